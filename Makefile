@@ -1,0 +1,26 @@
+# Decide: `make demo` sets up and runs the demo; `make test` sets up and runs every test.
+SWIFT ?= swift
+RELEASE_BIN = .build/release
+
+.PHONY: deps build test demo bench clean
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+demo: deps
+	$(SWIFT) build -c release --product decide
+	@scripts/demo.sh $(RELEASE_BIN)/decide
+
+bench: deps
+	$(SWIFT) build -c release --product decide-bench
+	$(RELEASE_BIN)/decide-bench
+
+clean:
+	rm -rf .build

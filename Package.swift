@@ -1,0 +1,70 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// One set of Swift settings for every Swift target: Swift 6 language mode plus the upcoming features we rely on.
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Decide",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "decide", targets: ["decide"]),
+        .library(name: "LuaRuntime", targets: ["LuaRuntime"]),
+        .library(name: "DecisionEngine", targets: ["DecisionEngine"]),
+        .library(name: "DecideStore", targets: ["DecideStore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLua",
+            pkgConfig: "lua5.4",
+            providers: [.apt(["liblua5.4-dev"])]
+        ),
+        .target(name: "CLuaSandbox", dependencies: ["CLua"]),
+        .target(name: "LuaRuntime", dependencies: ["CLua", "CLuaSandbox"], swiftSettings: swiftSettings),
+        .target(name: "DecisionEngine", dependencies: ["LuaRuntime"], swiftSettings: swiftSettings),
+        .target(
+            name: "DecideStore",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "decide",
+            dependencies: [
+                "DecisionEngine", "DecideStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "decide-bench",
+            dependencies: ["DecisionEngine", "DecideStore", "LuaRuntime"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LuaRuntimeTests",
+            dependencies: ["LuaRuntime"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DecisionEngineTests",
+            dependencies: ["DecisionEngine"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DecideStoreTests",
+            dependencies: ["DecideStore"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,66 @@
+#ifndef DECIDE_CLUA_SANDBOX_H
+#define DECIDE_CLUA_SANDBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The C side of the sandbox: everything that may raise a Lua error (and so longjmp) lives here,
+   so that no longjmp ever crosses a Swift frame. Swift only calls these functions and reads statuses. */
+
+typedef struct lua_State lua_State;
+
+/** Which limit stopped the last protected call. */
+typedef enum {
+    DS_LIMIT_NONE = 0,
+    DS_LIMIT_MEMORY = 1,
+    DS_LIMIT_INSTRUCTIONS = 2,
+    DS_LIMIT_DEADLINE = 3,
+    DS_LIMIT_INTERRUPTED = 4,
+    DS_LIMIT_STRING = 5,
+} ds_limit;
+
+/** Resolves `require(name)` for the host: on success sets `*source`/`*length`/`*chunkname` (owned by the host
+    until the next call) and returns 0; on failure sets `*source`/`*length` to a message and returns non-zero.
+    It must not touch the Lua state. */
+typedef int (*ds_resolver)(void *host, const char *name, size_t name_length,
+                           const char **source, size_t *length, const char **chunkname);
+
+/** Creates a state with the capped allocator, the safe standard libraries opened and nothing else.
+    Returns NULL when the process is out of memory. */
+lua_State *ds_newstate(size_t memory_limit);
+/** Closes a state made by `ds_newstate` and frees its control block. */
+void ds_close(lua_State *L);
+
+/** Sets the per-call limits used by `ds_pcall`. A budget or deadline of 0 means none. */
+void ds_set_limits(lua_State *L, long long instruction_budget, double deadline_seconds, size_t max_string);
+/** Sets the memory cap in bytes. */
+void ds_set_memory_limit(lua_State *L, size_t memory_limit);
+/** Registers the host's `require` resolver. */
+void ds_set_resolver(lua_State *L, ds_resolver resolver, void *host);
+
+/** Calls the function below `nargs` arguments under every limit: memory cap enforced, instruction budget and
+    deadline armed, and disarmed again on return. Returns the `lua_pcall` status. */
+int ds_pcall(lua_State *L, int nargs, int nresults);
+/** The limit that stopped the last `ds_pcall`, or DS_LIMIT_NONE. */
+int ds_last_limit(lua_State *L);
+/** VM instructions counted during the last `ds_pcall` (to the hook's granularity). */
+long long ds_last_instructions(lua_State *L);
+/** Bytes the state has allocated now. */
+size_t ds_memory_used(lua_State *L);
+/** Asks the running call to stop at its next hook (safe from any thread, e.g. a SIGINT handler). */
+void ds_interrupt(lua_State *L);
+
+/** Charges `units` of work done inside C (pattern matching steps) to the call's budget.
+    Raises the budget error when the budget or deadline is spent. */
+void ds_charge(lua_State *L, long long units);
+
+/** Pushes the `require` trampoline: `require(name)` asks the host's resolver for the module's text and returns
+    `source, chunkname`, raising a Lua error with the resolver's message when it fails. */
+void ds_push_resolve(lua_State *L);
+/** Pushes the guarded `string.rep`: refuses results over the sandbox's string limit. */
+void ds_push_guarded_rep(lua_State *L);
+/** Pushes a table with the guarded pattern functions `find`, `match`, `gmatch` and `gsub`, whose work is charged
+    to the call's budget so catastrophic patterns stop. */
+void ds_push_pattern_library(lua_State *L);
+
+#endif

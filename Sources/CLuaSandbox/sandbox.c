@@ -1,0 +1,224 @@
+#include "CLuaSandbox.h"
+#include "control.h"
+
+#include <lua5.4/lauxlib.h>
+#include <lua5.4/lua.h>
+#include <lua5.4/lualib.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* How many VM instructions pass between two hook calls while the budget lasts. */
+#define DS_HOOK_STEP 1000
+
+static double ds_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+ds_control *ds_control_of(lua_State *L) {
+    return *(ds_control **)lua_getextraspace(L);
+}
+
+/* The allocator: a byte cap enforced only while a protected call runs, never refusing a shrink. */
+static void *ds_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+    ds_control *c = (ds_control *)ud;
+    size_t old = ptr ? osize : 0;
+    if (nsize == 0) {
+        free(ptr);
+        c->used -= old;
+        return NULL;
+    }
+    if (c->enforcing && nsize > old && c->used - old + nsize > c->memory_limit) {
+        c->limit_hit = DS_LIMIT_MEMORY;
+        return NULL;
+    }
+    void *block = realloc(ptr, nsize);
+    if (block == NULL) return NULL;
+    c->used = c->used - old + nsize;
+    return block;
+}
+
+static int ds_panic(lua_State *L) {
+    const char *msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "non-string error";
+    fprintf(stderr, "decide: unprotected Lua error: %s\n", msg);
+    abort();
+    return 0;
+}
+
+static const char *ds_limit_message(int limit) {
+    switch (limit) {
+    case DS_LIMIT_INSTRUCTIONS: return "instruction budget exceeded";
+    case DS_LIMIT_DEADLINE: return "wall-clock deadline exceeded";
+    case DS_LIMIT_INTERRUPTED: return "interrupted";
+    default: return "limit exceeded";
+    }
+}
+
+/* Returns the limit that is now spent, or DS_LIMIT_NONE. */
+static int ds_spent(ds_control *c) {
+    if (atomic_load(&c->interrupt)) return DS_LIMIT_INTERRUPTED;
+    if (c->budget > 0 && c->spent > c->budget) return DS_LIMIT_INSTRUCTIONS;
+    if (c->deadline > 0 && ds_now() > c->deadline) return DS_LIMIT_DEADLINE;
+    return DS_LIMIT_NONE;
+}
+
+/* Once a limit is spent, the hook re-arms itself to fire on every instruction of whatever thread runs, so a
+   script's own pcall cannot swallow the error: the very next instruction raises it again. */
+static void ds_hook(lua_State *L, lua_Debug *ar) {
+    (void)ar;
+    ds_control *c = ds_control_of(L);
+    int count = lua_gethookcount(L);
+    c->spent += count;
+    int limit = c->exhausted ? c->exhausted : ds_spent(c);
+    if (limit == DS_LIMIT_NONE) return;
+    c->exhausted = limit;
+    c->limit_hit = limit;
+    if (count != 1) lua_sethook(L, ds_hook, LUA_MASKCOUNT, 1);
+    luaL_error(L, "%s", ds_limit_message(limit));
+}
+
+void ds_charge(lua_State *L, long long units) {
+    ds_control *c = ds_control_of(L);
+    c->spent += units;
+    int limit = c->exhausted ? c->exhausted : ds_spent(c);
+    if (limit == DS_LIMIT_NONE) return;
+    c->exhausted = limit;
+    c->limit_hit = limit;
+    lua_sethook(L, ds_hook, LUA_MASKCOUNT, 1);
+    luaL_error(L, "%s", ds_limit_message(limit));
+}
+
+lua_State *ds_newstate(size_t memory_limit) {
+    ds_control *c = calloc(1, sizeof(ds_control));
+    if (c == NULL) return NULL;
+    c->memory_limit = memory_limit;
+    lua_State *L = lua_newstate(ds_alloc, c);
+    if (L == NULL) {
+        free(c);
+        return NULL;
+    }
+    *(ds_control **)lua_getextraspace(L) = c;
+    lua_atpanic(L, ds_panic);
+    luaL_requiref(L, LUA_GNAME, luaopen_base, 1);
+    luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 1);
+    luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 1);
+    luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 1);
+    luaL_requiref(L, LUA_UTF8LIBNAME, luaopen_utf8, 1);
+    luaL_requiref(L, LUA_COLIBNAME, luaopen_coroutine, 1);
+    luaL_requiref(L, LUA_OSLIBNAME, luaopen_os, 1);
+    lua_settop(L, 0);
+    return L;
+}
+
+void ds_close(lua_State *L) {
+    ds_control *c = ds_control_of(L);
+    lua_close(L);
+    free(c);
+}
+
+void ds_set_limits(lua_State *L, long long instruction_budget, double deadline_seconds, size_t max_string) {
+    ds_control *c = ds_control_of(L);
+    c->budget = instruction_budget;
+    c->timeout = deadline_seconds;
+    c->max_string = max_string;
+}
+
+void ds_set_memory_limit(lua_State *L, size_t memory_limit) { ds_control_of(L)->memory_limit = memory_limit; }
+
+void ds_set_resolver(lua_State *L, ds_resolver resolver, void *host) {
+    ds_control *c = ds_control_of(L);
+    c->resolver = resolver;
+    c->host = host;
+}
+
+/* Gives a message raised from C (no position of its own) the file and line of the nearest Lua frame. */
+static int ds_message_handler(lua_State *L) {
+    if (lua_type(L, 1) != LUA_TSTRING) return 1;
+    const char *message = lua_tostring(L, 1);
+    lua_Debug ar;
+    for (int level = 1; lua_getstack(L, level, &ar); level++) {
+        lua_getinfo(L, "Sl", &ar);
+        if (ar.currentline <= 0) continue;
+        size_t prefix = strlen(ar.short_src);
+        if (strncmp(message, ar.short_src, prefix) == 0 && message[prefix] == ':') return 1;
+        lua_pushfstring(L, "%s:%d: %s", ar.short_src, ar.currentline, message);
+        return 1;
+    }
+    return 1;
+}
+
+int ds_pcall(lua_State *L, int nargs, int nresults) {
+    ds_control *c = ds_control_of(L);
+    c->spent = 0;
+    c->exhausted = DS_LIMIT_NONE;
+    c->limit_hit = DS_LIMIT_NONE;
+    atomic_store(&c->interrupt, 0);
+    c->deadline = c->timeout > 0 ? ds_now() + c->timeout : 0;
+    lua_sethook(L, ds_hook, LUA_MASKCOUNT, DS_HOOK_STEP);
+    c->enforcing = 1;
+    int base = lua_gettop(L) - nargs;
+    lua_pushcfunction(L, ds_message_handler);
+    lua_insert(L, base);
+    int status = lua_pcall(L, nargs, nresults, base);
+    lua_remove(L, base);
+    c->enforcing = 0;
+    lua_sethook(L, NULL, 0, 0);
+    if (status == LUA_OK) c->limit_hit = DS_LIMIT_NONE;
+    return status;
+}
+
+int ds_last_limit(lua_State *L) { return ds_control_of(L)->limit_hit; }
+long long ds_last_instructions(lua_State *L) { return ds_control_of(L)->spent; }
+size_t ds_memory_used(lua_State *L) { return ds_control_of(L)->used; }
+void ds_interrupt(lua_State *L) { atomic_store(&ds_control_of(L)->interrupt, 1); }
+
+static int ds_resolve(lua_State *L) {
+    size_t length = 0;
+    const char *name = luaL_checklstring(L, 1, &length);
+    ds_control *c = ds_control_of(L);
+    if (c->resolver == NULL) return luaL_error(L, "module '%s' not found: require is not available here", name);
+    const char *source = NULL, *chunkname = NULL;
+    size_t source_length = 0;
+    int failed = c->resolver(c->host, name, length, &source, &source_length, &chunkname);
+    if (failed) {
+        lua_pushlstring(L, source, source_length);
+        return lua_error(L);
+    }
+    lua_pushlstring(L, source, source_length);
+    lua_pushstring(L, chunkname);
+    return 2;
+}
+
+void ds_push_resolve(lua_State *L) { lua_pushcfunction(L, ds_resolve); }
+
+static int ds_guarded_rep(lua_State *L) {
+    size_t length = 0, separator_length = 0;
+    luaL_checklstring(L, 1, &length);
+    lua_Integer n = luaL_checkinteger(L, 2);
+    luaL_optlstring(L, 3, "", &separator_length);
+    ds_control *c = ds_control_of(L);
+    if (n > 0 && c->max_string > 0) {
+        double total = (double)length * (double)n + (double)separator_length * (double)(n - 1);
+        if (total > (double)c->max_string) {
+            c->limit_hit = DS_LIMIT_STRING;
+            return luaL_error(L, "string.rep: a result of %.0f bytes exceeds the sandbox's %zu-byte string limit",
+                              total, c->max_string);
+        }
+        ds_charge(L, (long long)(total / 64));
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+void ds_push_guarded_rep(lua_State *L) {
+    lua_getglobal(L, LUA_STRLIBNAME);
+    lua_getfield(L, -1, "rep");
+    lua_remove(L, -2);
+    lua_pushcclosure(L, ds_guarded_rep, 1);
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `decide` command: runs marketing decision flows over customer audiences.
+@main
+struct Decide: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "decide",
+        abstract: "Run marketing decision flows (Lua) over customer audiences.",
+        subcommands: [FlowsCommand.self]
+    )
+}
