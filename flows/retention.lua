@@ -1,0 +1,41 @@
+-- Retention: one save offer for each customer at risk of leaving.
+
+local catalog = require("catalog")
+local models = require("models")
+
+local propensity, pick_channel = models.propensity, models.pick_channel
+
+local CHURN_THRESHOLD = 0.6   -- customers at or above this churn risk are "at risk"
+local LOYAL_MONTHS = 60       -- five years with us
+
+return flow {
+  name = "Retention",
+  description = "One save offer for customers at risk of churning",
+  offers = catalog.select { retention = true },
+  stages = {
+    filter("at risk", function(c, o)
+      local risk = c.churn_risk
+      if risk == nil then return false, "churn risk unknown" end
+      if risk < CHURN_THRESHOLD then return false, "churn risk below " .. CHURN_THRESHOLD end
+      return true
+    end),
+    filter("holdings", models.holdings_ok),   -- rate cut needs a loan, cashback needs a card
+    filter("balance", models.balance_ok),     -- bonus rate needs a balance worth topping up
+
+    score("retained value", function(c, o)
+      return o.value * propensity(c, o)
+    end),
+
+    -- A second score stage adjusts the first: offer.score is the score set above.
+    score("loyalty boost", function(c, o)
+      local boost = o.loyalty_boost
+      if boost ~= nil and (c.tenure_months or 0) >= LOYAL_MONTHS then
+        return o.score * boost
+      end
+      return o.score
+    end),
+
+    channel("preferred", pick_channel),
+    rank { top = 1 },
+  },
+}
