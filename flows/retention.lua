@@ -7,6 +7,7 @@ local propensity, pick_channel = models.propensity, models.pick_channel
 
 local CHURN_THRESHOLD = 0.6   -- customers at or above this churn risk are "at risk"
 local LOYAL_MONTHS = 60       -- five years with us
+local NOT_AT_RISK = "churn risk below " .. CHURN_THRESHOLD   -- the reason, built once
 
 return flow {
   name = "Retention",
@@ -16,7 +17,7 @@ return flow {
     filter("at risk", function(c, o)
       local risk = c.churn_risk
       if risk == nil then return false, "churn risk unknown" end
-      if risk < CHURN_THRESHOLD then return false, "churn risk below " .. CHURN_THRESHOLD end
+      if risk < CHURN_THRESHOLD then return false, NOT_AT_RISK end
       return true
     end),
     filter("holdings", models.holdings_ok),   -- rate cut needs a loan, cashback needs a card
