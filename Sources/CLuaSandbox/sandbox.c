@@ -83,6 +83,7 @@ static void ds_hook(lua_State *L, lua_Debug *ar) {
 
 void ds_charge(lua_State *L, long long units) {
     ds_control *c = ds_control_of(L);
+    if (!c->enforcing) return;
     c->spent += units;
     int limit = c->exhausted ? c->exhausted : ds_spent(c);
     if (limit == DS_LIMIT_NONE) return;
@@ -204,9 +205,11 @@ static int ds_guarded_rep(lua_State *L) {
     if (n > 0 && c->max_string > 0) {
         double total = (double)length * (double)n + (double)separator_length * (double)(n - 1);
         if (total > (double)c->max_string) {
+            char message[160];
+            snprintf(message, sizeof message, "string.rep: a result of %.0f bytes exceeds the sandbox's %zu-byte string limit",
+                     total, c->max_string);
             c->limit_hit = DS_LIMIT_STRING;
-            return luaL_error(L, "string.rep: a result of %.0f bytes exceeds the sandbox's %zu-byte string limit",
-                              total, c->max_string);
+            return luaL_error(L, "%s", message);
         }
         ds_charge(L, (long long)(total / 64));
     }
