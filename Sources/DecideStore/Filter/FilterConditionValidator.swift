@@ -28,7 +28,7 @@ struct FilterConditionValidator {
             do {
                 _ = try RegexCache.shared.regex(for: pattern)
             } catch {
-                throw self.error(.invalidRegex, "invalid regular expression \(condition.values[0]): \(error.reason)", column: location?.values[0])
+                throw self.error(.invalidRegex, "invalid regular expression \(condition.values[0])", column: location?.values[0])
             }
         }
     }
@@ -52,7 +52,7 @@ struct FilterConditionValidator {
         default: false
         }
         guard fits else {
-            let what = value == .null ? "null (use \"is null\")" : "\(article(value.type ?? .text)) \(value)"
+            let what = value == .null ? "null (use \"is null\")" : "the \(value.type?.rawValue ?? "") \(value)"
             throw error(.typeMismatch, "\"\(attribute.name)\" is \(article(attribute.type)) field and cannot be compared with \(what)", column: column)
         }
     }

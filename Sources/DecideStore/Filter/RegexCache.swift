@@ -3,10 +3,7 @@ import Foundation
 /// Compiled regular expressions for `matches`, compiled once per distinct pattern and shared by every connection.
 final class RegexCache: @unchecked Sendable {
     /// A pattern that is not a valid regular expression.
-    struct InvalidPattern: Error {
-        /// Why the pattern is invalid.
-        let reason: String
-    }
+    struct InvalidPattern: Error {}
 
     /// The cache every filter and database connection shares.
     static let shared = RegexCache()
@@ -24,7 +21,7 @@ final class RegexCache: @unchecked Sendable {
         do {
             regex = try NSRegularExpression(pattern: pattern)
         } catch {
-            throw InvalidPattern(reason: (error as NSError).localizedDescription)
+            throw InvalidPattern()
         }
         lock.withLock {
             if regexes.count >= Self.capacity { regexes.removeAll() }

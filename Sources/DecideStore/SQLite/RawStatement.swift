@@ -4,13 +4,15 @@ import GRDBSQLite
 /// Direct access to a prepared GRDB statement for the two hot loops, import and batch reading: binding and reading
 /// typed values without building GRDB rows or argument arrays.
 struct RawStatement {
+    private let statement: Statement
     private let handle: SQLiteStatement
     private let connection: SQLiteConnection
 
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-    /// Wraps `statement`, which belongs to `db`, and resets it.
+    /// Wraps `statement`, which belongs to `db`, keeping it alive, and resets it.
     init(_ statement: Statement, in db: Database) {
+        self.statement = statement
         handle = statement.sqliteStatement
         connection = db.sqliteConnection!
         reset()

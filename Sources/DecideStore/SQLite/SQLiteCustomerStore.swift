@@ -39,7 +39,7 @@ public struct SQLiteCustomerStore: CustomerStore {
         do throws(RegexCache.InvalidPattern) {
             return try RegexCache.shared.matches(text, pattern: pattern)
         } catch {
-            throw DatabaseError(message: "invalid regular expression: \(error.reason)")
+            throw DatabaseError(message: "invalid regular expression \(AttributeValue.text(pattern))")
         }
     }
 
