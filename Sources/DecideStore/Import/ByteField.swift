@@ -6,9 +6,7 @@ enum ByteField {
         if bytes.isEmpty { return nil }
         if integer(bytes) != nil { return .integer }
         if real(bytes) != nil { return .real }
-        if bytes.count <= 5, ["true", "false"].contains(String(decoding: bytes, as: UTF8.self).lowercased()) {
-            return .boolean
-        }
+        if equalsIgnoringCase(bytes, "true") || equalsIgnoringCase(bytes, "false") { return .boolean }
         return .text
     }
 
@@ -56,11 +54,15 @@ enum ByteField {
 
     /// `true`/`false`, `t`/`f`, `yes`/`no`, `y`/`n` or `1`/`0`, in any case.
     static func boolean(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
-        guard bytes.count <= 5 else { return nil }
-        switch String(decoding: bytes, as: UTF8.self).lowercased() {
-        case "true", "t", "yes", "y", "1": return true
-        case "false", "f", "no", "n", "0": return false
-        default: return nil
-        }
+        if ["true", "t", "yes", "y", "1"].contains(where: { equalsIgnoringCase(bytes, $0) }) { return true }
+        if ["false", "f", "no", "n", "0"].contains(where: { equalsIgnoringCase(bytes, $0) }) { return false }
+        return nil
+    }
+
+    /// Whether `bytes` spell `word` (lower-case ASCII), ignoring ASCII case.
+    private static func equalsIgnoringCase(_ bytes: UnsafeBufferPointer<UInt8>, _ word: StaticString) -> Bool {
+        guard bytes.count == word.utf8CodeUnitCount else { return false }
+        let letters = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+        return zip(bytes, letters).allSatisfy { $0 | 0x20 == $1 || $0 == $1 }
     }
 }

@@ -34,12 +34,4 @@ final class ByteStream {
         position = 0
         return limit > 0
     }
-
-    /// The next byte, or `nil` at the end of the file.
-    @inline(__always)
-    func nextByte() -> UInt8? {
-        if position == limit, !refill() { return nil }
-        defer { position += 1 }
-        return buffer[position]
-    }
 }

@@ -73,21 +73,45 @@ final class CSVReader: ImportRecordReader {
 
     /// Reads the next non-blank record into `bytes` and `fieldEnds`.
     ///
+    /// The loop works on local copies of the buffer position and of the record arrays (moved out and back), so that
+    /// the hot path touches no class property.
+    ///
     /// - Returns: `false` at the end of the file.
     private func readRecord() throws(ImportError) -> Bool {
+        var bytes: [UInt8] = [], ends: [Int] = []
+        swap(&bytes, &self.bytes)
+        swap(&ends, &fieldEnds)
         bytes.removeAll(keepingCapacity: true)
-        fieldEnds.removeAll(keepingCapacity: true)
-        var state = State.fieldStart
-        line = nextLine
+        ends.removeAll(keepingCapacity: true)
+        defer {
+            swap(&bytes, &self.bytes)
+            swap(&ends, &fieldEnds)
+        }
+        let buffer = stream.buffer
+        var position = stream.position, limit = stream.limit
+        defer { stream.position = position }
+        var state = State.fieldStart, lines = nextLine, skipLineFeed = self.skipLineFeed
+        defer {
+            nextLine = lines
+            self.skipLineFeed = skipLineFeed
+        }
+        line = lines
         while true {
-            guard let byte = stream.nextByte() else {
-                if state == .quoted {
-                    throw ImportError(.unterminatedQuote, "the file ends inside a quoted field", file: file, line: line)
+            if position == limit {
+                guard stream.refill() else {
+                    position = stream.position
+                    if state == .quoted {
+                        throw ImportError(.unterminatedQuote, "the file ends inside a quoted field", file: file, line: line)
+                    }
+                    if state == .fieldStart && ends.isEmpty { return false }
+                    ends.append(bytes.count)
+                    return true
                 }
-                if state == .fieldStart && fieldEnds.isEmpty { return false }
-                fieldEnds.append(bytes.count)
-                return true
+                position = stream.position
+                limit = stream.limit
             }
+            let byte = buffer[position]
+            position += 1
             if skipLineFeed {
                 skipLineFeed = false
                 if byte == Self.lineFeed { continue }
@@ -97,7 +121,7 @@ final class CSVReader: ImportRecordReader {
                 if byte == Self.quote {
                     state = .quoteInQuoted
                 } else {
-                    if byte == Self.lineFeed { nextLine += 1 }
+                    if byte == Self.lineFeed { lines += 1 }
                     bytes.append(byte)
                 }
             case .fieldStart where byte == Self.quote:
@@ -107,16 +131,16 @@ final class CSVReader: ImportRecordReader {
                 state = .quoted
             case .fieldStart, .unquoted, .quoteInQuoted:
                 if byte == Self.comma {
-                    fieldEnds.append(bytes.count)
+                    ends.append(bytes.count)
                     state = .fieldStart
                 } else if byte == Self.lineFeed || byte == Self.carriageReturn {
-                    nextLine += 1
+                    lines += 1
                     skipLineFeed = byte == Self.carriageReturn
-                    if state == .fieldStart && fieldEnds.isEmpty {
-                        line = nextLine
+                    if state == .fieldStart && ends.isEmpty {
+                        line = lines
                         continue
                     }
-                    fieldEnds.append(bytes.count)
+                    ends.append(bytes.count)
                     return true
                 } else {
                     bytes.append(byte)

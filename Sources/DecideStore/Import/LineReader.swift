@@ -21,7 +21,9 @@ struct LineReader {
         while true {
             bytes.removeAll(keepingCapacity: true)
             var ended = false
-            while let byte = stream.nextByte() {
+            while stream.position < stream.limit || stream.refill() {
+                let byte = stream.buffer[stream.position]
+                stream.position += 1
                 if byte == UInt8(ascii: "\n") {
                     ended = true
                     break
