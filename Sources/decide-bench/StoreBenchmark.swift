@@ -32,9 +32,11 @@ struct StoreBenchmark {
         let filtered = try measure { _ = try imported.count(.expression(#"age >= 30 and region in ("north", "west") and not has_loan"#)) }
         figures.append(BenchmarkFigure(name: "count a filtered segment", value: filtered * 1000, unit: "ms"))
 
+        #if canImport(Glibc)
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         figures.append(BenchmarkFigure(name: "peak resident memory", value: Double(usage.ru_maxrss) / 1024, unit: "MiB"))
+        #endif
         return figures
     }
 
