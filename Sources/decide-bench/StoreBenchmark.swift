@@ -1,0 +1,71 @@
+import DecideStore
+import Foundation
+
+/// Benchmarks of the SQLite customer store: generating an audience, importing it from CSV and streaming it back
+/// as the run engine does, in a temporary directory that is removed afterwards.
+struct StoreBenchmark {
+    /// Runs the store benchmarks on an audience of `customers`.
+    static func run(customers: Int) throws -> [BenchmarkFigure] {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("decide-store-bench-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var figures: [BenchmarkFigure] = []
+
+        let generated = try SQLiteCustomerStore(path: directory.appendingPathComponent("generated.sqlite").path)
+        let generation = try measure { _ = try generated.importCustomers(from: .generated(count: customers, seed: 1), options: ImportOptions()) }
+        figures.append(BenchmarkFigure(name: "generate \(customers) customers", value: Double(customers) / generation, unit: "customers/s"))
+
+        let csv = directory.appendingPathComponent("customers.csv")
+        try writeCSV(of: generated, to: csv)
+
+        let imported = try SQLiteCustomerStore(path: directory.appendingPathComponent("imported.sqlite").path)
+        let importing = try measure { _ = try imported.importCustomers(from: .file(csv), options: ImportOptions()) }
+        figures.append(BenchmarkFigure(name: "import \(customers) customers from CSV", value: Double(customers) / importing, unit: "rows/s"))
+
+        var streamed = 0
+        let streaming = try measure {
+            var cursor = try imported.customerBatches(.named("all"), batchSize: 1000)
+            while let batch = try cursor.next() { streamed += batch.customers.count }
+        }
+        figures.append(BenchmarkFigure(name: "stream \(streamed) customers", value: Double(streamed) / streaming, unit: "customers/s"))
+
+        let filtered = try measure { _ = try imported.count(.expression(#"age >= 30 and region in ("north", "west") and not has_loan"#)) }
+        figures.append(BenchmarkFigure(name: "count a filtered segment", value: filtered * 1000, unit: "ms"))
+
+        #if canImport(Glibc)
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        figures.append(BenchmarkFigure(name: "peak resident memory", value: Double(usage.ru_maxrss) / 1024, unit: "MiB"))
+        #endif
+        return figures
+    }
+
+    /// Seconds `body` takes.
+    private static func measure(_ body: () throws -> Void) throws -> Double {
+        let start = ContinuousClock.now
+        try body()
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    /// Writes every customer of `store` to `url` as CSV with a header row, quoting text where needed.
+    private static func writeCSV(of store: some CustomerStore, to url: URL) throws {
+        guard FileManager.default.createFile(atPath: url.path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
+        let handle = try FileHandle(forWritingTo: url)
+        defer { try? handle.close() }
+        var cursor = try store.customerBatches(.named("all"), batchSize: 10_000)
+        var header = true
+        while let batch = try cursor.next() {
+            var text = header ? batch.fieldNames.joined(separator: ",") + "\n" : ""
+            header = false
+            for customer in batch.customers {
+                text += customer.values.map { value in
+                    let plain = value.plainText
+                    return plain.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
+                        ? "\"" + plain.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : plain
+                }.joined(separator: ",") + "\n"
+            }
+            try handle.write(contentsOf: Data(text.utf8))
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import DecideStore
+import Foundation
+
+extension CustomersCommand {
+    /// `decide customers import FILE`: CSV with a header row, or JSON Lines (`.jsonl`).
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import customers from a CSV file with a header row or a JSON Lines (.jsonl) file.",
+            discussion: """
+                The import is all or nothing: a malformed row stops it with the file, line and column named, and \
+                the store is left as it was. Existing ids are updated unless --replace is given.
+                """
+        )
+
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var importOptions: ImportOptionGroup
+
+        @Argument(help: "The CSV or .jsonl file.")
+        var file: String
+
+        @Option(help: "Column types that override inference, as name:type,... (integer, real, text, boolean).")
+        var schema: String?
+
+        @Flag(help: "Report each invalid row on standard error and import the others.")
+        var skipInvalid = false
+
+        func run() throws {
+            let types = try CommandFailure.reportingStoreErrors { try schema.map(ImportOptions.parseSchema) ?? [:] }
+            let options = ImportOptions(schema: types, skipInvalid: skipInvalid) { error in
+                var standardError = StandardError()
+                print("decide: skipped: \(error)", to: &standardError)
+            }
+            try importOptions.run(.file(URL(fileURLWithPath: file)), store: store, options: options)
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import DecideStore
+
+extension SegmentsCommand {
+    /// `decide segments create NAME --filter EXPR`: saves a segment after checking its filter.
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Save a segment: a name, a description and a filter.")
+
+        @OptionGroup var store: StoreOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        @Argument(help: "The segment's name (letters, digits, _, - and .).")
+        var name: String
+
+        @Option(help: "The filter expression (see docs/segments.md).")
+        var filter: String
+
+        @Option(help: "What the segment is for.")
+        var description = ""
+
+        @Flag(help: "Replace a segment of the same name.")
+        var replace = false
+
+        func run() throws {
+            let (segment, count) = try CommandFailure.reportingStoreErrors {
+                let opened = try store.open()
+                let segment = try opened.saveSegment(name: name, filter: filter, description: description, replace: replace)
+                return (segment, try opened.count(.named(segment.name)))
+            }
+            if json { return try JSONOutput.print(SegmentDocument(segment, count: count)) }
+            print("Saved segment \(segment.name): \(count) customers.")
+        }
+    }
+}

@@ -1,0 +1,21 @@
+import ArgumentParser
+import DecideStore
+
+extension SegmentsCommand {
+    /// `decide segments delete NAME`.
+    struct Delete: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a saved segment (\"all\" cannot be deleted).")
+
+        @OptionGroup var store: StoreOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        @Argument(help: "The segment's name.")
+        var name: String
+
+        func run() throws {
+            try CommandFailure.reportingStoreErrors { try store.open().deleteSegment(named: name) }
+            if json { return try JSONOutput.print(["deleted": name]) }
+            print("Deleted segment \(name).")
+        }
+    }
+}

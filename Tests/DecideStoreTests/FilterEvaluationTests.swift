@@ -1,0 +1,94 @@
+import Foundation
+import DecideStore
+import Testing
+
+/// Every operator, precedence and NULL semantics against answers computed by hand from `people.csv`.
+@Suite("Filter evaluation")
+struct FilterEvaluationTests {
+    let people: TemporaryStore
+
+    init() throws {
+        people = try TemporaryStore.withPeople()
+    }
+
+    @Test("comparisons select by value and never match a missing value", arguments: [
+        ("age >= 30", ["c1", "c3", "c5", "c6"]),
+        ("age > 30", ["c1", "c3", "c6"]),
+        ("age < 30", ["c2"]),
+        ("age <= 30", ["c2", "c5"]),
+        ("age = 30", ["c5"]),
+        ("age != 30", ["c1", "c2", "c3", "c6"]),
+        ("income > 50000", ["c1", "c4", "c6"]),
+        ("income <= 50000", ["c3", "c5"]),
+        ("income >= 62000.5", ["c1", "c6"]),
+        ("region != \"south\"", ["c1", "c3", "c4", "c5", "c6"]),
+        ("name = 'Ágnes'", ["c3"]),
+    ])
+    func comparisons(filter: String, expected: [String]) throws {
+        #expect(try people.ids(filter) == expected)
+    }
+
+    @Test("in, not in, contains, starts with and matches", arguments: [
+        (#"region in ("north", "west")"#, ["c1", "c3", "c5", "c6"]),
+        (#"region not in ("north", "west")"#, ["c2", "c4"]),
+        (#"age in (25, 52)"#, ["c2", "c6"]),
+        (#"notes contains "vip""#, ["c1"]),
+        (#"notes contains "100%""#, ["c3"]),
+        (#"notes contains "_""#, ["c6"]),
+        (#"notes contains "\"organic\"""#, ["c3"]),
+        (#"name starts with "A""#, ["c1", "c4"]),
+        (#"name starts with "a""#, []),
+        (#"email matches "^[a-z.]+@example\.com$""#, ["c1", "c2", "c4", "c6"]),
+        (#"notes matches "^multi\nline$""#, ["c5"]),
+    ])
+    func textOperators(filter: String, expected: [String]) throws {
+        #expect(try people.ids(filter) == expected)
+    }
+
+    @Test("booleans, null checks and negation follow SQL's three-valued logic", arguments: [
+        ("app_user", ["c1", "c4", "c6"]),
+        ("not app_user", ["c2", "c5"]),
+        ("not has_loan", ["c1", "c3", "c6"]),
+        ("has_loan = false", ["c1", "c3", "c6"]),
+        ("has_loan != true", ["c1", "c3", "c6"]),
+        ("email is null", ["c5"]),
+        ("email is not null", ["c1", "c2", "c3", "c4", "c6"]),
+        ("age is null", ["c4"]),
+        ("not (age > 40)", ["c1", "c2", "c5"]),
+        ("income > 50000 or income <= 50000", ["c1", "c3", "c4", "c5", "c6"]),
+    ])
+    func nullSemantics(filter: String, expected: [String]) throws {
+        #expect(try people.ids(filter) == expected)
+    }
+
+    @Test("and binds tighter than or; parentheses and keyword case change nothing else", arguments: [
+        (#"region = "north" or region = "west" and age > 45"#, ["c1", "c5", "c6"]),
+        (#"(region = "north" or region = "west") and age > 45"#, ["c6"]),
+        (#"age >= 30 AND region IN ('north') Or NOT app_user"#, ["c1", "c2", "c5"]),
+        ("app_user = true and (income > 100000 or age < 30)", ["c6"]),
+        ("", ["c1", "c2", "c3", "c4", "c5", "c6"]),
+    ])
+    func precedence(filter: String, expected: [String]) throws {
+        #expect(try people.ids(filter) == expected)
+    }
+
+    @Test("the segment all selects every customer")
+    func allSegment() throws {
+        #expect(try people.store.count(.named("all")) == 6)
+    }
+
+    @Test("the JSON form selects what the equivalent text selects")
+    func jsonForm() throws {
+        let json = #"""
+            {"all": [{"field": "age", "op": "gte", "value": 30},
+                     {"any": [{"field": "region", "op": "in", "value": ["north", "west"]},
+                              {"field": "email", "op": "is_null"}]},
+                     {"not": {"field": "has_loan", "op": "eq", "value": true}}]}
+            """#
+        let filter = try Filter(json: Data(json.utf8))
+        let text = #"age >= 30 and (region in ("north", "west") or email is null) and not has_loan = true"#
+        #expect(filter == (try Filter(parsing: text)))
+        #expect(try people.ids(.filter(filter)) == people.ids(text))
+        #expect(try people.ids(.filter(filter)) == ["c1", "c3", "c6"])
+    }
+}
