@@ -29,7 +29,7 @@ let package = Package(
         ),
         .target(name: "CLuaSandbox", dependencies: ["CLua"]),
         .target(name: "LuaRuntime", dependencies: ["CLua", "CLuaSandbox"], swiftSettings: swiftSettings),
-        .target(name: "DecisionEngine", dependencies: ["LuaRuntime"], swiftSettings: swiftSettings),
+        .target(name: "DecisionEngine", dependencies: ["LuaRuntime", "CLua", "CLuaSandbox", "DecideStore"], swiftSettings: swiftSettings),
         .target(
             name: "DecideStore",
             dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
@@ -48,15 +48,10 @@ let package = Package(
             dependencies: ["DecisionEngine", "DecideStore", "LuaRuntime"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(
-            name: "LuaRuntimeTests",
-            dependencies: ["LuaRuntime"],
-            resources: [.copy("Fixtures")],
-            swiftSettings: swiftSettings
-        ),
+        .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DecisionEngineTests",
-            dependencies: ["DecisionEngine"],
+            dependencies: ["DecisionEngine", "DecideStore", "LuaRuntime"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

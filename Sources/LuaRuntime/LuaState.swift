@@ -227,6 +227,20 @@ public final class LuaState {
         release(reference: script.context)
     }
 
+    /// Runs trusted host code (never a script) with the prelude's API table as its argument, outside the
+    /// sandbox's limits, and keeps the value it returns.
+    ///
+    /// Extensions such as the decision engine use it to add functions to the scripts' base environment.
+    /// - Returns: A registry reference to the returned value.
+    package func installTrusted(source: String, chunkName: String) throws(LuaError) -> Int32 {
+        checkThread()
+        let status = source.withCString { text in luaL_loadbufferx(pointer, text, strlen(text), "=" + chunkName, "t") }
+        guard status == LUA_OK else { throw popError(status: status) }
+        lua_rawgeti(pointer, clua_registryindex(), lua_Integer(apiReference))
+        guard clua_pcall(pointer, 1, 1, 0) == LUA_OK else { throw popError(status: LUA_ERRRUN) }
+        return popReference()
+    }
+
     /// Takes the lines scripts printed since the last time, and how many were dropped past the log's cap.
     public func takePrintedLines() -> (lines: [String], dropped: Int) {
         checkThread()

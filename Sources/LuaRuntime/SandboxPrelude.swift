@@ -2,7 +2,7 @@
 ///
 /// It runs once, when the state is created, with the real standard libraries in reach, and returns the host's
 /// API table: `base` (the allow-listed globals every script environment inherits), `readonly`, `load_chunk`,
-/// `reset` and `take_log`. Scripts never see the real libraries, only copies behind read-only proxies.
+/// `reset`, `invoke`, `take_log`, and for trusted extensions the real `getinfo`, `rawset` and `setmetatable`. Scripts never see the real libraries, only copies behind read-only proxies.
 enum SandboxPrelude {
     /// The chunk name Lua reports for errors inside the prelude itself.
     static let chunkName = "=sandbox"
@@ -193,7 +193,8 @@ enum SandboxPrelude {
         return value, context
     end
 
-    dofile, loadfile = nil, nil
+    local getinfo = debug.getinfo
+    dofile, loadfile, debug = nil, nil, nil
     for _, name in ipairs({ "execute", "exit", "getenv", "remove", "rename", "tmpname", "setlocale" }) do
         os[name] = nil
     end
@@ -201,6 +202,7 @@ enum SandboxPrelude {
     return {
         base = base, readonly = readonly, protected = protected, load_chunk = load_chunk, reset = reset, invoke = invoke,
         take_log = take_log, math_randomseed = math.randomseed,
+        getinfo = getinfo, rawset = rawset, setmetatable = setmetatable,
     }
     """#
 }

@@ -1,0 +1,13 @@
+import LuaRuntime
+
+/// A flow compiled into one worker's Lua state: the handle to call it, and what the host needs to read results.
+struct CompiledFlow {
+    /// The snapshot it was compiled from.
+    let source: FlowSource
+    /// Registry reference of the engine's compiled flow table.
+    let reference: Int32
+    /// The loaded script, freed with the flow.
+    let script: LoadedScript
+    /// What the flow declares.
+    let description: FlowDescription
+}

@@ -1,0 +1,74 @@
+import CLua
+import DecideStore
+import LuaRuntime
+
+extension FlowWorker {
+    /// Decides one customer with every stage recorded: what it received, kept, dropped (and why), scored and
+    /// routed, and the time it took. The batch path never builds any of this.
+    ///
+    /// - Parameters:
+    ///   - customer: The customer, with its batch's field names.
+    ///   - seed: The run's seed.
+    /// - Throws: ``FlowError`` when the flow does not load; ``DecisionError`` when it fails for this customer.
+    public func trace(_ customer: Customer, fieldNames: [String], flow source: FlowSource, seed: UInt64 = 0) throws
+        -> DecisionTrace
+    {
+        let flow = try compile(source)
+        let L = state.pointer
+        let base = lua_gettop(L)
+        defer { lua_settop(L, base) }
+        pushEngine("customer_data")
+        let data = lua_gettop(L)
+        let names = pushFieldNames(fieldNames)
+        clearTable(at: data)
+        fill(data: data, names: names, with: customer)
+        _ = state.takePrintedLines()
+        pushEngine("trace")
+        state.push(reference: flow.reference)
+        lua_pushinteger(L, lua_Integer(truncatingIfNeeded: Self.seed(seed, customer.id)))
+        let value: LuaValue
+        do {
+            try state.protectedCall(arguments: 2, results: 1)
+            value = try state.value(at: -1)
+        } catch {
+            throw decisionError(error, flow: flow, customerId: customer.id)
+        }
+        return DecisionTrace(
+            flow: source.key, customerId: customer.id, stages: Self.steps(value["stages"]),
+            recommendations: Self.recommendations(value["recommendations"]),
+            printed: state.takePrintedLines().lines
+        )
+    }
+
+    private static func list(_ value: LuaValue) -> [LuaValue] {
+        if case .array(let items) = value { return items }
+        return []
+    }
+
+    private static func steps(_ value: LuaValue) -> [DecisionTrace.Step] {
+        list(value).map { step in
+            DecisionTrace.Step(
+                name: step["name"].stringValue ?? "",
+                kind: step["kind"].stringValue ?? "",
+                received: Int(step["input"].doubleValue ?? 0),
+                candidates: list(step["candidates"]).map {
+                    .init(offerId: $0["offer"].stringValue ?? "", score: $0["score"].doubleValue,
+                          channel: $0["channel"].stringValue)
+                },
+                dropped: list(step["dropped"]).map {
+                    .init(offerId: $0["offer"].stringValue ?? "", reason: $0["reason"].stringValue ?? "")
+                },
+                milliseconds: (step["seconds"].doubleValue ?? 0) * 1000
+            )
+        }
+    }
+
+    private static func recommendations(_ value: LuaValue) -> [Recommendation] {
+        list(value).map {
+            Recommendation(
+                rank: Int($0["rank"].doubleValue ?? 0), offerId: $0["offer"].stringValue ?? "",
+                channel: $0["channel"].stringValue ?? "", score: $0["score"].doubleValue
+            )
+        }
+    }
+}

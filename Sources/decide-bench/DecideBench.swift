@@ -1,0 +1,23 @@
+import Foundation
+
+/// `make bench`: every benchmark of Decide, in release mode, with each target as a ratio against a baseline
+/// measured in the same run. `decide-bench [lua|store|all] [--customers N]`.
+@main
+struct DecideBench {
+    static func main() async throws {
+        let arguments = CommandLine.arguments.dropFirst()
+        let selection = arguments.first { !$0.hasPrefix("--") && Int($0) == nil } ?? "all"
+        let customers = arguments.firstIndex(of: "--customers").flatMap { Int(arguments[arguments.index(after: $0)]) }
+        var figures: [BenchmarkFigure] = []
+        if selection == "all" || selection == "lua" {
+            figures += try await LuaRuntimeBenchmark.run(customers: customers ?? 200_000)
+        }
+        if selection == "all" || selection == "store" {
+            figures += try StoreBenchmark.run(customers: customers ?? 1_000_000)
+        }
+        for figure in figures {
+            let value = figure.unit == "x" ? String(format: "%.2f", figure.value) : String(format: "%.0f", figure.value)
+            print("\(figure.name.padding(toLength: 60, withPad: " ", startingAt: 0))  \(value) \(figure.unit)")
+        }
+    }
+}

@@ -1,0 +1,17 @@
+/// An aligned plain-text table: a header row and columns padded to their widest cell.
+struct TextTable {
+    /// The column headings.
+    var headers: [String]
+    /// The rows, one cell per heading.
+    var rows: [[String]]
+
+    /// The table as lines of text, columns separated by two spaces, trailing spaces removed.
+    func render() -> String {
+        let widths = headers.indices.map { column in
+            ([headers[column]] + rows.map { column < $0.count ? $0[column] : "" }).map(\.count).max() ?? 0
+        }
+        return ([headers] + rows).map { cells in
+            cells.enumerated().map { $1.paddedRight(to: widths[$0]) }.joined(separator: "  ").trimmingSuffix(" ")
+        }.joined(separator: "\n")
+    }
+}
