@@ -41,14 +41,14 @@ struct RunStoreBenchmark {
         return figures
     }
 
-    /// The batch of `customers`: customer `n` gets `n % 10 == 0 ? 0 : 1 + n % 2 + (n % 10 == 5 ? 1 : 0)`
-    /// recommendations (about two on average) among 40 offers on 3 channels.
+    /// The batch of `customers`: customer `n` gets no recommendation when `n % 10 == 0`, four when `n % 10 == 5`,
+    /// two otherwise (two on average), among 40 offers on 3 channels.
     private static func makeBatch(runId: String, customers: Range<Int>) throws -> RunBatchCommit {
         var ids: [String] = [], counts: [Int] = [], offers: [String] = [], channels: [String] = [], scores: [Double?] = []
         ids.reserveCapacity(customers.count)
         for number in customers {
             ids.append(String(format: "c%08d", number))
-            let count = number % 10 == 0 ? 0 : 1 + number % 2 + (number % 10 == 5 ? 1 : 0)
+            let count = number % 10 == 0 ? 0 : number % 10 == 5 ? 4 : 2
             counts.append(count)
             for rank in 0..<count {
                 offers.append(offerIds[(number + rank * 7) % offerIds.count])

@@ -58,9 +58,9 @@ extension SQLiteCustomerStore: RunStore {
     public func events(runId: String) throws -> [RunEvent] {
         try Self.translatingErrors {
             try pool.read { db in
-                try Self.requireRun(runId, in: db)
+                let seq = try Self.runSeq(runId, in: db)
                 return try Row.fetchAll(
-                    db, sql: "SELECT status, at, message FROM run_event WHERE run_id = ? ORDER BY seq", arguments: [runId]
+                    db, sql: "SELECT status, at, message FROM run_event WHERE run_seq = ? ORDER BY seq", arguments: [seq]
                 ).map { row in
                     RunEvent(status: RunStatus(rawValue: row["status"]) ?? .failed, at: row["at"], message: row["message"])
                 }
@@ -173,11 +173,14 @@ extension SQLiteCustomerStore: RunStore {
         return try RunRecord(row: row)
     }
 
-    /// Throws `runNotFound` unless a run has `id`.
-    static func requireRun(_ id: String, in db: Database) throws {
-        guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM run WHERE id = ?)", arguments: [id]) == true else {
+    /// The key of the run with `id` in the tables that refer to it.
+    ///
+    /// - Throws: `StoreError` with code `runNotFound` when no run has `id`.
+    static func runSeq(_ id: String, in db: Database) throws -> Int64 {
+        guard let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM run WHERE id = ?", arguments: [id]) else {
             throw runNotFound(id)
         }
+        return seq
     }
 
     static func runNotFound(_ id: String) -> StoreError {
@@ -222,12 +225,13 @@ extension SQLiteCustomerStore: RunStore {
     }
 
     private static func recordEvent(runId: String, status: RunStatus, at date: Date, message: String?, in db: Database) throws {
+        let run = try runSeq(runId, in: db)
         try db.execute(
             sql: """
-                INSERT INTO run_event (run_id, seq, status, at, message)
-                SELECT ?, coalesce(max(seq), 0) + 1, ?, ?, ? FROM run_event WHERE run_id = ?
+                INSERT INTO run_event (run_seq, seq, status, at, message)
+                SELECT ?, coalesce(max(seq), 0) + 1, ?, ?, ? FROM run_event WHERE run_seq = ?
                 """,
-            arguments: [runId, status.rawValue, date, message, runId])
+            arguments: [run, status.rawValue, date, message, run])
     }
 
     /// The running runs whose heartbeat (or start, without one) is older than `seconds`, oldest first.

@@ -106,12 +106,12 @@ public enum StoreMigrations {
             ) STRICT;
             CREATE INDEX run_by_status ON run (status, seq);
             CREATE TABLE run_event (
-                run_id TEXT NOT NULL REFERENCES run (id) ON DELETE CASCADE,
+                run_seq INTEGER NOT NULL REFERENCES run (seq) ON DELETE CASCADE,
                 seq INTEGER NOT NULL,
                 status TEXT NOT NULL CHECK (status IN ('pending', 'running', 'completed', 'failed', 'cancelled')),
                 at TEXT NOT NULL,
                 message TEXT,
-                PRIMARY KEY (run_id, seq)
+                PRIMARY KEY (run_seq, seq)
             ) STRICT, WITHOUT ROWID;
             """)
     }
@@ -122,48 +122,48 @@ public enum StoreMigrations {
     private static func createRunResults(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE run_customer (
-                run_id TEXT NOT NULL REFERENCES run (id) ON DELETE CASCADE,
+                run_seq INTEGER NOT NULL REFERENCES run (seq) ON DELETE CASCADE,
                 customer_id TEXT NOT NULL,
                 recommendation_count INTEGER NOT NULL CHECK (recommendation_count >= 0),
                 error TEXT,
-                PRIMARY KEY (run_id, customer_id)
+                PRIMARY KEY (run_seq, customer_id)
             ) STRICT, WITHOUT ROWID;
             CREATE TABLE run_result (
-                run_id TEXT NOT NULL REFERENCES run (id) ON DELETE CASCADE,
+                run_seq INTEGER NOT NULL REFERENCES run (seq) ON DELETE CASCADE,
                 customer_id TEXT NOT NULL,
                 rank INTEGER NOT NULL CHECK (rank > 0),
                 offer_id TEXT NOT NULL,
                 channel TEXT NOT NULL,
                 score REAL,
-                PRIMARY KEY (run_id, customer_id, rank)
+                PRIMARY KEY (run_seq, customer_id, rank)
             ) STRICT, WITHOUT ROWID;
             CREATE TABLE run_offer_count (
-                run_id TEXT NOT NULL REFERENCES run (id) ON DELETE CASCADE,
+                run_seq INTEGER NOT NULL REFERENCES run (seq) ON DELETE CASCADE,
                 offer_id TEXT NOT NULL,
                 offer_name TEXT NOT NULL,
                 count INTEGER NOT NULL CHECK (count >= 0),
-                PRIMARY KEY (run_id, offer_id)
+                PRIMARY KEY (run_seq, offer_id)
             ) STRICT, WITHOUT ROWID;
             CREATE TABLE run_channel_count (
-                run_id TEXT NOT NULL REFERENCES run (id) ON DELETE CASCADE,
+                run_seq INTEGER NOT NULL REFERENCES run (seq) ON DELETE CASCADE,
                 channel TEXT NOT NULL,
                 count INTEGER NOT NULL CHECK (count >= 0),
-                PRIMARY KEY (run_id, channel)
+                PRIMARY KEY (run_seq, channel)
             ) STRICT, WITHOUT ROWID;
             CREATE TABLE run_rank_count (
-                run_id TEXT NOT NULL REFERENCES run (id) ON DELETE CASCADE,
+                run_seq INTEGER NOT NULL REFERENCES run (seq) ON DELETE CASCADE,
                 rank INTEGER NOT NULL CHECK (rank > 0),
                 count INTEGER NOT NULL CHECK (count >= 0),
-                PRIMARY KEY (run_id, rank)
+                PRIMARY KEY (run_seq, rank)
             ) STRICT, WITHOUT ROWID;
             CREATE TABLE run_stage_count (
-                run_id TEXT NOT NULL REFERENCES run (id) ON DELETE CASCADE,
+                run_seq INTEGER NOT NULL REFERENCES run (seq) ON DELETE CASCADE,
                 stage_index INTEGER NOT NULL CHECK (stage_index >= 0),
                 stage_name TEXT NOT NULL,
                 kind TEXT NOT NULL,
                 received INTEGER NOT NULL CHECK (received >= 0),
                 dropped INTEGER NOT NULL CHECK (dropped >= 0),
-                PRIMARY KEY (run_id, stage_index)
+                PRIMARY KEY (run_seq, stage_index)
             ) STRICT, WITHOUT ROWID;
             """)
     }
