@@ -1,5 +1,6 @@
 import DecideStore
 import Foundation
+import GRDB
 import Testing
 
 /// Creating, listing, moving, cancelling and deleting runs, and finding interrupted ones.
@@ -170,8 +171,28 @@ struct RunLifecycleTests {
         try temporary.store.deleteRun(id: run.id)
         #expect(throws: StoreError.self) { try temporary.store.run(id: run.id) }
         #expect(throws: StoreError.self) { try temporary.store.exportResults(runId: run.id) { _ in } }
-        let check = try SQLiteCustomerStore(path: temporary.path)
-        #expect(try check.results(runId: kept.id, customerId: nil, offerId: nil, channel: nil, limit: 10, offset: 0).total == 1)
         #expect(try temporary.store.runs(status: nil, limit: 10, offset: 0).runs.map(\.id) == [kept.id])
+        #expect(try temporary.store.results(runId: kept.id, customerId: nil, offerId: nil, channel: nil, limit: 10, offset: 0).total == 1)
+        let tables = ["run_event", "run_customer", "run_result", "run_offer_count", "run_channel_count", "run_rank_count", "run_stage_count"]
+        let rows = try DatabaseQueue(path: temporary.path).read { db in
+            try tables.map { try Int.fetchOne(db, sql: "SELECT count(DISTINCT run_seq) FROM \($0)") ?? 0 }
+        }
+        #expect(rows == Array(repeating: 1, count: tables.count))
+    }
+
+    @Test("a store created before runs existed gains the run tables when it opens, its customers kept")
+    func upgrade() throws {
+        let temporary = try TemporaryStore.withPeople()
+        let path = temporary.directory.appendingPathComponent("v1.sqlite").path
+        var v1 = DatabaseMigrator()
+        for (identifier, migrate) in StoreMigrations.all where identifier.hasPrefix("v1.") {
+            v1.registerMigration(identifier, migrate: migrate)
+        }
+        let old = try SQLiteCustomerStore(path: path, migrator: v1)
+        _ = try old.importCustomers(from: .file(TemporaryStore.fixture("people.csv")), options: ImportOptions())
+        #expect(throws: StoreError.self) { try old.runs(status: nil, limit: 1, offset: 0) }
+        let upgraded = try SQLiteCustomerStore(path: path)
+        #expect(try upgraded.count(.named("all")) == 6)
+        #expect(try upgraded.runs(status: nil, limit: 1, offset: 0).total == 0)
     }
 }
