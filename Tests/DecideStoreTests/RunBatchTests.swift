@@ -76,6 +76,22 @@ struct RunBatchTests {
         #expect(try temporary.store.run(id: run.id).summary.totalCustomers == 5)
     }
 
+    @Test("the same batch committed at once by two processes on the same file is written once")
+    func concurrentResend() async throws {
+        let temporary = try TemporaryStore()
+        let run = try temporary.startRun(total: 5)
+        let batch = try RunBatchCommit.test(run.id, Self.first)
+        let stores = [temporary.store, try SQLiteCustomerStore(path: temporary.path)]
+        let outcomes = try await withThrowingTaskGroup(of: RunBatchOutcome.self) { group in
+            for store in stores {
+                group.addTask { try store.commitBatch(batch) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(outcomes.filter { $0 == .committed }.count == 1 && outcomes.count == 2)
+        #expect(try temporary.store.run(id: run.id).summary.totalRecommendations == 3)
+    }
+
     @Test("a batch overlapping the committed customers is refused")
     func overlap() throws {
         let temporary = try TemporaryStore()

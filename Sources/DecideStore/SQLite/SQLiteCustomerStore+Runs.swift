@@ -62,7 +62,11 @@ extension SQLiteCustomerStore: RunStore {
                 return try Row.fetchAll(
                     db, sql: "SELECT status, at, message FROM run_event WHERE run_seq = ? ORDER BY seq", arguments: [seq]
                 ).map { row in
-                    RunEvent(status: RunStatus(rawValue: row["status"]) ?? .failed, at: row["at"], message: row["message"])
+                    let status: String = row["status"]
+                    guard let runStatus = RunStatus(rawValue: status) else {
+                        throw DatabaseError(message: "run \(runId) has an event with an unknown status \"\(status)\"")
+                    }
+                    return RunEvent(status: runStatus, at: row["at"], message: row["message"])
                 }
             }
         }
