@@ -57,7 +57,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DecideStoreTests",
-            dependencies: ["DecideStore"],
+            dependencies: ["DecideStore", .product(name: "GRDB", package: "GRDB.swift")],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

@@ -7,7 +7,7 @@ import GRDB
 ///
 /// ```swift
 /// var migrator = StoreMigrations.migrator()
-/// migrator.registerMigration("v2.runs") { db in try db.create(table: "run") { ... } }
+/// migrator.registerMigration("v3.reports") { db in try db.create(table: "run") { ... } }
 /// let store = try SQLiteCustomerStore(path: "decide.sqlite", migrator: migrator)
 /// ```
 public enum StoreMigrations {
@@ -15,6 +15,8 @@ public enum StoreMigrations {
     public static let all: [(String, @Sendable (Database) throws -> Void)] = [
         ("v1.customers", createCustomers),
         ("v1.segments", createSegments),
+        ("v2.runs", createRuns),
+        ("v2.runResults", createRunResults),
     ]
 
     /// A migrator with every store migration registered.
@@ -57,6 +59,112 @@ public enum StoreMigrations {
                 BEGIN SELECT RAISE(ABORT, 'the segment "all" cannot be deleted'); END;
             CREATE TRIGGER segment_all_kept_on_update BEFORE UPDATE ON segment WHEN old.name = 'all'
                 BEGIN SELECT RAISE(ABORT, 'the segment "all" cannot be changed'); END;
+            """)
+    }
+
+    /// Runs and their status history. `seq` orders runs by creation; `id` is the public key the other tables refer
+    /// to. The options, error, progress and totals are columns; the flow snapshot is kept as the host encoded it.
+    private static func createRuns(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE run (
+                seq INTEGER PRIMARY KEY,
+                id TEXT NOT NULL UNIQUE CHECK (id <> ''),
+                name TEXT NOT NULL,
+                flow_key TEXT NOT NULL,
+                flow_version TEXT NOT NULL,
+                flow_snapshot TEXT NOT NULL,
+                segment TEXT,
+                filter TEXT,
+                workers INTEGER NOT NULL CHECK (workers > 0),
+                batch_size INTEGER NOT NULL CHECK (batch_size > 0),
+                seed INTEGER,
+                max_errors INTEGER NOT NULL CHECK (max_errors >= 0),
+                status TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (status IN ('pending', 'running', 'completed', 'failed', 'cancelled')),
+                created_at TEXT NOT NULL,
+                started_at TEXT,
+                finished_at TEXT,
+                error_message TEXT,
+                error_file TEXT,
+                error_line INTEGER,
+                error_customer_id TEXT,
+                interrupted INTEGER NOT NULL DEFAULT 0 CHECK (interrupted IN (0, 1)),
+                partial INTEGER NOT NULL DEFAULT 0 CHECK (partial IN (0, 1)),
+                cancel_requested INTEGER NOT NULL DEFAULT 0 CHECK (cancel_requested IN (0, 1)),
+                processed INTEGER NOT NULL DEFAULT 0 CHECK (processed >= 0),
+                total INTEGER CHECK (total >= 0),
+                last_customer_id TEXT,
+                heartbeat_at TEXT,
+                total_customers INTEGER NOT NULL DEFAULT 0 CHECK (total_customers >= 0),
+                customers_with_recommendations INTEGER NOT NULL DEFAULT 0 CHECK (customers_with_recommendations >= 0),
+                total_recommendations INTEGER NOT NULL DEFAULT 0 CHECK (total_recommendations >= 0),
+                execution_time_ms INTEGER NOT NULL DEFAULT 0 CHECK (execution_time_ms >= 0),
+                errors_recorded INTEGER NOT NULL DEFAULT 0 CHECK (errors_recorded >= 0),
+                CHECK ((segment IS NULL) <> (filter IS NULL)),
+                CHECK (status <> 'failed' OR error_message IS NOT NULL),
+                CHECK (interrupted = 0 OR status = 'failed')
+            ) STRICT;
+            CREATE INDEX run_by_status ON run (status, seq);
+            CREATE TABLE run_event (
+                run_seq INTEGER NOT NULL REFERENCES run (seq) ON DELETE CASCADE,
+                seq INTEGER NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('pending', 'running', 'completed', 'failed', 'cancelled')),
+                at TEXT NOT NULL,
+                message TEXT,
+                PRIMARY KEY (run_seq, seq)
+            ) STRICT, WITHOUT ROWID;
+            """)
+    }
+
+    /// What runs decided, per customer and in aggregate. Every table is clustered by run then key (`WITHOUT
+    /// ROWID`), so a batch appends in order, a run's rows are read in customer order and deleting a run cascades
+    /// over a contiguous range.
+    private static func createRunResults(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE run_customer (
+                run_seq INTEGER NOT NULL REFERENCES run (seq) ON DELETE CASCADE,
+                customer_id TEXT NOT NULL,
+                recommendation_count INTEGER NOT NULL CHECK (recommendation_count >= 0),
+                error TEXT,
+                PRIMARY KEY (run_seq, customer_id)
+            ) STRICT, WITHOUT ROWID;
+            CREATE TABLE run_result (
+                run_seq INTEGER NOT NULL REFERENCES run (seq) ON DELETE CASCADE,
+                customer_id TEXT NOT NULL,
+                rank INTEGER NOT NULL CHECK (rank > 0),
+                offer_id TEXT NOT NULL,
+                channel TEXT NOT NULL,
+                score REAL,
+                PRIMARY KEY (run_seq, customer_id, rank)
+            ) STRICT, WITHOUT ROWID;
+            CREATE TABLE run_offer_count (
+                run_seq INTEGER NOT NULL REFERENCES run (seq) ON DELETE CASCADE,
+                offer_id TEXT NOT NULL,
+                offer_name TEXT NOT NULL,
+                count INTEGER NOT NULL CHECK (count >= 0),
+                PRIMARY KEY (run_seq, offer_id)
+            ) STRICT, WITHOUT ROWID;
+            CREATE TABLE run_channel_count (
+                run_seq INTEGER NOT NULL REFERENCES run (seq) ON DELETE CASCADE,
+                channel TEXT NOT NULL,
+                count INTEGER NOT NULL CHECK (count >= 0),
+                PRIMARY KEY (run_seq, channel)
+            ) STRICT, WITHOUT ROWID;
+            CREATE TABLE run_rank_count (
+                run_seq INTEGER NOT NULL REFERENCES run (seq) ON DELETE CASCADE,
+                rank INTEGER NOT NULL CHECK (rank > 0),
+                count INTEGER NOT NULL CHECK (count >= 0),
+                PRIMARY KEY (run_seq, rank)
+            ) STRICT, WITHOUT ROWID;
+            CREATE TABLE run_stage_count (
+                run_seq INTEGER NOT NULL REFERENCES run (seq) ON DELETE CASCADE,
+                stage_index INTEGER NOT NULL CHECK (stage_index >= 0),
+                stage_name TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                received INTEGER NOT NULL CHECK (received >= 0),
+                dropped INTEGER NOT NULL CHECK (dropped >= 0),
+                PRIMARY KEY (run_seq, stage_index)
+            ) STRICT, WITHOUT ROWID;
             """)
     }
 }

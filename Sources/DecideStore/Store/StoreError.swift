@@ -1,9 +1,11 @@
-/// A store operation that cannot be done: an unknown segment or customer, a name taken, or a database failure.
+/// A store operation that cannot be done: an unknown segment, customer or run, a name taken, a run status change
+/// not allowed, or a database failure.
 public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What kind of problem it is.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Base: String, Sendable, Hashable {
             case segmentNotFound, segmentExists, reservedSegment, invalidName, customerNotFound, invalidArgument, database
+            case runNotFound, illegalTransition, runNotRunning
         }
 
         private let base: Base
@@ -22,6 +24,12 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let invalidArgument = Code(base: .invalidArgument)
         /// The database failed (it cannot be opened, is corrupt, or is busy for too long).
         public static let database = Code(base: .database)
+        /// No run has that id.
+        public static let runNotFound = Code(base: .runNotFound)
+        /// A run status change the lifecycle forbids, such as completed → running.
+        public static let illegalTransition = Code(base: .illegalTransition)
+        /// A batch committed to a run that is not running.
+        public static let runNotRunning = Code(base: .runNotRunning)
 
         /// Whether the problem lies in the input rather than in the database.
         public var isInvalidInput: Bool { base != .database }
@@ -34,7 +42,7 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     public var code: Code
     /// The problem, in words.
     public var message: String
-    /// The segment name or customer id at fault, if any.
+    /// The segment name, customer id or run id at fault, if any.
     public var value: String?
 
     /// Creates a store error.

@@ -1,0 +1,17 @@
+/// What a run decided for one customer: the recommendations in rank order (none is a result too), or the error
+/// that stopped the customer's evaluation.
+public struct CustomerResult: Sendable, Hashable, Codable {
+    /// The customer's id.
+    public var customerId: String
+    /// The recommendations, by rank.
+    public var recommendations: [StoredRecommendation]
+    /// Why the customer's evaluation failed, if it did.
+    public var error: String?
+
+    /// Creates a customer result.
+    public init(customerId: String, recommendations: [StoredRecommendation], error: String?) {
+        self.customerId = customerId
+        self.recommendations = recommendations
+        self.error = error
+    }
+}

@@ -1,0 +1,123 @@
+import GRDB
+
+/// Reading a run's results: breakdowns, pages of customer results, and the full export.
+extension SQLiteCustomerStore {
+    public func offerBreakdown(runId: String) throws -> [OfferCount] {
+        try breakdown(runId, sql: "SELECT offer_id, offer_name, count FROM run_offer_count WHERE run_seq = ? ORDER BY count DESC, offer_id") {
+            OfferCount(offerId: $0["offer_id"], name: $0["offer_name"], count: $0["count"])
+        }
+    }
+
+    public func channelBreakdown(runId: String) throws -> [ChannelCount] {
+        try breakdown(runId, sql: "SELECT channel, count FROM run_channel_count WHERE run_seq = ? ORDER BY count DESC, channel") {
+            ChannelCount(channel: $0["channel"], count: $0["count"])
+        }
+    }
+
+    public func rankBreakdown(runId: String) throws -> [RankCount] {
+        try breakdown(runId, sql: "SELECT rank, count FROM run_rank_count WHERE run_seq = ? ORDER BY rank") {
+            RankCount(rank: $0["rank"], count: $0["count"])
+        }
+    }
+
+    public func stageFunnel(runId: String) throws -> [StageCount] {
+        try breakdown(
+            runId,
+            sql: "SELECT stage_index, stage_name, kind, received, dropped FROM run_stage_count WHERE run_seq = ? ORDER BY stage_index"
+        ) {
+            StageCount(index: $0["stage_index"], name: $0["stage_name"], kind: $0["kind"], received: $0["received"], dropped: $0["dropped"])
+        }
+    }
+
+    public func results(
+        runId: String, customerId: String?, offerId: String?, channel: String?, limit: Int, offset: Int
+    ) throws -> (customers: [CustomerResult], total: Int) {
+        try Self.checkPage(limit: limit, offset: offset)
+        // The conditions are fixed fragments chosen by which filters are given, so that each shape gets its own
+        // plan (a customer id is a key lookup); every value is a bound parameter.
+        var conditions = ["c.run_seq = ?"]
+        var arguments: StatementArguments = []
+        if let customerId {
+            conditions.append("c.customer_id = ?")
+            arguments += [customerId]
+        }
+        if offerId != nil || channel != nil {
+            var match = ["r.run_seq = c.run_seq", "r.customer_id = c.customer_id"]
+            if let offerId {
+                match.append("r.offer_id = ?")
+                arguments += [offerId]
+            }
+            if let channel {
+                match.append("r.channel = ?")
+                arguments += [channel]
+            }
+            conditions.append("EXISTS (SELECT 1 FROM run_result r WHERE \(match.joined(separator: " AND ")))")
+        }
+        let condition = conditions.joined(separator: " AND ")
+        return try Self.translatingErrors {
+            try pool.read { db in
+                let run = try Self.runSeq(runId, in: db)
+                let arguments = [run] + arguments
+                let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM run_customer c WHERE \(condition)", arguments: arguments) ?? 0
+                let rows = try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT p.customer_id, p.error, r.rank, r.offer_id, r.channel, r.score
+                        FROM (SELECT c.customer_id, c.error FROM run_customer c WHERE \(condition)
+                              ORDER BY c.customer_id LIMIT ? OFFSET ?) p
+                        LEFT JOIN run_result r ON r.run_seq = ? AND r.customer_id = p.customer_id
+                        ORDER BY p.customer_id, r.rank
+                        """,
+                    arguments: arguments + [limit, offset, run])
+                var customers: [CustomerResult] = []
+                try Self.groupResults(rows) { customers.append($0) }
+                return (customers, total)
+            }
+        }
+    }
+
+    public func exportResults(runId: String, _ body: (CustomerResult) throws -> Void) throws {
+        try Self.translatingErrors {
+            try pool.read { db in
+                let run = try Self.runSeq(runId, in: db)
+                let rows = try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT c.customer_id, c.error, r.rank, r.offer_id, r.channel, r.score
+                        FROM run_customer c
+                        LEFT JOIN run_result r ON r.run_seq = c.run_seq AND r.customer_id = c.customer_id
+                        WHERE c.run_seq = ?
+                        ORDER BY c.customer_id, r.rank
+                        """,
+                    arguments: [run])
+                try Self.groupResults(rows, body)
+            }
+        }
+    }
+
+    /// Rows of (customer id, error, rank, offer id, channel, score) in customer then rank order, one row per
+    /// recommendation and a row with a NULL rank for a customer without any, as one result per customer.
+    private static func groupResults(_ rows: RowCursor, _ body: (CustomerResult) throws -> Void) throws {
+        var current: CustomerResult?
+        while let row = try rows.next() {
+            let customerId: String = row[0]
+            if current?.customerId != customerId {
+                if let finished = current { try body(finished) }
+                current = CustomerResult(customerId: customerId, recommendations: [], error: row[1])
+            }
+            if let rank: Int = row[2] {
+                current?.recommendations.append(StoredRecommendation(rank: rank, offerId: row[3], channel: row[4], score: row[5]))
+            }
+        }
+        if let finished = current { try body(finished) }
+    }
+
+    /// The rows of a breakdown query whose one parameter is the run's key.
+    private func breakdown<T>(_ runId: String, sql: String, _ make: (Row) -> T) throws -> [T] {
+        try Self.translatingErrors {
+            try pool.read { db in
+                return try Row.fetchAll(db, sql: sql, arguments: [try Self.runSeq(runId, in: db)]).map(make)
+            }
+        }
+    }
+}

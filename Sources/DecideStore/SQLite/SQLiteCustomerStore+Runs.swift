@@ -1,0 +1,253 @@
+import Foundation
+import GRDB
+
+/// Runs: creation, listing, lifecycle, heartbeats and cancellation.
+extension SQLiteCustomerStore: RunStore {
+    public func createRun(_ new: NewRun) throws -> RunRecord {
+        guard (new.segment == nil) != (new.filter == nil) else {
+            throw StoreError(.invalidArgument, "a run evaluates either a saved segment or a filter: give exactly one")
+        }
+        let options = new.options
+        guard options.workers > 0, options.batchSize > 0, options.maxErrors >= 0 else {
+            throw StoreError(
+                .invalidArgument,
+                "invalid run options: \(options.workers) workers, batches of \(options.batchSize), \(options.maxErrors) errors allowed")
+        }
+        return try Self.translatingErrors {
+            try pool.write { db in
+                let now = Date()
+                let id = Self.newRunID(at: now)
+                try db.execute(
+                    sql: """
+                        INSERT INTO run (id, name, flow_key, flow_version, flow_snapshot, segment, filter, workers,
+                            batch_size, seed, max_errors, created_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        id, new.name, new.flowKey, new.flowVersion, new.flowSnapshot, new.segment, new.filter,
+                        options.workers, options.batchSize, options.seed.map { Int64(bitPattern: $0) }, options.maxErrors, now,
+                    ])
+                try Self.recordEvent(runId: id, status: .pending, at: now, message: nil, in: db)
+                return try Self.runRecord(id: id, in: db)
+            }
+        }
+    }
+
+    public func run(id: String) throws -> RunRecord {
+        try Self.translatingErrors {
+            try pool.read { db in try Self.runRecord(id: id, in: db) }
+        }
+    }
+
+    public func runs(status: RunStatus?, limit: Int, offset: Int) throws -> (runs: [RunRecord], total: Int) {
+        try Self.checkPage(limit: limit, offset: offset)
+        return try Self.translatingErrors {
+            try pool.read { db in
+                let condition = status == nil ? "" : "WHERE status = ?"
+                let arguments: StatementArguments = status.map { [$0.rawValue] } ?? []
+                let runs = try Row.fetchAll(
+                    db, sql: "SELECT \(RunRecord.sqliteColumns) FROM run \(condition) ORDER BY seq DESC LIMIT ? OFFSET ?",
+                    arguments: arguments + [limit, offset]
+                ).map(RunRecord.init(row:))
+                let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM run \(condition)", arguments: arguments) ?? 0
+                return (runs, total)
+            }
+        }
+    }
+
+    public func events(runId: String) throws -> [RunEvent] {
+        try Self.translatingErrors {
+            try pool.read { db in
+                let seq = try Self.runSeq(runId, in: db)
+                return try Row.fetchAll(
+                    db, sql: "SELECT status, at, message FROM run_event WHERE run_seq = ? ORDER BY seq", arguments: [seq]
+                ).map { row in
+                    let status: String = row["status"]
+                    guard let runStatus = RunStatus(rawValue: status) else {
+                        throw DatabaseError(message: "run \(runId) has an event with an unknown status \"\(status)\"")
+                    }
+                    return RunEvent(status: runStatus, at: row["at"], message: row["message"])
+                }
+            }
+        }
+    }
+
+    @discardableResult
+    public func transition(runId: String, to status: RunStatus, message: String?, error: RunFailure?) throws -> RunRecord {
+        if status == .failed && error == nil {
+            throw StoreError(.invalidArgument, "run \(runId) cannot fail without an error", value: runId)
+        }
+        return try Self.translatingErrors {
+            try pool.write { db in
+                let current = try Self.runRecord(id: runId, in: db)
+                guard current.status.canMove(to: status, interrupted: current.interrupted) else {
+                    let resumable = current.status == .failed && status == .running ? " (only an interrupted run resumes)" : ""
+                    throw StoreError(
+                        .illegalTransition, "run \(runId) cannot go from \(current.status) to \(status)\(resumable)", value: runId)
+                }
+                try Self.move(runId, to: status, message: message, error: error, interrupted: false, in: db)
+                return try Self.runRecord(id: runId, in: db)
+            }
+        }
+    }
+
+    public func heartbeat(runId: String) throws {
+        try Self.translatingErrors {
+            try pool.write { db in
+                try db.execute(sql: "UPDATE run SET heartbeat_at = ? WHERE id = ?", arguments: [Date(), runId])
+                if db.changesCount == 0 { throw Self.runNotFound(runId) }
+            }
+        }
+    }
+
+    public func updateProgress(runId: String, processed: Int, total: Int) throws {
+        guard processed >= 0, total >= 0 else {
+            throw StoreError(.invalidArgument, "invalid progress for run \(runId): \(processed) of \(total)", value: runId)
+        }
+        try Self.translatingErrors {
+            try pool.write { db in
+                try db.execute(
+                    sql: "UPDATE run SET processed = ?, total = ?, heartbeat_at = ? WHERE id = ?",
+                    arguments: [processed, total, Date(), runId])
+                if db.changesCount == 0 { throw Self.runNotFound(runId) }
+            }
+        }
+    }
+
+    public func interruptedRuns(olderThan seconds: Double) throws -> [RunRecord] {
+        try Self.translatingErrors {
+            try pool.read { db in try Self.staleRuns(olderThan: seconds, in: db) }
+        }
+    }
+
+    @discardableResult
+    public func markInterrupted(olderThan seconds: Double) throws -> [RunRecord] {
+        try Self.translatingErrors {
+            try pool.write { db in
+                try Self.staleRuns(olderThan: seconds, in: db).map { run in
+                    let failure = RunFailure(message: RunFailure.interruptedMessage)
+                    try Self.move(run.id, to: .failed, message: failure.message, error: failure, interrupted: true, in: db)
+                    return try Self.runRecord(id: run.id, in: db)
+                }
+            }
+        }
+    }
+
+    public func requestCancel(runId: String) throws {
+        try Self.translatingErrors {
+            try pool.write { db in
+                try db.execute(sql: "UPDATE run SET cancel_requested = 1 WHERE id = ?", arguments: [runId])
+                if db.changesCount == 0 { throw Self.runNotFound(runId) }
+            }
+        }
+    }
+
+    public func isCancelRequested(runId: String) throws -> Bool {
+        try Self.translatingErrors {
+            try pool.read { db in
+                guard let requested = try Bool.fetchOne(db, sql: "SELECT cancel_requested FROM run WHERE id = ?", arguments: [runId])
+                else { throw Self.runNotFound(runId) }
+                return requested
+            }
+        }
+    }
+
+    public func deleteRun(id: String) throws {
+        try Self.translatingErrors {
+            try pool.write { db in
+                try db.execute(sql: "DELETE FROM run WHERE id = ?", arguments: [id])
+                if db.changesCount == 0 { throw Self.runNotFound(id) }
+            }
+        }
+    }
+
+    /// A new run id: `r-`, the time in milliseconds as 12 hex digits, then 8 random hex digits.
+    static func newRunID(at date: Date) -> String {
+        let milliseconds = UInt64(max(0, date.timeIntervalSince1970 * 1000))
+        let time = String(milliseconds, radix: 16)
+        let random = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        return "r-" + String(repeating: "0", count: max(0, 12 - time.count)) + time
+            + String(repeating: "0", count: 8 - random.count) + random
+    }
+
+    /// The run with `id`.
+    static func runRecord(id: String, in db: Database) throws -> RunRecord {
+        guard let row = try Row.fetchOne(db, sql: "SELECT \(RunRecord.sqliteColumns) FROM run WHERE id = ?", arguments: [id])
+        else { throw runNotFound(id) }
+        return try RunRecord(row: row)
+    }
+
+    /// The key of the run with `id` in the tables that refer to it.
+    ///
+    /// - Throws: `StoreError` with code `runNotFound` when no run has `id`.
+    static func runSeq(_ id: String, in db: Database) throws -> Int64 {
+        guard let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM run WHERE id = ?", arguments: [id]) else {
+            throw runNotFound(id)
+        }
+        return seq
+    }
+
+    static func runNotFound(_ id: String) -> StoreError {
+        StoreError(.runNotFound, "no run has the id \"\(id)\"", value: id)
+    }
+
+    /// Throws `invalidArgument` for a negative page size or offset.
+    static func checkPage(limit: Int, offset: Int) throws {
+        guard limit >= 0, offset >= 0 else {
+            throw StoreError(.invalidArgument, "a page needs a limit and an offset of at least 0, not \(limit) and \(offset)")
+        }
+    }
+
+    /// Moves a run to `status`, already checked legal, and records the event. Starting (or resuming) sets the start
+    /// time once, the heartbeat, and clears the error; ending sets the end time, the error and whether it is partial.
+    private static func move(
+        _ runId: String, to status: RunStatus, message: String?, error: RunFailure?, interrupted: Bool, in db: Database
+    ) throws {
+        let now = Date()
+        if status == .running {
+            try db.execute(
+                sql: """
+                    UPDATE run SET status = 'running', started_at = coalesce(started_at, ?), heartbeat_at = ?,
+                        finished_at = NULL, error_message = NULL, error_file = NULL, error_line = NULL,
+                        error_customer_id = NULL, interrupted = 0, partial = 0
+                    WHERE id = ?
+                    """,
+                arguments: [now, now, runId])
+        } else {
+            try db.execute(
+                sql: """
+                    UPDATE run SET status = ?, finished_at = ?, error_message = ?, error_file = ?, error_line = ?,
+                        error_customer_id = ?, interrupted = ?, partial = (total IS NOT NULL AND total_customers < total)
+                    WHERE id = ?
+                    """,
+                arguments: [
+                    status.rawValue, now, error?.message, error?.file, error?.line,
+                    error?.customerId, interrupted, runId,
+                ])
+        }
+        try recordEvent(runId: runId, status: status, at: now, message: message, in: db)
+    }
+
+    private static func recordEvent(runId: String, status: RunStatus, at date: Date, message: String?, in db: Database) throws {
+        let run = try runSeq(runId, in: db)
+        try db.execute(
+            sql: """
+                INSERT INTO run_event (run_seq, seq, status, at, message)
+                SELECT ?, coalesce(max(seq), 0) + 1, ?, ?, ? FROM run_event WHERE run_seq = ?
+                """,
+            arguments: [run, status.rawValue, date, message, run])
+    }
+
+    /// The running runs whose heartbeat (or start, without one) is older than `seconds`, oldest first.
+    private static func staleRuns(olderThan seconds: Double, in db: Database) throws -> [RunRecord] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT \(RunRecord.sqliteColumns) FROM run
+                WHERE status = 'running' AND coalesce(heartbeat_at, started_at, created_at) < ?
+                ORDER BY seq
+                """,
+            arguments: [Date().addingTimeInterval(-seconds)]
+        ).map(RunRecord.init(row:))
+    }
+}

@@ -1,0 +1,112 @@
+/// The store of runs: their lifecycle, their batch-by-batch results and the totals read back from them. Each
+/// backend implements it; nothing backend-specific appears here.
+///
+/// A run is created `pending`, moved to `running` by the process that executes it, which commits its results one
+/// batch at a time (each batch in one transaction, idempotently) and shows it is alive with heartbeats, then moved
+/// to `completed`, `failed` or `cancelled`. Another process can ask for cancellation, and find runs whose process
+/// stopped by their stale heartbeat to mark them interrupted, after which they can be resumed.
+///
+/// Methods throw `StoreError`: code `runNotFound` for an unknown run id, `illegalTransition` for a status change
+/// the lifecycle forbids, `runNotRunning` for a batch committed to a run that is not running.
+public protocol RunStore: Sendable {
+    /// Creates a `pending` run.
+    ///
+    /// - Throws: `StoreError` with code `invalidArgument` unless exactly one of segment and filter is given and the
+    ///   options are in range (at least one worker, a batch size of at least 1, an error budget of at least 0).
+    func createRun(_ new: NewRun) throws -> RunRecord
+
+    /// The run with `id`.
+    func run(id: String) throws -> RunRecord
+
+    /// One page of the runs, newest first.
+    ///
+    /// - Parameters:
+    ///   - status: Only runs in this status, or every run when `nil`.
+    /// - Returns: The page and how many runs there are in all (with that status).
+    func runs(status: RunStatus?, limit: Int, offset: Int) throws -> (runs: [RunRecord], total: Int)
+
+    /// Every status change of a run, oldest first, its creation included.
+    func events(runId: String) throws -> [RunEvent]
+
+    /// Moves a run to `status`, checking that the move is legal in the same transaction, and records it.
+    ///
+    /// Starting sets `startedAt` (the first time) and the heartbeat; resuming an interrupted run clears its error;
+    /// ending sets `finishedAt` and `partial`.
+    ///
+    /// - Parameters:
+    ///   - message: Why, recorded with the event.
+    ///   - error: Why the run failed; required when `status` is `failed`.
+    /// - Throws: `StoreError` with code `illegalTransition` naming both statuses when the move is not allowed.
+    @discardableResult
+    func transition(runId: String, to status: RunStatus, message: String?, error: RunFailure?) throws -> RunRecord
+
+    /// Commits one batch in one transaction: its customers and recommendations, the counts added to the run's
+    /// totals and breakdowns, the progress advanced to the batch's last customer, and a heartbeat.
+    ///
+    /// A batch whose customers were all committed before (its last id is not after the run's `lastCustomerId`) is
+    /// ignored, so a resumed run can send it again without counting anyone twice.
+    ///
+    /// - Throws: `StoreError` with code `runNotRunning` when the run is not running, or `invalidArgument` when the
+    ///   batch overlaps what was committed (it starts at or before `lastCustomerId` and ends after it).
+    @discardableResult
+    func commitBatch(_ batch: RunBatchCommit) throws -> RunBatchOutcome
+
+    /// Records that the run's process is alive.
+    func heartbeat(runId: String) throws
+
+    /// Sets the run's progress (usually when it starts, with the size of its audience) and its heartbeat.
+    func updateProgress(runId: String, processed: Int, total: Int) throws
+
+    /// The running runs whose heartbeat is older than `seconds`: their process has stopped.
+    func interruptedRuns(olderThan seconds: Double) throws -> [RunRecord]
+
+    /// Moves every running run whose heartbeat is older than `seconds` to `failed`, interrupted (so resumable), with
+    /// the error `RunFailure.interruptedMessage`, in one transaction.
+    ///
+    /// - Returns: The runs marked.
+    @discardableResult
+    func markInterrupted(olderThan seconds: Double) throws -> [RunRecord]
+
+    /// Asks the process executing the run to cancel it.
+    func requestCancel(runId: String) throws
+
+    /// Whether cancellation was asked for; the executing process checks between batches.
+    func isCancelRequested(runId: String) throws -> Bool
+
+    /// How many recommendations of each offer the run made, by count (highest first) then offer id.
+    func offerBreakdown(runId: String) throws -> [OfferCount]
+
+    /// How many recommendations the run made on each channel, by count (highest first) then channel.
+    func channelBreakdown(runId: String) throws -> [ChannelCount]
+
+    /// How many recommendations the run made at each rank, by rank.
+    func rankBreakdown(runId: String) throws -> [RankCount]
+
+    /// What each flow stage did over the run, in flow order.
+    func stageFunnel(runId: String) throws -> [StageCount]
+
+    /// One page of the run's customer results, in customer id order.
+    ///
+    /// - Parameters:
+    ///   - customerId: Only this customer.
+    ///   - offerId: Only customers recommended this offer (with all their recommendations).
+    ///   - channel: Only customers with a recommendation on this channel (with all their recommendations).
+    /// - Returns: The page and how many customers match in all.
+    func results(
+        runId: String, customerId: String?, offerId: String?, channel: String?, limit: Int, offset: Int
+    ) throws -> (customers: [CustomerResult], total: Int)
+
+    /// Calls `body` with every customer result of the run in id order, customers without recommendations and
+    /// failed ones included, reading from one snapshot without holding them all in memory.
+    func exportResults(runId: String, _ body: (CustomerResult) throws -> Void) throws
+
+    /// Deletes the run with its events, results and breakdowns.
+    func deleteRun(id: String) throws
+}
+
+extension RunStore {
+    /// The totals the run has committed.
+    public func summary(runId: String) throws -> RunSummary {
+        try run(id: runId).summary
+    }
+}

@@ -1,0 +1,198 @@
+import DecideStore
+import Foundation
+import GRDB
+import Testing
+
+/// Creating, listing, moving, cancelling and deleting runs, and finding interrupted ones.
+@Suite("Run lifecycle")
+struct RunLifecycleTests {
+    @Test("a run is created pending with its description, and read back the same")
+    func create() throws {
+        let temporary = try TemporaryStore()
+        let run = try temporary.createRun()
+        #expect(run.status == .pending)
+        #expect(run.id.hasPrefix("r-") && run.id.count == 22)
+        #expect(run.segment == "all" && run.filter == nil)
+        #expect(run.options == RunOptions(workers: 2, batchSize: 100, seed: 7, maxErrors: 5))
+        #expect(run.flowSnapshot == #"{"key":"retention"}"#)
+        #expect(run.startedAt == nil && run.finishedAt == nil && run.error == nil && run.progress.total == nil)
+        #expect(try temporary.store.run(id: run.id) == run)
+        #expect(try temporary.store.events(runId: run.id).map(\.status) == [.pending])
+    }
+
+    @Test("a run needs exactly one of segment and filter, and options in range")
+    func invalidRuns() throws {
+        let temporary = try TemporaryStore()
+        let options = RunOptions(workers: 1, batchSize: 10)
+        for new in [
+            NewRun(name: "both", flowKey: "f", flowVersion: "v", flowSnapshot: "{}", segment: "all", filter: "age > 3", options: options),
+            NewRun(name: "neither", flowKey: "f", flowVersion: "v", flowSnapshot: "{}", options: options),
+            NewRun(name: "workers", flowKey: "f", flowVersion: "v", flowSnapshot: "{}", filter: "age > 3",
+                   options: RunOptions(workers: 0, batchSize: 10)),
+        ] {
+            #expect { try temporary.store.createRun(new) } throws: { ($0 as? StoreError)?.code == .invalidArgument }
+        }
+        #expect(try temporary.store.runs(status: nil, limit: 10, offset: 0).total == 0)
+    }
+
+    @Test("an unknown run id is reported with the id")
+    func unknownRun() throws {
+        let temporary = try TemporaryStore()
+        let error = try #require(throws: StoreError.self) { try temporary.store.run(id: "r-nope") }
+        #expect(error.code == .runNotFound && error.value == "r-nope")
+        #expect(throws: StoreError.self) { try temporary.store.transition(runId: "r-nope", to: .running, message: nil, error: nil) }
+        #expect(throws: StoreError.self) { try temporary.store.offerBreakdown(runId: "r-nope") }
+        #expect(throws: StoreError.self) { try temporary.store.deleteRun(id: "r-nope") }
+    }
+
+    @Test("runs are listed newest first, filtered by status and paged, with the total")
+    func listing() throws {
+        let temporary = try TemporaryStore()
+        let ids = try (0..<5).map { try temporary.createRun(name: "run \($0)").id }
+        try temporary.store.transition(runId: ids[1], to: .running, message: nil, error: nil)
+        try temporary.store.transition(runId: ids[3], to: .running, message: nil, error: nil)
+        let all = try temporary.store.runs(status: nil, limit: 10, offset: 0)
+        #expect(all.runs.map(\.id) == ids.reversed() && all.total == 5)
+        let page = try temporary.store.runs(status: nil, limit: 2, offset: 2)
+        #expect(page.runs.map(\.id) == [ids[2], ids[1]] && page.total == 5)
+        let running = try temporary.store.runs(status: .running, limit: 1, offset: 0)
+        #expect(running.runs.map(\.id) == [ids[3]] && running.total == 2)
+    }
+
+    @Test("the legal moves succeed, set the times and are recorded as events")
+    func legalMoves() throws {
+        let temporary = try TemporaryStore()
+        let run = try temporary.createRun()
+        let started = try temporary.store.transition(runId: run.id, to: .running, message: "go", error: nil)
+        #expect(started.status == .running && started.startedAt != nil && started.heartbeatAt != nil && started.finishedAt == nil)
+        let done = try temporary.store.transition(runId: run.id, to: .completed, message: "done", error: nil)
+        #expect(done.status == .completed && done.finishedAt != nil && done.startedAt == started.startedAt)
+        let events = try temporary.store.events(runId: run.id)
+        #expect(events.map(\.status) == [.pending, .running, .completed])
+        #expect(events.map(\.message) == [nil, "go", "done"])
+
+        let failing = try temporary.createRun()
+        let failure = RunFailure(message: "attempt to index a nil value", file: "flows/retention.lua", line: 12, customerId: "c42")
+        let failed = try temporary.store.transition(runId: failing.id, to: .failed, message: nil, error: failure)
+        #expect(failed.error == failure && failed.interrupted == false && failed.finishedAt != nil)
+
+        let cancelled = try temporary.store.transition(runId: try temporary.createRun().id, to: .cancelled, message: nil, error: nil)
+        #expect(cancelled.status == .cancelled)
+    }
+
+    @Test("every illegal move throws illegalTransition naming both statuses and changes nothing")
+    func illegalMoves() throws {
+        let temporary = try TemporaryStore()
+        let failure = RunFailure(message: "boom")
+        for from in RunStatus.allCases {
+            for to in RunStatus.allCases where !from.canMove(to: to, interrupted: false) {
+                let run = try temporary.createRun()
+                switch from {
+                case .pending: break
+                case .running: try temporary.store.transition(runId: run.id, to: .running, message: nil, error: nil)
+                case .completed, .cancelled:
+                    try temporary.store.transition(runId: run.id, to: .running, message: nil, error: nil)
+                    try temporary.store.transition(runId: run.id, to: from, message: nil, error: nil)
+                case .failed: try temporary.store.transition(runId: run.id, to: .failed, message: nil, error: failure)
+                }
+                let error = try #require(throws: StoreError.self) {
+                    try temporary.store.transition(runId: run.id, to: to, message: nil, error: to == .failed ? failure : nil)
+                }
+                #expect(error.code == .illegalTransition)
+                #expect(error.message.contains("from \(from) to \(to)"))
+                #expect(try temporary.store.run(id: run.id).status == from)
+            }
+        }
+    }
+
+    @Test("failing needs an error")
+    func failWithoutError() throws {
+        let temporary = try TemporaryStore()
+        let run = try temporary.createRun()
+        #expect { try temporary.store.transition(runId: run.id, to: .failed, message: nil, error: nil) } throws: {
+            ($0 as? StoreError)?.code == .invalidArgument
+        }
+    }
+
+    @Test("a running run with a stale heartbeat is found, marked interrupted, and can resume")
+    func interrupted() throws {
+        let temporary = try TemporaryStore()
+        let run = try temporary.startRun(total: 10)
+        let fresh = try temporary.startRun(total: 10)
+        _ = try temporary.createRun()
+        Thread.sleep(forTimeInterval: 0.3)
+        try temporary.store.heartbeat(runId: fresh.id)
+        #expect(try temporary.store.interruptedRuns(olderThan: 3600).isEmpty)
+        #expect(try temporary.store.interruptedRuns(olderThan: 0.2).map(\.id) == [run.id])
+
+        let marked = try temporary.store.markInterrupted(olderThan: 0.2)
+        #expect(marked.map(\.id) == [run.id])
+        let failed = try temporary.store.run(id: run.id)
+        #expect(failed.status == .failed && failed.interrupted && failed.error?.message == RunFailure.interruptedMessage)
+        #expect(try temporary.store.run(id: fresh.id).status == .running)
+
+        let resumed = try temporary.store.transition(runId: run.id, to: .running, message: "resumed", error: nil)
+        #expect(resumed.status == .running && resumed.error == nil && !resumed.interrupted && resumed.startedAt == run.startedAt)
+        #expect(try temporary.store.events(runId: run.id).map(\.status) == [.pending, .running, .failed, .running])
+    }
+
+    @Test("a run that failed with an error does not resume")
+    func failedDoesNotResume() throws {
+        let temporary = try TemporaryStore()
+        let run = try temporary.startRun()
+        try temporary.store.transition(runId: run.id, to: .failed, message: nil, error: RunFailure(message: "too many errors"))
+        let error = try #require(throws: StoreError.self) {
+            try temporary.store.transition(runId: run.id, to: .running, message: nil, error: nil)
+        }
+        #expect(error.code == .illegalTransition)
+    }
+
+    @Test("a cancel asked by one process is seen by another on the same file")
+    func cancelAcrossProcesses() throws {
+        let temporary = try TemporaryStore()
+        let executing = temporary.store
+        let asking = try SQLiteCustomerStore(path: temporary.path)
+        let run = try temporary.startRun()
+        #expect(try executing.isCancelRequested(runId: run.id) == false)
+        try asking.requestCancel(runId: run.id)
+        #expect(try executing.isCancelRequested(runId: run.id))
+        let cancelled = try executing.transition(runId: run.id, to: .cancelled, message: "cancel requested", error: nil)
+        #expect(try asking.run(id: run.id) == cancelled)
+    }
+
+    @Test("deleting a run deletes its events, results and breakdowns")
+    func delete() throws {
+        let temporary = try TemporaryStore()
+        let run = try temporary.startRun()
+        let kept = try temporary.startRun()
+        for id in [run.id, kept.id] {
+            try temporary.store.commitBatch(.test(id, [TestCustomer(id: "c1", recommendations: [("gold", "email", 1)])], stages: [(1, 0)]))
+        }
+        try temporary.store.deleteRun(id: run.id)
+        #expect(throws: StoreError.self) { try temporary.store.run(id: run.id) }
+        #expect(throws: StoreError.self) { try temporary.store.exportResults(runId: run.id) { _ in } }
+        #expect(try temporary.store.runs(status: nil, limit: 10, offset: 0).runs.map(\.id) == [kept.id])
+        #expect(try temporary.store.results(runId: kept.id, customerId: nil, offerId: nil, channel: nil, limit: 10, offset: 0).total == 1)
+        let tables = ["run_event", "run_customer", "run_result", "run_offer_count", "run_channel_count", "run_rank_count", "run_stage_count"]
+        let rows = try DatabaseQueue(path: temporary.path).read { db in
+            try tables.map { try Int.fetchOne(db, sql: "SELECT count(DISTINCT run_seq) FROM \($0)") ?? 0 }
+        }
+        #expect(rows == Array(repeating: 1, count: tables.count))
+    }
+
+    @Test("a store created before runs existed gains the run tables when it opens, its customers kept")
+    func upgrade() throws {
+        let temporary = try TemporaryStore.withPeople()
+        let path = temporary.directory.appendingPathComponent("v1.sqlite").path
+        var v1 = DatabaseMigrator()
+        for (identifier, migrate) in StoreMigrations.all where identifier.hasPrefix("v1.") {
+            v1.registerMigration(identifier, migrate: migrate)
+        }
+        let old = try SQLiteCustomerStore(path: path, migrator: v1)
+        _ = try old.importCustomers(from: .file(TemporaryStore.fixture("people.csv")), options: ImportOptions())
+        #expect(throws: StoreError.self) { try old.runs(status: nil, limit: 1, offset: 0) }
+        let upgraded = try SQLiteCustomerStore(path: path)
+        #expect(try upgraded.count(.named("all")) == 6)
+        #expect(try upgraded.runs(status: nil, limit: 1, offset: 0).total == 0)
+    }
+}

@@ -1,0 +1,83 @@
+import DecideStore
+import Testing
+
+/// Reading a run's customer results: pages, filters and the export.
+@Suite("Run results")
+struct RunResultsTests {
+    /// A running run with 25 customers `c00`…`c24` committed in batches of 10: every third has no recommendation,
+    /// every fifth failed, the others have `gold` by email and, for even ones, `loan` by sms second.
+    static func populated() throws -> (TemporaryStore, RunRecord) {
+        let temporary = try TemporaryStore()
+        let run = try temporary.startRun(total: 25)
+        let customers = (0..<25).map { number in
+            let id = "c" + (number < 10 ? "0" : "") + String(number)
+            if number % 5 == 4 { return TestCustomer(id: id, error: "boom at \(id)") }
+            if number % 3 == 0 { return TestCustomer(id: id) }
+            var recommendations: [(offer: String, channel: String, score: Double?)] = [("gold", "email", Double(number))]
+            if number % 2 == 0 { recommendations.append(("loan", "sms", nil)) }
+            return TestCustomer(id: id, recommendations: recommendations)
+        }
+        for start in stride(from: 0, to: customers.count, by: 10) {
+            try temporary.store.commitBatch(.test(run.id, Array(customers[start..<min(start + 10, customers.count)])))
+        }
+        return (temporary, run)
+    }
+
+    @Test("pages are in customer id order with every customer's recommendations by rank, and the total")
+    func paging() throws {
+        let (temporary, run) = try Self.populated()
+        let first = try temporary.store.results(runId: run.id, customerId: nil, offerId: nil, channel: nil, limit: 4, offset: 0)
+        #expect(first.total == 25)
+        #expect(first.customers.map(\.customerId) == ["c00", "c01", "c02", "c03"])
+        #expect(first.customers[0] == CustomerResult(customerId: "c00", recommendations: [], error: nil))
+        #expect(first.customers[2] == CustomerResult(
+            customerId: "c02",
+            recommendations: [
+                StoredRecommendation(rank: 1, offerId: "gold", channel: "email", score: 2),
+                StoredRecommendation(rank: 2, offerId: "loan", channel: "sms", score: nil),
+            ],
+            error: nil))
+        let last = try temporary.store.results(runId: run.id, customerId: nil, offerId: nil, channel: nil, limit: 4, offset: 22)
+        #expect(last.customers.map(\.customerId) == ["c22", "c23", "c24"])
+        #expect(last.customers[2].error == "boom at c24")
+    }
+
+    @Test("filters select customers who have such a recommendation and return all of theirs")
+    func filters() throws {
+        let (temporary, run) = try Self.populated()
+        let loans = try temporary.store.results(runId: run.id, customerId: nil, offerId: "loan", channel: nil, limit: 100, offset: 0)
+        #expect(loans.customers.map(\.customerId) == ["c02", "c08", "c10", "c16", "c20", "c22"])
+        #expect(loans.total == 6)
+        #expect(loans.customers.allSatisfy { $0.recommendations.map(\.offerId) == ["gold", "loan"] })
+        let email = try temporary.store.results(runId: run.id, customerId: nil, offerId: nil, channel: "email", limit: 2, offset: 1)
+        #expect(email.total == 13 && email.customers.map(\.customerId) == ["c02", "c05"])
+        let both = try temporary.store.results(runId: run.id, customerId: nil, offerId: "loan", channel: "email", limit: 10, offset: 0)
+        #expect(both.total == 0 && both.customers.isEmpty)
+        let one = try temporary.store.results(runId: run.id, customerId: "c04", offerId: nil, channel: nil, limit: 10, offset: 0)
+        #expect(one.customers == [CustomerResult(customerId: "c04", recommendations: [], error: "boom at c04")] && one.total == 1)
+        let none = try temporary.store.results(runId: run.id, customerId: "c99", offerId: nil, channel: nil, limit: 10, offset: 0)
+        #expect(none.total == 0)
+    }
+
+    @Test("the export streams every customer once in id order, those without recommendations and failed ones included")
+    func export() throws {
+        let (temporary, run) = try Self.populated()
+        var exported: [CustomerResult] = []
+        try temporary.store.exportResults(runId: run.id) { exported.append($0) }
+        #expect(exported.map(\.customerId) == (0..<25).map { ($0 < 10 ? "c0" : "c") + String($0) })
+        #expect(exported.filter { $0.recommendations.isEmpty && $0.error == nil }.count == 7)
+        #expect(exported.filter { $0.error != nil }.count == 5)
+        #expect(exported.reduce(0) { $0 + $1.recommendations.count } == 19)
+        let paged = try temporary.store.results(runId: run.id, customerId: nil, offerId: nil, channel: nil, limit: 100, offset: 0)
+        #expect(paged.customers == exported)
+        #expect(try temporary.store.run(id: run.id).summary.totalRecommendations == 19)
+    }
+
+    @Test("a negative page size is refused")
+    func invalidPage() throws {
+        let (temporary, run) = try Self.populated()
+        #expect(throws: StoreError.self) {
+            try temporary.store.results(runId: run.id, customerId: nil, offerId: nil, channel: nil, limit: -1, offset: 0)
+        }
+    }
+}
