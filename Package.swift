@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "LuaRuntime", targets: ["LuaRuntime"]),
         .library(name: "DecisionEngine", targets: ["DecisionEngine"]),
         .library(name: "DecideStore", targets: ["DecideStore"]),
+        .library(name: "RunEngine", targets: ["RunEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -35,10 +36,15 @@ let package = Package(
             dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "RunEngine",
+            dependencies: ["DecisionEngine", "DecideStore", "LuaRuntime"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "decide",
             dependencies: [
-                "DecisionEngine", "DecideStore",
+                "DecisionEngine", "DecideStore", "RunEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -53,6 +59,11 @@ let package = Package(
             name: "DecisionEngineTests",
             dependencies: ["DecisionEngine", "DecideStore", "LuaRuntime"],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RunEngineTests",
+            dependencies: ["RunEngine", "DecisionEngine", "DecideStore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

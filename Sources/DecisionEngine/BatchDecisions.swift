@@ -4,7 +4,8 @@
 /// Customer `i` (in `customerIds`) has the recommendations at positions `ends[i-1]..<ends[i]` of the
 /// recommendation columns.
 public struct BatchDecisions: Sendable {
-    /// The customers decided, in batch order (those whose decision failed are in `errors` instead).
+    /// Every customer of the batch, in batch order (a failed one has no recommendations and an entry in
+    /// ``errors``).
     public var customerIds: [String] = []
     /// Where each customer's recommendations end in the recommendation columns.
     public var ends: [Int] = []
@@ -16,15 +17,17 @@ public struct BatchDecisions: Sendable {
     public var scores: [Double] = []
     /// The channel names ``channelIndexes`` refer to.
     public var channelNames: [String] = []
-    /// The customers whose decision failed.
+    /// The customers whose decision failed, in batch order.
     public var errors: [DecisionError] = []
+    /// The position in ``customerIds`` of each of ``errors``.
+    public var errorIndexes: [Int] = []
     /// Per stage: how many candidates it received and how many it passed on, summed over the batch.
-    public var funnel: [StageCount] = []
+    public var funnel: [StageTally] = []
 
     /// Creates an empty batch.
     public init() {}
 
-    /// How many customers were decided (errors excluded).
+    /// How many customers the batch held.
     public var count: Int { customerIds.count }
 
     /// The recommendations of customer `index`, resolved against `flow`.
@@ -42,7 +45,7 @@ public struct BatchDecisions: Sendable {
 }
 
 /// How many candidates one stage received and passed on.
-public struct StageCount: Sendable, Hashable, Codable {
+public struct StageTally: Sendable, Hashable, Codable {
     /// Candidates the stage received.
     public var received: Int
     /// Candidates the stage passed on.

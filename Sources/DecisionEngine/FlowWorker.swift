@@ -146,8 +146,8 @@ public final class FlowWorker: WorkerContext {
 
     /// Decides every customer of `batch` with the flow: the batch path, with no trace.
     ///
-    /// A customer whose decision fails is reported in ``BatchDecisions/errors`` and the batch goes on (on a fresh
-    /// state if a limit was hit).
+    /// A customer whose decision fails gets no recommendations and an entry in ``BatchDecisions/errors``, and the
+    /// batch goes on (on a fresh state if a limit was hit).
     /// - Parameter seed: The run's seed; with the customer id it seeds `math.random` for each customer.
     /// - Throws: ``FlowError`` when the flow itself does not load.
     public func decide(_ batch: CustomerBatch, flow source: FlowSource, seed: UInt64 = 0) throws(FlowError)
@@ -199,7 +199,10 @@ public final class FlowWorker: WorkerContext {
             do {
                 try state.protectedCall(arguments: 2, results: 1)
             } catch {
+                decisions.errorIndexes.append(decisions.customerIds.count)
                 decisions.errors.append(decisionError(error, flow: flow, customerId: customer.id))
+                decisions.customerIds.append(customer.id)
+                decisions.ends.append(decisions.offerIndexes.count)
                 if state.isPoisoned { return index }
                 continue
             }
@@ -284,7 +287,7 @@ public final class FlowWorker: WorkerContext {
         clua_pop(state.pointer, 1)
     }
 
-    private func takeFunnel(_ flow: CompiledFlow) -> [StageCount] {
+    private func takeFunnel(_ flow: CompiledFlow) -> [StageTally] {
         pushEngine("take_funnel")
         state.push(reference: flow.reference)
         guard (try? state.protectedCall(arguments: 1, results: 1)) != nil else { return [] }
@@ -293,8 +296,8 @@ public final class FlowWorker: WorkerContext {
         return stages.map { pair in
             guard case .array(let counts) = pair, counts.count == 2,
                 case .integer(let received) = counts[0], case .integer(let passed) = counts[1]
-            else { return StageCount(received: 0, passed: 0) }
-            return StageCount(received: Int(received), passed: Int(passed))
+            else { return StageTally(received: 0, passed: 0) }
+            return StageTally(received: Int(received), passed: Int(passed))
         }
     }
 

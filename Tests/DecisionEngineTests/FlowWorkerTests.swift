@@ -121,7 +121,9 @@ struct FlowWorkerTests {
             """)
         let decisions = try FlowWorker(limits: SandboxLimits(instructionBudget: 100_000))
             .decide(try Support.batch([#"{"id": "a1"}"#, #"{"id": "bad"}"#, #"{"id": "z9"}"#]), flow: flow)
-        #expect(decisions.customerIds == ["a1", "z9"])
+        #expect(decisions.customerIds == ["a1", "bad", "z9"])
+        #expect(decisions.ends == [4, 4, 8])
+        #expect(decisions.errorIndexes == [1])
         #expect(decisions.errors.map(\.customerId) == ["bad"])
         #expect(decisions.errors[0].error.code == .instructionLimit)
     }

@@ -1,0 +1,172 @@
+import DecideStore
+import Foundation
+
+/// The run document: what `decide runs show ID --json` prints and the REST API serves, camelCase.
+public struct RunDocument: Sendable, Hashable, Codable {
+    /// Progress while running (and as it ended).
+    public struct Progress: Sendable, Hashable, Codable {
+        /// Customers processed.
+        public var processed: Int
+        /// Customers in the audience.
+        public var total: Int
+        /// 100 × processed / total.
+        public var percent: Double
+        /// Seconds left at the recent rate, while running.
+        public var etaSeconds: Double?
+    }
+
+    /// The five summary statistics.
+    public struct Summary: Sendable, Hashable, Codable {
+        /// Customers that went through the flow.
+        public var totalCustomers: Int
+        /// Customers who received at least one offer.
+        public var customersWithRecommendations: Int
+        /// Offer–customer pairs produced.
+        public var totalRecommendations: Int
+        /// totalRecommendations / totalCustomers.
+        public var averageOffersPerCustomer: Double
+        /// Milliseconds from start to completion.
+        public var executionTimeMs: Int
+    }
+
+    /// One offer's share of the recommendations.
+    public struct OfferShare: Sendable, Hashable, Codable {
+        /// The offer's id.
+        public var offerId: String
+        /// The offer's name.
+        public var name: String
+        /// How many times it was recommended.
+        public var count: Int
+        /// 100 × count / total recommendations, unrounded.
+        public var percent: Double
+    }
+
+    /// One channel's share of the recommendations.
+    public struct ChannelShare: Sendable, Hashable, Codable {
+        /// The channel.
+        public var channel: String
+        /// How many recommendations went on it.
+        public var count: Int
+        /// 100 × count / total recommendations, unrounded.
+        public var percent: Double
+    }
+
+    /// The run's error, when it failed.
+    public struct Failure: Sendable, Hashable, Codable {
+        /// The message.
+        public var message: String
+        /// The flow file.
+        public var file: String?
+        /// The line in it.
+        public var line: Int?
+        /// The customer it failed for.
+        public var customerId: String?
+    }
+
+    /// The run's id.
+    public var id: String
+    /// The run's name.
+    public var name: String
+    /// The flow's key.
+    public var flow: String
+    /// The flow's content hash when the run was created.
+    public var flowVersion: String
+    /// The saved segment, when the run targets one.
+    public var segment: String?
+    /// The ad-hoc filter, when the run targets one.
+    public var filter: String?
+    /// pending, running, completed, failed or cancelled.
+    public var status: String
+    /// Whether the run ended before every customer was processed.
+    public var partial: Bool
+    /// Customers processed of the total.
+    public var progress: Progress
+    /// When the run was created.
+    public var createdAt: Date
+    /// When it started running.
+    public var startedAt: Date?
+    /// When it ended.
+    public var finishedAt: Date?
+    /// Why it failed.
+    public var error: Failure?
+    /// Customers whose decision failed, recorded within the error budget.
+    public var errorsRecorded: Int
+    /// The summary, once the run has started.
+    public var summary: Summary?
+    /// Each offer's count and share, by count descending.
+    public var offerBreakdown: [OfferShare]
+    /// Each channel's count and share, by count descending.
+    public var channelBreakdown: [ChannelShare]
+
+    /// A document from its parts (a dry run's, which has no stored record).
+    public init(
+        id: String, name: String, flow: String, flowVersion: String, segment: String?, filter: String?, status: String,
+        partial: Bool, progress: Progress, createdAt: Date, startedAt: Date?, finishedAt: Date?, error: Failure?,
+        errorsRecorded: Int, summary: Summary?, offerBreakdown: [OfferShare], channelBreakdown: [ChannelShare]
+    ) {
+        self.id = id
+        self.name = name
+        self.flow = flow
+        self.flowVersion = flowVersion
+        self.segment = segment
+        self.filter = filter
+        self.status = status
+        self.partial = partial
+        self.progress = progress
+        self.createdAt = createdAt
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.error = error
+        self.errorsRecorded = errorsRecorded
+        self.summary = summary
+        self.offerBreakdown = offerBreakdown
+        self.channelBreakdown = channelBreakdown
+    }
+
+    /// The document of a run, with its breakdowns read from the store; `etaSeconds` from the stored rate while
+    /// running.
+    public init(_ record: RunRecord, store: some RunStore) throws {
+        id = record.id
+        name = record.name
+        flow = record.flowKey
+        flowVersion = record.flowVersion
+        segment = record.segment
+        filter = record.filter
+        status = record.status.rawValue
+        partial = record.partial
+        let total = record.progress.total ?? 0
+        progress = Progress(
+            processed: record.progress.processed, total: total,
+            percent: total == 0 ? (record.status == .completed ? 100 : 0) : 100 * Double(record.progress.processed) / Double(total),
+            etaSeconds: Self.eta(record)
+        )
+        createdAt = record.createdAt
+        startedAt = record.startedAt
+        finishedAt = record.finishedAt
+        error = record.error.map { Failure(message: $0.message, file: $0.file, line: $0.line, customerId: $0.customerId) }
+        errorsRecorded = record.summary.errorsRecorded
+        let summary = record.summary
+        self.summary = record.status == .pending ? nil : Summary(
+            totalCustomers: summary.totalCustomers, customersWithRecommendations: summary.customersWithRecommendations,
+            totalRecommendations: summary.totalRecommendations,
+            averageOffersPerCustomer: summary.totalCustomers == 0 ? 0 : Double(summary.totalRecommendations) / Double(summary.totalCustomers),
+            executionTimeMs: summary.executionTimeMs
+        )
+        let recommendations = Double(max(1, summary.totalRecommendations))
+        offerBreakdown = try store.offerBreakdown(runId: record.id).map {
+            OfferShare(offerId: $0.offerId, name: $0.name, count: $0.count, percent: 100 * Double($0.count) / recommendations)
+        }
+        channelBreakdown = try store.channelBreakdown(runId: record.id).map {
+            ChannelShare(channel: $0.channel, count: $0.count, percent: 100 * Double($0.count) / recommendations)
+        }
+    }
+
+    /// Time remaining from the average rate since the run started, while it runs.
+    private static func eta(_ record: RunRecord) -> Double? {
+        guard record.status == .running, let started = record.startedAt, let total = record.progress.total,
+            record.progress.processed > 0
+        else { return nil }
+        let rate = Double(record.progress.processed) / max(0.001, Date().timeIntervalSince(started))
+        return Double(total - record.progress.processed) / rate
+    }
+}

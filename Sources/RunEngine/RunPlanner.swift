@@ -1,0 +1,69 @@
+import DecideStore
+import DecisionEngine
+import Foundation
+import LuaRuntime
+
+/// Validates a run request and creates the run, `pending`, with a snapshot of its flow: nothing runs and nothing
+/// is stored when the flow, the segment, the filter or an option is invalid.
+public struct RunPlanner: Sendable {
+    /// The flows directory.
+    public let library: FlowLibrary
+    /// The store the run goes into.
+    public let store: SQLiteCustomerStore
+
+    /// A planner over a flows directory and a store.
+    public init(library: FlowLibrary, store: SQLiteCustomerStore) {
+        self.library = library
+        self.store = store
+    }
+
+    /// The validated plan: the flow's snapshot and the run to create.
+    ///
+    /// Must be called on one thread from start to end (it loads the flow in a Lua state of its own).
+    /// - Throws: ``RunError`` for an invalid request, `FlowError` for a flow that does not load or fails its
+    ///   check, `FilterError` for an invalid filter, `StoreError` for an unknown segment.
+    public func plan(_ request: RunRequest) throws -> (new: NewRun, flow: FlowDescription) {
+        guard let selection = request.selection else {
+            throw RunError(.invalidRequest, "give exactly one of a segment and a filter")
+        }
+        let workers = request.workers ?? ProcessInfo.processInfo.activeProcessorCount
+        let batchSize = request.batchSize ?? 1000
+        let maxErrors = request.maxErrors ?? 0
+        guard (1...64).contains(workers) else { throw RunError(.invalidRequest, "workers must be 1 to 64, got \(workers)") }
+        guard (1...100_000).contains(batchSize) else {
+            throw RunError(.invalidRequest, "batch size must be 1 to 100000, got \(batchSize)")
+        }
+        guard maxErrors >= 0 else { throw RunError(.invalidRequest, "max errors must be 0 or more, got \(maxErrors)") }
+        let worker = try FlowWorker()
+        let snapshot = try worker.snapshot(of: try library.source(of: request.flow))
+        let description = try worker.describe(snapshot)
+        let audience: String
+        switch selection {
+        case .named(let name):
+            audience = try store.segment(named: name).segment.name
+        default:
+            _ = try store.count(selection)
+            audience = request.filter!
+        }
+        let name = request.name ?? "\(description.name) × \(Self.displayName(audience, isSegment: request.segment != nil))"
+        let encoded = String(decoding: try JSONEncoder().encode(snapshot), as: UTF8.self)
+        let new = NewRun(
+            name: name, flowKey: snapshot.key, flowVersion: snapshot.contentHash, flowSnapshot: encoded,
+            segment: request.segment, filter: request.filter,
+            options: RunOptions(workers: workers, batchSize: batchSize, seed: request.seed, maxErrors: maxErrors)
+        )
+        return (new, description)
+    }
+
+    /// Validates the request and creates the run, `pending`.
+    public func create(_ request: RunRequest) throws -> RunRecord {
+        try store.createRun(try plan(request).new)
+    }
+
+    /// "high_value" → "High value"; a filter stays as typed.
+    static func displayName(_ audience: String, isSegment: Bool) -> String {
+        guard isSegment else { return audience }
+        let words = audience.replacingOccurrences(of: "_", with: " ").replacingOccurrences(of: "-", with: " ")
+        return words.prefix(1).uppercased() + words.dropFirst()
+    }
+}

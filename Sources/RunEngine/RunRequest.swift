@@ -1,0 +1,43 @@
+import DecideStore
+
+/// What a person asks for when they start a run: a flow, an audience, and the options.
+public struct RunRequest: Sendable, Hashable, Codable {
+    /// The flow, by key or path.
+    public var flow: String
+    /// A saved segment's name (exactly one of `segment` and `filter`).
+    public var segment: String?
+    /// An ad-hoc filter expression (exactly one of `segment` and `filter`).
+    public var filter: String?
+    /// The run's name; default "FLOW × SEGMENT", e.g. "Cross-sell × High value".
+    public var name: String?
+    /// Worker threads (default: the number of cores).
+    public var workers: Int?
+    /// Customers per batch (default 1,000).
+    public var batchSize: Int?
+    /// The seed for `math.random` in the flow (default 0).
+    public var seed: UInt64?
+    /// How many failing customers are recorded before the run fails (default 0: the first error fails it).
+    public var maxErrors: Int?
+
+    /// Creates a request.
+    public init(
+        flow: String, segment: String? = nil, filter: String? = nil, name: String? = nil, workers: Int? = nil,
+        batchSize: Int? = nil, seed: UInt64? = nil, maxErrors: Int? = nil
+    ) {
+        self.flow = flow
+        self.segment = segment
+        self.filter = filter
+        self.name = name
+        self.workers = workers
+        self.batchSize = batchSize
+        self.seed = seed
+        self.maxErrors = maxErrors
+    }
+
+    /// The audience the request selects.
+    var selection: SegmentSelection? {
+        if let segment, filter == nil { return .named(segment) }
+        if let filter, segment == nil { return .expression(filter) }
+        return nil
+    }
+}

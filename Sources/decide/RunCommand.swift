@@ -1,0 +1,54 @@
+import ArgumentParser
+import DecideStore
+import DecisionEngine
+import Foundation
+import RunEngine
+
+/// `decide run FLOW (--segment NAME | --filter EXPR)`: creates a run and executes it.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a flow over a segment: every customer goes through the flow.",
+        discussion: "Exit 0 when the run completed, 1 when it failed or was cancelled, 2 for invalid input."
+    )
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var flows: FlowOptions
+    @Argument(help: "The flow, by key or path.") var flow: String
+    @Option(help: "A saved segment.") var segment: String?
+    @Option(help: "An ad-hoc filter, e.g. 'age >= 30 and app_user'.") var filter: String?
+    @Option(help: "The run's name (default: FLOW × SEGMENT).") var name: String?
+    @Option(help: "Worker threads (default: the number of cores).") var workers: Int?
+    @Option(help: "Customers per batch (default 1000).") var batchSize: Int?
+    @Option(help: "The seed for math.random in the flow (default 0).") var seed: UInt64?
+    @Option(help: "Failing customers to record before the run fails (default 0).") var maxErrors: Int?
+    @Flag(help: "Simulate: store nothing, print the same summary.") var dryRun = false
+    @Option(help: "With --dry-run: a deterministic sample of N customers of the segment.") var sample: Int?
+    @Flag(help: "No progress display.") var quiet = false
+    @Flag(help: "Print the run document as JSON.") var json = false
+
+    func validate() throws {
+        guard (segment == nil) != (filter == nil) else { throw ValidationError("give exactly one of --segment and --filter") }
+        if sample != nil && !dryRun { throw ValidationError("--sample goes with --dry-run") }
+    }
+
+    func run() async throws {
+        let store = try self.store.open()
+        let request = RunRequest(flow: flow, segment: segment, filter: filter, name: name, workers: workers,
+                                 batchSize: batchSize, seed: seed, maxErrors: maxErrors)
+        let planner = RunPlanner(library: flows.library, store: store)
+        let display = ProgressDisplay(quiet: quiet || json)
+        let document: RunDocument
+        if dryRun {
+            let plan = try CommandFailure.reportingRunErrors { try planner.plan(request) }
+            document = try await DryRun(store: store).simulate(plan.new, sample: sample, onProgress: display.show)
+        } else {
+            let record = try CommandFailure.reportingRunErrors { try planner.create(request) }
+            let ended = try await RunExecutor(store: store).execute(runId: record.id, onProgress: display.show)
+            document = try RunDocument(ended, store: store)
+        }
+        display.finish()
+        if json { try JSONOutput.print(document) } else { print(RunText.render(document)) }
+        if document.status != RunStatus.completed.rawValue { throw CommandFailure.failed }
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import RunEngine
+
+/// A run document as aligned tables: the summary, then the offer and channel breakdowns.
+enum RunText {
+    /// The run's header, summary and breakdowns.
+    static func render(_ run: RunDocument) -> String {
+        var lines = ["Run \(run.id): \(run.name)", "  flow \(run.flow) (version \(run.flowVersion)), "
+            + (run.segment.map { "segment \($0)" } ?? "filter \(run.filter ?? "")"),
+            "  status \(run.status)\(run.partial ? " (partial)" : "")"
+            + (run.status == "running" ? String(format: ", %.1f%% (%d of %d)", run.progress.percent, run.progress.processed, run.progress.total) : "")]
+        if let error = run.error {
+            lines.append("  error: " + [error.file.map { f in error.line.map { "\(f):\($0)" } ?? f }, error.message]
+                .compactMap { $0 }.joined(separator: ": "))
+        }
+        guard let summary = run.summary else { return lines.joined(separator: "\n") }
+        lines.append("")
+        lines.append(TextTable(headers: ["SUMMARY", ""], rows: [
+            ["Total customers processed", String(summary.totalCustomers)],
+            ["Customers with recommendations", String(summary.customersWithRecommendations)],
+            ["Total recommendations generated", String(summary.totalRecommendations)],
+            ["Average offers per customer", String(format: "%.2f", summary.averageOffersPerCustomer)],
+            ["Execution time", String(format: "%.2f s", Double(summary.executionTimeMs) / 1000)],
+        ] + (run.errorsRecorded > 0 ? [["Customers with errors", String(run.errorsRecorded)]] : [])).render())
+        if !run.offerBreakdown.isEmpty {
+            lines.append("")
+            lines.append(TextTable(headers: ["OFFER", "NAME", "COUNT", "%"], rows: run.offerBreakdown.map {
+                [$0.offerId, $0.name, String($0.count), String(format: "%.1f", $0.percent)]
+            }).render())
+        }
+        if !run.channelBreakdown.isEmpty {
+            lines.append("")
+            lines.append(TextTable(headers: ["CHANNEL", "COUNT", "%"], rows: run.channelBreakdown.map {
+                [$0.channel, String($0.count), String(format: "%.1f", $0.percent)]
+            }).render())
+        }
+        return lines.joined(separator: "\n")
+    }
+}

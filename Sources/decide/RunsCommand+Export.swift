@@ -1,0 +1,72 @@
+import ArgumentParser
+import DecideStore
+import Foundation
+
+extension RunsCommand {
+    /// `decide runs export ID --format csv|jsonl`: streams every result.
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Stream all of a run's results as CSV or JSON Lines.",
+            discussion: "JSON Lines: one object per customer in id order, customers without recommendations included. CSV: customer_id,rank,offer_id,channel,score, one row per recommendation."
+        )
+
+        /// The export formats.
+        enum Format: String, ExpressibleByArgument, CaseIterable {
+            case csv, jsonl
+        }
+
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The run's id.") var id: String
+        @Option(help: "csv or jsonl.") var format: Format
+        @Option(help: "Write to this file instead of standard output.") var output: String?
+
+        func run() throws {
+            let store = try RunsCommand.openStore(self.store)
+            guard let sink = output.map({ FileManager.default.createFile(atPath: $0, contents: nil) ? FileHandle(forWritingAtPath: $0) : nil })
+                ?? FileHandle.standardOutput
+            else { throw CommandFailure.report(ValidationError("cannot write \(output ?? "")")) }
+            var buffer = Data()
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            if format == .csv { buffer.append(contentsOf: "customer_id,rank,offer_id,channel,score\n".utf8) }
+            try CommandFailure.reportingStoreErrors {
+                _ = try store.run(id: id)
+                try store.exportResults(runId: id) { result in
+                    switch format {
+                    case .jsonl:
+                        buffer.append(try encoder.encode(ExportLine(result)))
+                        buffer.append(0x0A)
+                    case .csv:
+                        for recommendation in result.recommendations {
+                            let score = recommendation.score.map { "\($0)" } ?? ""
+                            let row = [result.customerId, String(recommendation.rank), recommendation.offerId,
+                                       recommendation.channel, score].map(Self.csvField).joined(separator: ",")
+                            buffer.append(contentsOf: (row + "\n").utf8)
+                        }
+                    }
+                    if buffer.count > 1 << 20 {
+                        sink.write(buffer)
+                        buffer.removeAll(keepingCapacity: true)
+                    }
+                }
+            }
+            sink.write(buffer)
+        }
+
+        static func csvField(_ text: String) -> String {
+            text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
+                ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+        }
+    }
+}
+
+/// One JSON Lines row of an export.
+struct ExportLine: Encodable {
+    var customerId: String
+    var recommendations: [StoredRecommendation]
+
+    init(_ result: CustomerResult) {
+        customerId = result.customerId
+        recommendations = result.recommendations
+    }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import DecideStore
+import Foundation
+import RunEngine
+
+extension RunsCommand {
+    /// `decide runs list`: the runs, newest first.
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List runs, newest first.")
+
+        @OptionGroup var store: StoreOptions
+        @Option(help: "Only runs with this status (pending, running, completed, failed, cancelled).") var status: String?
+        @Option(help: "At most this many runs (default 20).") var limit = 20
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            let store = try RunsCommand.openStore(self.store)
+            var wanted: RunStatus?
+            if let status {
+                guard let parsed = RunStatus(rawValue: status) else {
+                    throw CommandFailure.report(ValidationError("unknown status \"\(status)\"; use pending, running, completed, failed or cancelled"))
+                }
+                wanted = parsed
+            }
+            let page = try CommandFailure.reportingStoreErrors { try store.runs(status: wanted, limit: limit, offset: 0) }
+            let documents = try page.runs.map { try RunDocument($0, store: store) }
+            if json { return try JSONOutput.print(RunList(runs: documents, total: page.total)) }
+            print(TextTable(headers: ["ID", "NAME", "FLOW", "AUDIENCE", "STATUS", "PROGRESS", "CREATED"], rows: documents.map {
+                [$0.id, $0.name, $0.flow, $0.segment ?? $0.filter ?? "", $0.status + ($0.partial ? " (partial)" : ""),
+                 String(format: "%.1f%%", $0.progress.percent), ISO8601DateFormatter().string(from: $0.createdAt)]
+            }).render())
+        }
+    }
+}

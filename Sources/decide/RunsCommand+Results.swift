@@ -1,0 +1,60 @@
+import ArgumentParser
+import DecideStore
+import Foundation
+
+extension RunsCommand {
+    /// `decide runs results ID`: per-customer results, paged and filtered.
+    struct Results: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a run's per-customer results.")
+
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The run's id.") var id: String
+        @Option(help: "Only this customer.") var customer: String?
+        @Option(help: "Only customers recommended this offer.") var offer: String?
+        @Option(help: "Only customers with a recommendation on this channel.") var channel: String?
+        @Option(help: "At most this many customers (default 50).") var limit = 50
+        @Option(help: "Skip this many customers.") var offset = 0
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            let store = try RunsCommand.openStore(self.store)
+            let page = try CommandFailure.reportingStoreErrors {
+                _ = try store.run(id: id)
+                return try store.results(runId: id, customerId: customer, offerId: offer, channel: channel,
+                                         limit: limit, offset: offset)
+            }
+            if json { return try JSONOutput.print(ResultPage(results: page.customers.map(ResultDocument.init), total: page.total)) }
+            var rows: [[String]] = []
+            for result in page.customers {
+                if result.recommendations.isEmpty {
+                    rows.append([result.customerId, "-", result.error.map { "error: \($0)" } ?? "(none)", "", ""])
+                }
+                for recommendation in result.recommendations {
+                    rows.append([result.customerId, String(recommendation.rank), recommendation.offerId, recommendation.channel,
+                                 recommendation.score.map { String(format: "%.4g", $0) } ?? "-"])
+                }
+            }
+            print(TextTable(headers: ["CUSTOMER", "RANK", "OFFER", "CHANNEL", "SCORE"], rows: rows).render())
+            print("\(page.customers.count) of \(page.total) customers (offset \(offset))")
+        }
+    }
+}
+
+/// One customer's stored result as JSON: `{"customerId", "recommendations": [{rank, offerId, channel, score}]}`.
+struct ResultDocument: Encodable {
+    var customerId: String
+    var recommendations: [StoredRecommendation]
+    var error: String?
+
+    init(_ result: CustomerResult) {
+        customerId = result.customerId
+        recommendations = result.recommendations
+        error = result.error
+    }
+}
+
+/// A page of results: `{"results": [...], "total": N}`.
+struct ResultPage: Encodable {
+    var results: [ResultDocument]
+    var total: Int
+}

@@ -1,0 +1,21 @@
+import ArgumentParser
+import DecideStore
+import RunEngine
+
+extension RunsCommand {
+    /// `decide runs show ID`: one run's status, progress, summary and breakdowns.
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a run: status, progress, summary and breakdowns.")
+
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The run's id.") var id: String
+        @Flag(help: "Print the run document as JSON.") var json = false
+
+        func run() throws {
+            let store = try RunsCommand.openStore(self.store)
+            let document = try CommandFailure.reportingStoreErrors { try RunDocument(try store.run(id: id), store: store) }
+            if json { return try JSONOutput.print(document) }
+            print(RunText.render(document))
+        }
+    }
+}

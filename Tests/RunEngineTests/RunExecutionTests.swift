@@ -1,0 +1,139 @@
+import DecideStore
+import DecisionEngine
+import Foundation
+import Testing
+
+@testable import RunEngine
+
+@Suite("Runs")
+struct RunExecutionTests {
+    @Test("the summary and breakdowns of a small audience match the hand-computed figures")
+    func summaryArithmetic() async throws {
+        let fixture = try RunFixture(customers: 10)
+        let record = try await fixture.run(RunRequest(flow: "simple", segment: "all", workers: 2, batchSize: 3))
+        #expect(record.status == .completed)
+        let document = try RunDocument(record, store: fixture.store)
+        // Ages 19...28: customers 7...10 (ages 25...28) get b and a; the other six get a only.
+        #expect(document.summary?.totalCustomers == 10)
+        #expect(document.summary?.customersWithRecommendations == 10)
+        #expect(document.summary?.totalRecommendations == 14)
+        #expect(document.summary?.averageOffersPerCustomer == 1.4)
+        #expect(document.offerBreakdown.map(\.offerId) == ["a", "b"])
+        #expect(document.offerBreakdown.map(\.count) == [10, 4])
+        let percents: [Double] = [100 * 10 / 14.0, 100 * 4 / 14.0]
+        #expect(document.offerBreakdown.map(\.percent) == percents)
+        // b goes by push to app users among 7...10 (9), by email to 7, 8, 10; a always by email.
+        #expect(document.channelBreakdown.map(\.channel) == ["email", "push"])
+        #expect(document.channelBreakdown.map(\.count) == [13, 1])
+        #expect(document.name == "Simple × All")
+        #expect(try fixture.export(record.id).last == "C0010:b/email,a/email")
+    }
+
+    @Test("results are identical with one worker and two, and with different batch sizes")
+    func deterministicAcrossWorkers() async throws {
+        let fixture = try RunFixture(customers: 250)
+        let one = try await fixture.run(RunRequest(flow: "simple", segment: "all", workers: 1, batchSize: 1000))
+        let two = try await fixture.run(RunRequest(flow: "simple", segment: "all", workers: 2, batchSize: 7))
+        let three = try await fixture.run(RunRequest(flow: "simple", filter: "age >= 0", workers: 2, batchSize: 64))
+        let expected = try fixture.export(one.id)
+        #expect(expected.count == 250)
+        #expect(try fixture.export(two.id) == expected)
+        #expect(try fixture.export(three.id) == expected)
+    }
+
+    @Test("a flow error fails the run with the customer id and the flow's file and line, keeping what it processed")
+    func flowErrorFailsRun() async throws {
+        let fixture = try RunFixture(customers: 50, flows: ["broken": """
+            return flow {
+              name = "Broken",
+              offers = { { id = "a", name = "A", channel = "email" } },
+              stages = {
+                filter("boom", function(c, o)
+                  if c.id == "C0030" then return c.missing > 1 end
+                  return true
+                end),
+              },
+            }
+            """])
+        let record = try await fixture.run(RunRequest(flow: "broken", segment: "all", workers: 1, batchSize: 10))
+        #expect(record.status == .failed)
+        #expect(record.partial)
+        #expect(record.error?.customerId == "C0030")
+        #expect(record.error?.line == 6)
+        #expect(record.error?.file?.hasSuffix("flows/broken.lua") == true)
+        #expect(record.summary.totalCustomers == 30)
+    }
+
+    @Test("the error budget records failing customers and fails the run only past it")
+    func errorBudget() async throws {
+        let flows = ["flaky": """
+            return flow {
+              name = "Flaky",
+              offers = { { id = "a", name = "A", channel = "email" } },
+              stages = { filter("odd", function(c, o) if c.age % 10 == 0 then error("no tens") end return true end) },
+            }
+            """]
+        let fixture = try RunFixture(customers: 40, flows: flows)
+        // Ages 19...58: 20, 30, 40, 50 fail (4 customers).
+        let within = try await fixture.run(RunRequest(flow: "flaky", segment: "all", batchSize: 8, maxErrors: 4))
+        #expect(within.status == .completed)
+        #expect(within.summary.errorsRecorded == 4)
+        #expect(within.summary.totalCustomers == 40)
+        let failing = try fixture.store.results(runId: within.id, customerId: "C0002", offerId: nil, channel: nil, limit: 1, offset: 0)
+        let message: String = failing.customers.first?.error ?? ""
+        #expect(message.contains("no tens"))
+        let over = try await fixture.run(RunRequest(flow: "flaky", segment: "all", batchSize: 8, maxErrors: 3))
+        #expect(over.status == .failed)
+        #expect(over.error?.message.contains("--max-errors") == true)
+    }
+
+    @Test("invalid requests are refused and create no run", arguments: [
+        RunRequest(flow: "nope", segment: "all"),
+        RunRequest(flow: "simple", segment: "missing"),
+        RunRequest(flow: "simple", filter: "agee > 3"),
+        RunRequest(flow: "simple", segment: "all", filter: "age > 3"),
+        RunRequest(flow: "simple", segment: "all", workers: 0),
+        RunRequest(flow: "simple", segment: "all", batchSize: 0),
+    ])
+    func invalidRequests(request: RunRequest) throws {
+        let fixture = try RunFixture(customers: 3)
+        #expect(throws: (any Error).self) { try RunPlanner(library: fixture.library, store: fixture.store).create(request) }
+        #expect(try fixture.store.runs(status: nil, limit: 10, offset: 0).total == 0)
+    }
+
+    @Test("a cancel requested from another store instance stops the run, keeping partial results")
+    func cancelFromAnotherInstance() async throws {
+        let fixture = try RunFixture(customers: 3000, flows: ["slow": """
+            return flow {
+              name = "Slow",
+              offers = { { id = "a", name = "A", channel = "email" } },
+              stages = { filter("spin", function() for i = 1, 20000 do end return true end) },
+            }
+            """])
+        let record = try RunPlanner(library: fixture.library, store: fixture.store)
+            .create(RunRequest(flow: "slow", segment: "all", workers: 1, batchSize: 50))
+        let other = try SQLiteCustomerStore(path: fixture.databasePath)
+        async let ended = RunExecutor(store: fixture.store).execute(runId: record.id)
+        while try other.run(id: record.id).progress.processed == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        try other.requestCancel(runId: record.id)
+        let result = try await ended
+        #expect(result.status == .cancelled)
+        #expect(result.partial)
+        #expect(result.summary.totalCustomers < 3000)
+        #expect(result.summary.totalCustomers > 0)
+    }
+
+    @Test("a dry run stores nothing and gives the same summary as the real run")
+    func dryRun() async throws {
+        let fixture = try RunFixture(customers: 100)
+        let planner = RunPlanner(library: fixture.library, store: fixture.store)
+        let request = RunRequest(flow: "simple", segment: "all", batchSize: 9)
+        let simulated = try await DryRun(store: fixture.store).simulate(try planner.plan(request).new, sample: nil)
+        #expect(try fixture.store.runs(status: nil, limit: 10, offset: 0).total == 0)
+        let real = try RunDocument(try await fixture.run(request), store: fixture.store)
+        #expect(simulated.summary?.totalRecommendations == real.summary?.totalRecommendations)
+        #expect(simulated.offerBreakdown.map(\.count) == real.offerBreakdown.map(\.count))
+        let sampled = try await DryRun(store: fixture.store).simulate(try planner.plan(request).new, sample: 10)
+        #expect(sampled.summary?.totalCustomers == 10)
+    }
+}
