@@ -1,0 +1,87 @@
+import DecideStore
+import DecisionEngine
+import Foundation
+import Testing
+
+@testable import RunEngine
+
+/// The process running a run dies (`kill -9`); the next command finds the run interrupted, and `decide runs resume`
+/// ends it with exactly the results of an uninterrupted run.
+@Suite("Recovering interrupted runs")
+struct RunRecoveryTests {
+    /// The `decide` binary, built next to this test bundle.
+    static let binary: URL = {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("decide")
+        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/decide")
+    }()
+
+    static let slowFlow = """
+        return flow {
+          name = "Slow",
+          offers = { { id = "a", name = "A", value = 1 }, { id = "b", name = "B", value = 2 } },
+          stages = {
+            filter("spin", function(c, o) for i = 1, 3000 do end return o.id == "a" or c.age % 2 == 0 end),
+            score("value", function(c, o) return o.value end),
+            rank {},
+            channel("reach", function(c, o) return c.app_user and "push" or "email" end),
+          },
+        }
+        """
+
+    private func decide(_ fixture: RunFixture, _ arguments: [String], lease: String = "30") throws -> Process {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments + ["--db", fixture.databasePath]
+        process.environment = ProcessInfo.processInfo.environment.merging(
+            ["DECIDE_FLOWS": fixture.library.directory, "DECIDE_RUN_LEASE_SECONDS": lease], uniquingKeysWith: { _, new in new })
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    @Test("kill -9 in the middle, then resume, equals an uninterrupted run")
+    func killAndResume() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build the decide product first")
+        let fixture = try RunFixture(customers: 3000, flows: ["slow": Self.slowFlow])
+        let reference = try await fixture.run(RunRequest(flow: "slow", segment: "all", workers: 2, batchSize: 100))
+        let expected = try fixture.export(reference.id)
+
+        let running = try decide(fixture, ["run", "slow", "--segment", "all", "--workers", "1", "--batch-size", "100", "--quiet"])
+        var interruptedId: String?
+        for _ in 0..<2000 {
+            let runs = try fixture.store.runs(status: .running, limit: 5, offset: 0).runs
+            if let run = runs.first, run.progress.processed >= 500 {
+                interruptedId = run.id
+                break
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        kill(running.processIdentifier, SIGKILL)
+        running.waitUntilExit()
+        let id = try #require(interruptedId, "the run never got going")
+        let killed = try fixture.store.run(id: id)
+        #expect(killed.status == .running)
+        #expect(killed.progress.processed < 3000)
+
+        let resume = try decide(fixture, ["runs", "resume", id, "--quiet"], lease: "0")
+        resume.waitUntilExit()
+        #expect(resume.terminationStatus == 0)
+        let resumed = try fixture.store.run(id: id)
+        #expect(resumed.status == .completed)
+        #expect(resumed.summary.totalCustomers == 3000)
+        #expect(try fixture.export(id) == expected)
+        let events = try fixture.store.events(runId: id).map(\.status)
+        #expect(events.contains(.failed))
+        #expect(events.last == .completed)
+    }
+
+    @Test("a finished run cannot be resumed")
+    func resumeFinished() async throws {
+        let fixture = try RunFixture(customers: 5)
+        let done = try await fixture.run(RunRequest(flow: "simple", segment: "all"))
+        await #expect(throws: RunError.self) { try await RunExecutor(store: fixture.store).execute(runId: done.id) }
+    }
+}
