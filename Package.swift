@@ -51,7 +51,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "decide-bench",
-            dependencies: ["DecisionEngine", "DecideStore", "LuaRuntime"],
+            dependencies: ["DecisionEngine", "DecideStore", "LuaRuntime", "RunEngine"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime"], swiftSettings: swiftSettings),

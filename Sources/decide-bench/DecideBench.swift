@@ -1,7 +1,8 @@
 import Foundation
 
 /// `make bench`: every benchmark of Decide, in release mode, with each target as a ratio against a baseline
-/// measured in the same run. `decide-bench [lua|store|all] [--customers N]`.
+/// measured in the same run. `decide-bench [lua|store|runs|all] [--customers N]`, from the repository's root (the
+/// run benchmark reads `flows/`).
 @main
 struct DecideBench {
     static func main() async throws {
@@ -14,6 +15,12 @@ struct DecideBench {
         }
         if selection == "all" || selection == "store" {
             figures += try StoreBenchmark.run(customers: customers ?? 1_000_000)
+        }
+        if selection == "all" || selection == "runs" {
+            figures += try await RunBenchmark.run(customers: customers ?? 1_000_000, flows: "flows")
+        }
+        if selection == "all" || selection == "run-store" {
+            figures += try RunStoreBenchmark.run(customers: customers ?? 1_000_000)
         }
         for figure in figures {
             let value = figure.unit == "x" ? String(format: "%.2f", figure.value) : String(format: "%.0f", figure.value)

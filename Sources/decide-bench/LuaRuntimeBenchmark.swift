@@ -79,9 +79,7 @@ enum LuaRuntimeBenchmark {
             }
             try await group.waitForAll()
         }
-        let elapsed = clock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return Double(batch.customers.count * threads) / seconds
+        return Double(batch.customers.count * threads) / Measure.seconds(clock.now - started)
     }
 
     /// Customers per second through a pool of `workers`, batches of 1,000, after one warm-up batch per worker.
@@ -103,7 +101,6 @@ enum LuaRuntimeBenchmark {
             for slice in slices { group.addTask { try await pool.run { try $0.decide(slice, flow: flow).count } } }
             return try await group.reduce(0, +)
         }
-        let elapsed = clock.now - started
-        return Double(decided) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        return Double(decided) / Measure.seconds(clock.now - started)
     }
 }

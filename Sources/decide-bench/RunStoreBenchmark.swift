@@ -28,16 +28,16 @@ struct RunStoreBenchmark {
         }
         var figures = [
             BenchmarkFigure(name: "commit \(customers) customers' results in batches of 1000",
-                            value: Double(customers) / seconds(committing), unit: "customers/s"),
+                            value: Double(customers) / Measure.seconds(committing), unit: "customers/s"),
             BenchmarkFigure(name: "commit \(recommendations) recommendations",
-                            value: Double(recommendations) / seconds(committing), unit: "recommendations/s"),
+                            value: Double(recommendations) / Measure.seconds(committing), unit: "recommendations/s"),
         ]
 
         var exported = 0
         let started = ContinuousClock.now
         try store.exportResults(runId: run.id) { _ in exported += 1 }
         figures.append(BenchmarkFigure(name: "export \(exported) customer results",
-                                       value: Double(exported) / seconds(ContinuousClock.now - started), unit: "customers/s"))
+                                       value: Double(exported) / Measure.seconds(ContinuousClock.now - started), unit: "customers/s"))
         return figures
     }
 
@@ -69,8 +69,4 @@ struct RunStoreBenchmark {
     private static let offerIds = (0..<40).map { "offer-\($0)" }
     private static let offerNames = Dictionary(uniqueKeysWithValues: offerIds.map { ($0, "Offer \($0)") })
     private static let channelNames = ["email", "sms", "app"]
-
-    private static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
 }

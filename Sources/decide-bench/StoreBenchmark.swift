@@ -12,40 +12,30 @@ struct StoreBenchmark {
         var figures: [BenchmarkFigure] = []
 
         let generated = try SQLiteCustomerStore(path: directory.appendingPathComponent("generated.sqlite").path)
-        let generation = try measure { _ = try generated.importCustomers(from: .generated(count: customers, seed: 1), options: ImportOptions()) }
+        let generation = try Measure.seconds { _ = try generated.importCustomers(from: .generated(count: customers, seed: 1), options: ImportOptions()) }
         figures.append(BenchmarkFigure(name: "generate \(customers) customers", value: Double(customers) / generation, unit: "customers/s"))
 
         let csv = directory.appendingPathComponent("customers.csv")
         try writeCSV(of: generated, to: csv)
 
         let imported = try SQLiteCustomerStore(path: directory.appendingPathComponent("imported.sqlite").path)
-        let importing = try measure { _ = try imported.importCustomers(from: .file(csv), options: ImportOptions()) }
+        let importing = try Measure.seconds { _ = try imported.importCustomers(from: .file(csv), options: ImportOptions()) }
         figures.append(BenchmarkFigure(name: "import \(customers) customers from CSV", value: Double(customers) / importing, unit: "rows/s"))
 
         var streamed = 0
-        let streaming = try measure {
+        let streaming = try Measure.seconds {
             var cursor = try imported.customerBatches(.named("all"), batchSize: 1000)
             while let batch = try cursor.next() { streamed += batch.customers.count }
         }
         figures.append(BenchmarkFigure(name: "stream \(streamed) customers", value: Double(streamed) / streaming, unit: "customers/s"))
 
-        let filtered = try measure { _ = try imported.count(.expression(#"age >= 30 and region in ("north", "west") and not has_loan"#)) }
+        let filtered = try Measure.seconds { _ = try imported.count(.expression(#"age >= 30 and region in ("north", "west") and not has_loan"#)) }
         figures.append(BenchmarkFigure(name: "count a filtered segment", value: filtered * 1000, unit: "ms"))
 
-        #if canImport(Glibc)
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        figures.append(BenchmarkFigure(name: "peak resident memory", value: Double(usage.ru_maxrss) / 1024, unit: "MiB"))
-        #endif
+        if let peak = Measure.peakResidentMiB() {
+            figures.append(BenchmarkFigure(name: "peak resident memory", value: peak, unit: "MiB"))
+        }
         return figures
-    }
-
-    /// Seconds `body` takes.
-    private static func measure(_ body: () throws -> Void) throws -> Double {
-        let start = ContinuousClock.now
-        try body()
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 
     /// Writes every customer of `store` to `url` as CSV with a header row, quoting text where needed.
