@@ -1,3 +1,4 @@
+import DecideStore
 /// The decisions of one batch of customers, column by column so that a million customers cost a few arrays,
 /// not a million objects.
 ///

@@ -14,11 +14,10 @@ public struct CustomerInput: Sendable, Hashable {
     ///
     /// - Throws: ``CustomerInputError`` naming the field when the text is not an object of scalars with an `id`.
     public init(json: String) throws(CustomerInputError) {
-        guard let object = try? JSONDecoder().decode([String: JSONScalar].self, from: Data(json.utf8)) else {
+        guard let fields = try? JSONDecoder().decode([String: AttributeValue].self, from: Data(json.utf8)) else {
             throw CustomerInputError(
                 message: "the customer must be a JSON object of text, numbers, booleans and null, like {\"id\": \"c1\", \"age\": 30}")
         }
-        let fields = object.mapValues(\.value)
         try self.init(fields: fields)
     }
 
@@ -73,22 +72,3 @@ public struct CustomerInputError: Error, Sendable, Hashable, CustomStringConvert
     public var description: String { "invalid customer: \(message)" }
 }
 
-/// One JSON value of an inline customer.
-private struct JSONScalar: Decodable {
-    let value: AttributeValue
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            value = .null
-        } else if let flag = try? container.decode(Bool.self) {
-            value = .boolean(flag)
-        } else if let number = try? container.decode(Int64.self) {
-            value = .integer(number)
-        } else if let number = try? container.decode(Double.self) {
-            value = .real(number)
-        } else {
-            value = .text(try container.decode(String.self))
-        }
-    }
-}

@@ -1,3 +1,4 @@
+import DecideStore
 /// Why a customer got what they got: every stage, what came in, what it dropped and why, what it scored and
 /// which channels it set, and the final recommendations.
 public struct DecisionTrace: Sendable, Hashable, Codable {

@@ -63,7 +63,7 @@ extension RunsCommand {
 /// One JSON Lines row of an export.
 struct ExportLine: Encodable {
     var customerId: String
-    var recommendations: [StoredRecommendation]
+    var recommendations: [Recommendation]
 
     init(_ result: CustomerResult) {
         customerId = result.customerId

@@ -43,7 +43,7 @@ extension RunsCommand {
 /// One customer's stored result as JSON: `{"customerId", "recommendations": [{rank, offerId, channel, score}]}`.
 struct ResultDocument: Encodable {
     var customerId: String
-    var recommendations: [StoredRecommendation]
+    var recommendations: [Recommendation]
     var error: String?
 
     init(_ result: CustomerResult) {

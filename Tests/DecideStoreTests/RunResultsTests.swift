@@ -33,8 +33,8 @@ struct RunResultsTests {
         #expect(first.customers[2] == CustomerResult(
             customerId: "c02",
             recommendations: [
-                StoredRecommendation(rank: 1, offerId: "gold", channel: "email", score: 2),
-                StoredRecommendation(rank: 2, offerId: "loan", channel: "sms", score: nil),
+                Recommendation(rank: 1, offerId: "gold", channel: "email", score: 2),
+                Recommendation(rank: 2, offerId: "loan", channel: "sms", score: nil),
             ],
             error: nil))
         let last = try temporary.store.results(runId: run.id, customerId: nil, offerId: nil, channel: nil, limit: 4, offset: 22)

@@ -78,6 +78,27 @@ struct RunRecoveryTests {
         #expect(events.last == .completed)
     }
 
+    @Test("decide runs cancel from another process stops a running run within two seconds")
+    func cancelFromAnotherProcess() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build the decide product first")
+        let fixture = try RunFixture(customers: 20000, flows: ["slow": Self.slowFlow])
+        let record = try RunPlanner(library: fixture.library, store: fixture.store)
+            .create(RunRequest(flow: "slow", segment: "all", workers: 1, batchSize: 100))
+        let clock = ContinuousClock()
+        let executor = RunExecutor(store: fixture.store)
+        async let ended = executor.execute(runId: record.id)
+        while try fixture.store.run(id: record.id).progress.processed == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        let asked = clock.now
+        let cancel = try decide(fixture, ["runs", "cancel", record.id])
+        cancel.waitUntilExit()
+        #expect(cancel.terminationStatus == 0)
+        let result = try await ended
+        #expect(clock.now - asked < .seconds(2))
+        #expect(result.status == .cancelled)
+        #expect(result.partial)
+        #expect(result.summary.totalCustomers < 20000)
+    }
+
     @Test("a finished run cannot be resumed")
     func resumeFinished() async throws {
         let fixture = try RunFixture(customers: 5)

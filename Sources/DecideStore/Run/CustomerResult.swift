@@ -4,12 +4,12 @@ public struct CustomerResult: Sendable, Hashable, Codable {
     /// The customer's id.
     public var customerId: String
     /// The recommendations, by rank.
-    public var recommendations: [StoredRecommendation]
+    public var recommendations: [Recommendation]
     /// Why the customer's evaluation failed, if it did.
     public var error: String?
 
     /// Creates a customer result.
-    public init(customerId: String, recommendations: [StoredRecommendation], error: String?) {
+    public init(customerId: String, recommendations: [Recommendation], error: String?) {
         self.customerId = customerId
         self.recommendations = recommendations
         self.error = error

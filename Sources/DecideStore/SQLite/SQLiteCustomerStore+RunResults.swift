@@ -106,7 +106,7 @@ extension SQLiteCustomerStore {
                 current = CustomerResult(customerId: customerId, recommendations: [], error: row[1])
             }
             if let rank: Int = row[2] {
-                current?.recommendations.append(StoredRecommendation(rank: rank, offerId: row[3], channel: row[4], score: row[5]))
+                current?.recommendations.append(Recommendation(rank: rank, offerId: row[3], channel: row[4], score: row[5]))
             }
         }
         if let finished = current { try body(finished) }

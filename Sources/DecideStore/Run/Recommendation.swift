@@ -1,12 +1,13 @@
-/// One offer recommended to one customer: its place, the offer, the channel to send it on, and its score.
+/// One offer recommended to one customer: its place, the offer, the channel to send it on, and its score (what
+/// a flow decides and what a run stores).
 public struct Recommendation: Sendable, Hashable, Codable {
-    /// 1 for the first recommendation.
+    /// The recommendation's rank among the customer's, from 1.
     public var rank: Int
-    /// The offer's id.
+    /// The offer recommended.
     public var offerId: String
-    /// The channel (`email`, `push`, `sms`, `in_app`, ...).
+    /// The channel to use.
     public var channel: String
-    /// The score the flow gave it, when a stage scored it.
+    /// The score that ranked it, if the flow gave one.
     public var score: Double?
 
     /// Creates a recommendation.
