@@ -7,6 +7,9 @@ command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists lua5.4; then
     missing+=(liblua5.4-dev)
 fi
+if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists libedit; then
+    missing+=(libedit-dev)
+fi
 for tool in "$@"; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
