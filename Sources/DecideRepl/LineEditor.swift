@@ -19,10 +19,13 @@ final class LineEditor {
     private let editLine: OpaquePointer
     private let history: OpaquePointer
     private let historyPath: String
-    private var promptText: [CChar] = [0]
+    private var promptText = UnsafeMutableBufferPointer<CChar>.allocate(capacity: 1)
     private let complete: (String) -> (wordLength: Int, candidates: [String])
+    /// Whether the locale is UTF-8: libedit cannot show other characters than ASCII in a prompt otherwise.
+    private let unicode: Bool
 
-    /// An editor over the process's standard streams.
+    /// An editor over the process's standard streams. It sets the locale's character type to UTF-8 (the
+    /// environment's, else `C.UTF-8`), which libedit needs for the prompt's `·`.
     ///
     /// - Parameters:
     ///   - historyPath: The history file, read now and written after each line.
@@ -30,6 +33,9 @@ final class LineEditor {
     init(historyPath: String, complete: @escaping (String) -> (wordLength: Int, candidates: [String])) {
         self.historyPath = historyPath
         self.complete = complete
+        setlocale(LC_CTYPE, "")
+        if String(cString: nl_langinfo(nl_item(CODESET))) != "UTF-8" { setlocale(LC_CTYPE, "C.UTF-8") }
+        unicode = String(cString: nl_langinfo(nl_item(CODESET))) == "UTF-8"
         history = cedit_history_open(1000)
         editLine = el_init(CommandLine.arguments.first ?? "decide", fdopen(STDIN_FILENO, "r"), fdopen(STDOUT_FILENO, "w"), fdopen(STDERR_FILENO, "w"))
         cedit_history_load(history, historyPath)
@@ -39,11 +45,15 @@ final class LineEditor {
     deinit {
         el_end(editLine)
         history_end(history)
+        promptText.deallocate()
     }
 
     /// Reads one line after `prompt`, adding it to the history.
     func read(prompt: String) -> Input {
-        promptText = Array(prompt.utf8CString)
+        promptText.deallocate()
+        let bytes = (unicode ? prompt : prompt.replacingOccurrences(of: "·", with: "-")).utf8CString
+        promptText = .allocate(capacity: bytes.count)
+        _ = promptText.initialize(from: bytes)
         var count: Int32 = 0
         errno = 0
         guard let line = el_gets(editLine, &count), count > 0 else {
@@ -58,7 +68,7 @@ final class LineEditor {
     }
 
     fileprivate var promptPointer: UnsafeMutablePointer<CChar> {
-        promptText.withUnsafeMutableBufferPointer { $0.baseAddress! }
+        promptText.baseAddress!
     }
 
     /// Completes the word before the cursor: inserts the rest when one word (or a longer common prefix) fits,

@@ -22,7 +22,7 @@ final class LuaConsole {
         -> (LuaState, LoadedScript)
     {
         let state = try LuaState(limits: limits, interrupt: interrupt)
-        return (state, try state.load(source: evaluatorSource, chunkName: "repl"))
+        return (state, try state.load(source: evaluatorSource, chunkName: "repl-console"))
     }
 
     /// Runs one line: as an expression if it is one (its values are returned, pretty-printed), else as statements.
@@ -96,10 +96,10 @@ final class LuaConsole {
 
     return function(line, customer, offers, candidates, raw)
         session.customer, session.offers, session.candidates = customer, offers, candidates
-        local chunk = load("return " .. line, "=repl", "t", session)
+        local chunk = load("return " .. line, "@repl", "t", session)
         if not chunk then
             local message
-            chunk, message = load(line, "=repl", "t", session)
+            chunk, message = load(line, "@repl", "t", session)
             if not chunk then error(message, 0) end
         end
         if raw then return (chunk()) end

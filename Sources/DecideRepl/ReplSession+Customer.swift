@@ -112,7 +112,7 @@ extension ReplSession {
         case .nil: "nil"
         case .boolean(let flag): String(flag)
         case .integer(let number): String(number)
-        case .number(let number): TraceText.format(number)
+        case .number(let number): String(number)
         case .string(let text): "\"\(text)\""
         case .array, .table: "{...}"
         }
