@@ -56,7 +56,7 @@ struct ReplCommand: ParsableCommand {
         let opening = flow.map { [":flow \($0)"] } ?? []
         let status: Int32
         if interactive {
-            if runner.script(opening, keepGoing: true, echo: false) != 0 {}
+            _ = runner.script(opening, keepGoing: true, echo: false)
             let home = environment["HOME"] ?? "."
             status = runner.interactive(historyPath: home + "/.decide_history")
         } else {
