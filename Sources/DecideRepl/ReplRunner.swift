@@ -37,13 +37,13 @@ public struct ReplRunner {
     /// - Parameters:
     ///   - lines: The commands, one a line.
     ///   - keepGoing: Go on after a failing line instead of stopping.
-    ///   - echo: Print each line, after `> `, before its output (for transcripts such as the tutorial's).
+    ///   - echo: Print each non-blank line, after `> `, before its output (for transcripts such as the tutorial's).
     /// - Returns: 0 when every line succeeded, 1 otherwise.
     public func script(_ lines: some Sequence<String>, keepGoing: Bool, echo: Bool) -> Int32 {
         var failed = false
         for line in lines {
             let text = line.hasSuffix("\r") ? String(line.dropLast()) : line
-            if echo { session.output.result("> " + text) }
+            if echo, !text.trimmingCharacters(in: .whitespaces).isEmpty { session.output.result("> " + text) }
             let succeeded = execute(text)
             if succeeded == nil { return failed ? 1 : 0 }
             if succeeded == false {
