@@ -10,7 +10,8 @@ deps:
 build: deps
 	$(SWIFT) build
 
-test: deps
+test:
+	@scripts/install-deps.sh tmux
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "DecisionEngine", targets: ["DecisionEngine"]),
         .library(name: "DecideStore", targets: ["DecideStore"]),
         .library(name: "RunEngine", targets: ["RunEngine"]),
+        .library(name: "DecideText", targets: ["DecideText"]),
+        .library(name: "DecideRepl", targets: ["DecideRepl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,6 +29,11 @@ let package = Package(
             name: "CLua",
             pkgConfig: "lua5.4",
             providers: [.apt(["liblua5.4-dev"])]
+        ),
+        .systemLibrary(
+            name: "CEditLine",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
         ),
         .target(name: "CLuaSandbox", dependencies: ["CLua"]),
         .target(name: "LuaRuntime", dependencies: ["CLua", "CLuaSandbox"], swiftSettings: swiftSettings),
@@ -41,10 +48,20 @@ let package = Package(
             dependencies: ["DecisionEngine", "DecideStore", "LuaRuntime"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "DecideText",
+            dependencies: ["DecisionEngine", "RunEngine"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "DecideRepl",
+            dependencies: ["CEditLine", "DecideText", "DecisionEngine", "DecideStore", "LuaRuntime", "RunEngine"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "decide",
             dependencies: [
-                "DecisionEngine", "DecideStore", "RunEngine",
+                "DecisionEngine", "DecideStore", "RunEngine", "DecideText", "DecideRepl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -52,6 +69,12 @@ let package = Package(
         .executableTarget(
             name: "decide-bench",
             dependencies: ["DecisionEngine", "DecideStore", "LuaRuntime", "RunEngine"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ReplTests",
+            dependencies: ["DecideRepl", "DecideStore", "LuaRuntime"],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime"], swiftSettings: swiftSettings),

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Installs the system packages Decide needs, only those that are missing. Safe to run again.
+# Installs the system packages Decide needs (liblua5.4-dev, libedit-dev, and any tools named as arguments, such
+# as tmux for the tests), only those that are missing. Safe to run again.
 set -euo pipefail
 
 missing=()
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists lua5.4; then
     missing+=(liblua5.4-dev)
+fi
+if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists libedit; then
+    missing+=(libedit-dev)
 fi
 for tool in "$@"; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")

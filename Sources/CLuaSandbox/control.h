@@ -15,6 +15,7 @@ typedef struct {
     int exhausted;
     int limit_hit;
     atomic_int interrupt;
+    ds_flag *shared_interrupt;
     double timeout;
     double deadline;
     size_t max_string;

@@ -61,6 +61,7 @@ static const char *ds_limit_message(int limit) {
 /* Returns the limit that is now spent, or DS_LIMIT_NONE. */
 static int ds_spent(ds_control *c) {
     if (atomic_load(&c->interrupt)) return DS_LIMIT_INTERRUPTED;
+    if (c->shared_interrupt != NULL && ds_flag_is_raised(c->shared_interrupt)) return DS_LIMIT_INTERRUPTED;
     if (c->budget > 0 && c->spent > c->budget) return DS_LIMIT_INSTRUCTIONS;
     if (c->deadline > 0 && ds_now() > c->deadline) return DS_LIMIT_DEADLINE;
     return DS_LIMIT_NONE;
@@ -181,6 +182,21 @@ int ds_last_limit(lua_State *L) { return ds_control_of(L)->limit_hit; }
 long long ds_last_instructions(lua_State *L) { return ds_control_of(L)->spent; }
 size_t ds_memory_used(lua_State *L) { return ds_control_of(L)->used; }
 void ds_interrupt(lua_State *L) { atomic_store(&ds_control_of(L)->interrupt, 1); }
+
+struct ds_flag {
+    atomic_int raised;
+};
+
+ds_flag *ds_flag_new(void) {
+    ds_flag *flag = malloc(sizeof(ds_flag));
+    if (flag != NULL) atomic_init(&flag->raised, 0);
+    return flag;
+}
+void ds_flag_free(ds_flag *flag) { free(flag); }
+void ds_flag_raise(ds_flag *flag) { atomic_store(&flag->raised, 1); }
+void ds_flag_clear(ds_flag *flag) { atomic_store(&flag->raised, 0); }
+int ds_flag_is_raised(ds_flag *flag) { return atomic_load(&flag->raised); }
+void ds_watch_flag(lua_State *L, ds_flag *flag) { ds_control_of(L)->shared_interrupt = flag; }
 
 static int ds_resolve(lua_State *L) {
     size_t length = 0;

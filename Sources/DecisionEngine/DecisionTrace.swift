@@ -18,6 +18,13 @@ public struct DecisionTrace: Sendable, Hashable, Codable {
         public var score: Double?
         /// Its channel so far.
         public var channel: String?
+
+        /// Creates a candidate.
+        public init(offerId: String, score: Double?, channel: String?) {
+            self.offerId = offerId
+            self.score = score
+            self.channel = channel
+        }
     }
 
     /// One stage's part in the decision.

@@ -4,7 +4,7 @@
 /// and returns the host's entry points: `compile` (a flow definition into a runnable flow plus its problems),
 /// `customer` (the read-only customer proxy and the data table the host fills), `decide` (one customer, the
 /// batch path: results into a reused array, no trace), `trace` (one customer, every stage recorded), `where`
-/// (the stage and offer an error happened in) and `take_funnel`.
+/// (the stage and offer an error happened in), `take_funnel` and `catalogue` (the offers' own tables as data).
 enum EnginePrelude {
     /// The chunk name errors inside the engine show.
     static let chunkName = "decide-engine"
@@ -429,8 +429,29 @@ enum EnginePrelude {
         return { name = flow.name, description = flow.description or "", offers = offers, stages = stages }
     end
 
+    -- An offer's own table as plain data for the host: functions and other non-data values are left out.
+    local function plain(value, depth)
+        local kind = type(value)
+        if kind ~= "table" then
+            if kind == "string" or kind == "number" or kind == "boolean" then return value end
+            return nil
+        end
+        if depth > 8 then return nil end
+        local copy = {}
+        for key, field in next, value do
+            if type(key) == "string" or mtype(key) == "integer" then copy[key] = plain(field, depth + 1) end
+        end
+        return copy
+    end
+
+    local function catalogue(flow)
+        local offers = {}
+        for i, entry in ipairs(flow.offers) do offers[i] = plain(entry.offer, 0) end
+        return offers
+    end
+
     return {
-        compile = compile, describe = describe, customer_data = customer_data, decide = decide, trace = trace, where = location,
+        compile = compile, describe = describe, catalogue = catalogue, customer_data = customer_data, decide = decide, trace = trace, where = location,
         results = results, channel_names = channel_names, take_funnel = take_funnel,
     }
     """#

@@ -10,29 +10,37 @@ import LuaRuntime
 public final class FlowWorker: WorkerContext {
     /// The sandbox limits every state of this worker gets.
     public let limits: SandboxLimits
+    /// The handle that stops this worker's calls when raised, if any.
+    public let interrupt: LuaInterrupt?
     private(set) var state: LuaState
     private var engine: Int32
     private var flows: [String: CompiledFlow] = [:]
     private var channelNames: [String] = []
 
     /// A worker with a fresh state.
-    public init(limits: SandboxLimits = .standard) throws(LuaError) {
+    ///
+    /// - Parameters:
+    ///   - limits: The limits every call runs under.
+    ///   - interrupt: A handle whose raising stops the worker's calls (Ctrl-C in the REPL); every state the worker
+    ///     makes watches it.
+    public init(limits: SandboxLimits = .standard, interrupt: LuaInterrupt? = nil) throws(LuaError) {
         self.limits = limits
-        (state, engine) = try Self.makeState(limits: limits)
+        self.interrupt = interrupt
+        (state, engine) = try Self.makeState(limits: limits, interrupt: interrupt)
     }
 
     /// The worker replaces a poisoned state itself, so the pool never needs to.
     public var needsReplacement: Bool { false }
 
-    private static func makeState(limits: SandboxLimits) throws(LuaError) -> (LuaState, Int32) {
-        let state = try LuaState(limits: limits)
+    private static func makeState(limits: SandboxLimits, interrupt: LuaInterrupt?) throws(LuaError) -> (LuaState, Int32) {
+        let state = try LuaState(limits: limits, interrupt: interrupt)
         let engine = try state.installTrusted(source: EnginePrelude.source, chunkName: EnginePrelude.chunkName)
         return (state, engine)
     }
 
     private func replaceStateIfPoisoned() throws(LuaError) {
         guard state.isPoisoned else { return }
-        (state, engine) = try Self.makeState(limits: limits)
+        (state, engine) = try Self.makeState(limits: limits, interrupt: interrupt)
         flows = [:]
         channelNames = []
     }

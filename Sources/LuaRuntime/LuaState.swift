@@ -30,12 +30,16 @@ public final class LuaState {
     private var resolver: (any ModuleResolver)?
     private let resolverOutput = ResolverOutput()
     private var resolvedModules: [String: String] = [:]
+    private let interrupt: LuaInterrupt?
 
     /// Creates a state with the sandbox installed.
     ///
+    /// - Parameters:
+    ///   - limits: The limits every call runs under.
+    ///   - interrupt: A handle whose raising stops this state's calls (Ctrl-C in the REPL); the state keeps it.
     /// - Throws: ``LuaError`` with code ``LuaError/Code/unavailable`` when Lua is not 5.4 or the state cannot be
     ///   allocated.
-    public init(limits: SandboxLimits = .standard) throws(LuaError) {
+    public init(limits: SandboxLimits = .standard, interrupt: LuaInterrupt? = nil) throws(LuaError) {
         guard clua_version_release_num() / 100 == 504 else {
             throw LuaError(.unavailable, "Lua 5.4 is required, found release \(clua_version_release_num())")
         }
@@ -45,6 +49,8 @@ public final class LuaState {
         self.pointer = pointer
         self.limits = limits
         self.owner = pthread_self()
+        self.interrupt = interrupt
+        ds_watch_flag(pointer, interrupt?.flag)
         ds_set_limits(pointer, Int64(limits.instructionBudget), limits.deadlineSeconds, limits.maxStringBytes)
         do {
             apiReference = try Self.installPrelude(pointer, limits: limits)

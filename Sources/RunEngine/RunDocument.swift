@@ -13,6 +13,14 @@ public struct RunDocument: Sendable, Hashable, Codable {
         public var percent: Double
         /// Seconds left at the recent rate, while running.
         public var etaSeconds: Double?
+
+        /// Creates a progress.
+        public init(processed: Int, total: Int, percent: Double, etaSeconds: Double? = nil) {
+            self.processed = processed
+            self.total = total
+            self.percent = percent
+            self.etaSeconds = etaSeconds
+        }
     }
 
     /// The five summary statistics.
@@ -27,6 +35,18 @@ public struct RunDocument: Sendable, Hashable, Codable {
         public var averageOffersPerCustomer: Double
         /// Milliseconds from start to completion.
         public var executionTimeMs: Int
+
+        /// Creates a summary.
+        public init(
+            totalCustomers: Int, customersWithRecommendations: Int, totalRecommendations: Int,
+            averageOffersPerCustomer: Double, executionTimeMs: Int
+        ) {
+            self.totalCustomers = totalCustomers
+            self.customersWithRecommendations = customersWithRecommendations
+            self.totalRecommendations = totalRecommendations
+            self.averageOffersPerCustomer = averageOffersPerCustomer
+            self.executionTimeMs = executionTimeMs
+        }
     }
 
     /// One offer's share of the recommendations.
@@ -39,6 +59,14 @@ public struct RunDocument: Sendable, Hashable, Codable {
         public var count: Int
         /// 100 × count / total recommendations, unrounded.
         public var percent: Double
+
+        /// Creates an offer's share.
+        public init(offerId: String, name: String, count: Int, percent: Double) {
+            self.offerId = offerId
+            self.name = name
+            self.count = count
+            self.percent = percent
+        }
     }
 
     /// One channel's share of the recommendations.
@@ -49,6 +77,13 @@ public struct RunDocument: Sendable, Hashable, Codable {
         public var count: Int
         /// 100 × count / total recommendations, unrounded.
         public var percent: Double
+
+        /// Creates a channel's share.
+        public init(channel: String, count: Int, percent: Double) {
+            self.channel = channel
+            self.count = count
+            self.percent = percent
+        }
     }
 
     /// The run's error, when it failed.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DecideText
 
 /// The exit codes every `decide` command shares: 0 success, 1 a failure the input did not cause
 /// (a failed check, a failed run), 2 invalid input.

@@ -1,4 +1,5 @@
 import DecideStore
+import DecideText
 
 /// Prints customers as an aligned text table, one column per attribute.
 enum CustomerTable {

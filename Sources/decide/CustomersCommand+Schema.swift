@@ -1,5 +1,6 @@
 import ArgumentParser
 import DecideStore
+import DecideText
 
 extension CustomersCommand {
     /// `decide customers schema`: the customer attributes and their types.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DecideStore
+import DecideText
 
 extension CustomersCommand {
     /// `decide customers show ID`: one customer's attributes.

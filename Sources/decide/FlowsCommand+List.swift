@@ -1,4 +1,5 @@
 import ArgumentParser
+import DecideText
 import DecisionEngine
 
 extension FlowsCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DecideStore
+import DecideText
 import Foundation
 
 extension RunsCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DecideStore
+import DecideText
 
 extension SegmentsCommand {
     /// `decide segments list`: every saved segment with its live count.

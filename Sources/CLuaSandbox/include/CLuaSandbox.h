@@ -50,6 +50,23 @@ size_t ds_memory_used(lua_State *L);
 /** Asks the running call to stop at its next hook (safe from any thread, e.g. a SIGINT handler). */
 void ds_interrupt(lua_State *L);
 
+/** An interrupt flag several states can share, raised from any thread (or a signal handler) and cleared by the
+    host: while it is raised, every protected call of a state watching it stops at its next hook. */
+typedef struct ds_flag ds_flag;
+/** A new, lowered flag; NULL when out of memory. */
+ds_flag *ds_flag_new(void);
+/** Frees a flag no state watches any more. */
+void ds_flag_free(ds_flag *flag);
+/** Raises the flag (async-signal-safe: one atomic store). */
+void ds_flag_raise(ds_flag *flag);
+/** Lowers the flag. */
+void ds_flag_clear(ds_flag *flag);
+/** Whether the flag is raised. */
+int ds_flag_is_raised(ds_flag *flag);
+/** Makes the state's protected calls stop while `flag` is raised (NULL: watch none). The flag must outlive the
+    state or be unset first. */
+void ds_watch_flag(lua_State *L, ds_flag *flag);
+
 /** Charges `units` of work done inside C (pattern matching steps) to the call's budget.
     Raises the budget error when the budget or deadline is spent. */
 void ds_charge(lua_State *L, long long units);

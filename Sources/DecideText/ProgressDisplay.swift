@@ -3,18 +3,19 @@ import RunEngine
 
 /// Shows a run's progress on the terminal: a bar with percent, rate and time remaining redrawn in place when
 /// standard error is a terminal, a plain line every five seconds when it is not, nothing when quiet.
-final class ProgressDisplay: @unchecked Sendable {
+public final class ProgressDisplay: @unchecked Sendable {
     private let quiet: Bool
     private let terminal = isatty(STDERR_FILENO) != 0
     private let lock = NSLock()
     private var lastLine = Date.distantPast
 
-    init(quiet: Bool) {
+    /// A display that shows nothing when `quiet`.
+    public init(quiet: Bool) {
         self.quiet = quiet
     }
 
     /// Shows one report.
-    func show(_ report: RunProgressReport) {
+    public func show(_ report: RunProgressReport) {
         guard !quiet else { return }
         lock.lock()
         defer { lock.unlock() }
@@ -34,7 +35,7 @@ final class ProgressDisplay: @unchecked Sendable {
     }
 
     /// Ends the bar's line.
-    func finish() {
+    public func finish() {
         guard !quiet, terminal else { return }
         var standardError = StandardError()
         print("", to: &standardError)

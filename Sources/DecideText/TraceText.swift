@@ -3,9 +3,9 @@ import Foundation
 import DecisionEngine
 
 /// A decision trace as a marketer reads it: each stage, what it kept and dropped and why, then the result.
-enum TraceText {
+public enum TraceText {
     /// The trace as text.
-    static func render(_ trace: DecisionTrace) -> String {
+    public static func render(_ trace: DecisionTrace) -> String {
         var lines = ["Flow \(trace.flow), customer \(trace.customerId)", ""]
         for (number, step) in trace.stages.enumerated() {
             let timing = String(format: "%.3f ms", step.milliseconds)
@@ -42,7 +42,8 @@ enum TraceText {
         return lines.joined(separator: "\n")
     }
 
-    private static func format(_ number: Double) -> String {
+    /// A score as traces and tables print it (four significant digits).
+    public static func format(_ number: Double) -> String {
         String(format: "%.4g", number)
     }
 }

@@ -2,9 +2,9 @@ import Foundation
 import RunEngine
 
 /// A run document as aligned tables: the summary, then the offer and channel breakdowns.
-enum RunText {
+public enum RunText {
     /// The run's header, summary and breakdowns.
-    static func render(_ run: RunDocument) -> String {
+    public static func render(_ run: RunDocument) -> String {
         var lines = ["Run \(run.id): \(run.name)", "  flow \(run.flow) (version \(run.flowVersion)), "
             + (run.segment.map { "segment \($0)" } ?? "filter \(run.filter ?? "")"),
             "  status \(run.status)\(run.partial ? " (partial)" : "")"

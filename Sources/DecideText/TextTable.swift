@@ -1,12 +1,18 @@
 /// An aligned plain-text table: a header row and columns padded to their widest cell.
-struct TextTable {
+public struct TextTable {
     /// The column headings.
-    var headers: [String]
+    public var headers: [String]
     /// The rows, one cell per heading.
-    var rows: [[String]]
+    public var rows: [[String]]
+
+    /// A table with these headings and rows.
+    public init(headers: [String], rows: [[String]]) {
+        self.headers = headers
+        self.rows = rows
+    }
 
     /// The table as lines of text, columns separated by two spaces, trailing spaces removed.
-    func render() -> String {
+    public func render() -> String {
         let widths = headers.indices.map { column in
             ([headers[column]] + rows.map { column < $0.count ? $0[column] : "" }).map(\.count).max() ?? 0
         }

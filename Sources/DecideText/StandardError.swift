@@ -1,0 +1,12 @@
+import Foundation
+
+/// A `TextOutputStream` that writes to the process's standard error.
+public struct StandardError: TextOutputStream {
+    /// A stream over standard error.
+    public init() {}
+
+    /// Writes `string` to standard error.
+    public mutating func write(_ string: String) {
+        FileHandle.standardError.write(Data(string.utf8))
+    }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import DecideRepl
+import DecisionEngine
+import DecideText
+import Foundation
+import LuaRuntime
+
+/// `decide repl [FLOW]`: step through a flow for one customer, ask why, try what-ifs, and explore runs.
+///
+/// Synchronous on purpose: the session's Lua states live on this one thread.
+struct ReplCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "repl",
+        abstract: "Step through a flow for one customer, ask why, try what-ifs, and explore runs.",
+        discussion: """
+            At a terminal: line editing, history in ~/.decide_history, Tab completion, Ctrl-C to stop an \
+            evaluation, Ctrl-D to leave. With --script FILE, or when standard input is not a terminal, the commands \
+            run without prompts or colour and the first error exits 1 (see docs/repl.md).
+            """
+    )
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var flows: FlowOptions
+    @Argument(help: "The flow to load first, by key or path.") var flow: String?
+    @Option(help: "Run the commands in this file, without prompts.") var script: String?
+    @Flag(help: "In a script, go on after a failing command (the exit code is still 1).") var keepGoing = false
+    @Flag(help: "In a script, print each command after '> ' before its output.") var echo = false
+    @Option(help: "The instruction budget of a Lua line typed at the prompt (default 1000000000).")
+    var budget: Int?
+
+    func validate() throws {
+        if let budget, budget < 1000 { throw ValidationError("--budget must be at least 1000") }
+    }
+
+    func run() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let interactive = script == nil && isatty(STDIN_FILENO) != 0
+        var limits = ReplConfiguration.defaultConsoleLimits
+        if let budget { limits.instructionBudget = budget }
+        let configuration = ReplConfiguration(
+            flowsDirectory: flows.library.directory, databasePath: store.resolvedPath,
+            colour: interactive && ReplStyle.detect(isTerminal: isatty(STDOUT_FILENO) != 0, environment: environment),
+            interactive: interactive, consoleLimits: limits
+        )
+        let output = ReplOutput(
+            result: { text in FileHandle.standardOutput.write(Data((text + "\n").utf8)) },
+            problem: { text in FileHandle.standardError.write(Data((text + "\n").utf8)) }
+        )
+        let session: ReplSession
+        do {
+            session = try ReplSession(configuration: configuration, output: output)
+        } catch {
+            throw CommandFailure.report(error, exitCode: CommandFailure.failed)
+        }
+        let runner = ReplRunner(session: session)
+        let opening = flow.map { [":flow \($0)"] } ?? []
+        let status: Int32
+        if interactive {
+            _ = runner.script(opening, keepGoing: true, echo: false)
+            let home = environment["HOME"] ?? "."
+            status = runner.interactive(historyPath: home + "/.decide_history")
+        } else {
+            let lines: [String]
+            if let script {
+                guard let text = try? String(contentsOfFile: script, encoding: .utf8) else {
+                    throw CommandFailure.report(ValidationError("cannot read the script \(script)"))
+                }
+                lines = text.components(separatedBy: "\n")
+            } else {
+                lines = Array(AnyIterator { readLine(strippingNewline: true) })
+            }
+            status = runner.script(opening + lines, keepGoing: keepGoing, echo: echo)
+        }
+        if status != 0 { throw ExitCode(status) }
+    }
+}

@@ -1,0 +1,80 @@
+import DecideRepl
+import DecideStore
+import Foundation
+import LuaRuntime
+
+/// A REPL session over a copy of the example flows and a generated audience (seed 42, like `make demo`) in a
+/// fresh temporary directory, with everything it writes captured in one transcript.
+final class ReplHarness {
+    let directory: URL
+    let session: ReplSession
+    private let lines = Transcript()
+
+    /// The package's root directory.
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// A session over `count` generated customers, the segment `engaged`, and a copy of `flows/`.
+    init(count: Int = 300, consoleLimits: SandboxLimits = .standard) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("decide-repl-tests-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let flows = directory.appendingPathComponent("flows")
+        let databasePath = directory.appendingPathComponent("decide.sqlite").path
+        try FileManager.default.copyItem(at: Self.root.appendingPathComponent("flows"), to: flows)
+        let store = try SQLiteCustomerStore(path: databasePath)
+        _ = try store.importCustomers(from: .generated(count: count, seed: 42), options: ImportOptions())
+        _ = try store.saveSegment(name: "engaged", filter: "age >= 25 and (app_user or email_opt_in)",
+                                  description: "Reachable adults", replace: true)
+        let lines = self.lines
+        session = try ReplSession(
+            configuration: ReplConfiguration(flowsDirectory: flows.path, databasePath: databasePath,
+                                             consoleLimits: consoleLimits),
+            output: ReplOutput(result: { lines.append($0) }, problem: { lines.append($0) })
+        )
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// The copied flows directory.
+    var flows: URL { directory.appendingPathComponent("flows") }
+    /// The store's file.
+    var databasePath: String { directory.appendingPathComponent("decide.sqlite").path }
+
+    /// Runs a script (one command a line) and returns its exit status and what it wrote since the last call.
+    func run(_ script: String, keepGoing: Bool = false, echo: Bool = false) -> (status: Int32, output: String) {
+        let status = ReplRunner(session: session).script(script.components(separatedBy: "\n"), keepGoing: keepGoing, echo: echo)
+        return (status, lines.take())
+    }
+
+    /// Replaces `old` with `new` in the copied flow file `name`.
+    func edit(_ name: String, replacing old: String, with new: String) throws {
+        let url = flows.appendingPathComponent(name)
+        let text = try String(contentsOf: url, encoding: .utf8)
+        precondition(text.contains(old), "\(name) does not contain \(old)")
+        try Data(text.replacingOccurrences(of: old, with: new).utf8).write(to: url)
+    }
+
+    /// The text of a fixture of this target.
+    static func fixture(_ name: String) throws -> String {
+        try String(contentsOf: Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: nil)!, encoding: .utf8)
+    }
+}
+
+/// The lines a session wrote, shared with its output closures.
+private final class Transcript: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+
+    func append(_ line: String) {
+        lock.withLock { lines.append(line) }
+    }
+
+    func take() -> String {
+        lock.withLock {
+            defer { lines = [] }
+            return lines.joined(separator: "\n")
+        }
+    }
+}
