@@ -73,19 +73,23 @@ struct ReliabilityTests {
         }
     }
 
-    @Test("graceful shutdown leaves an executing run interrupted; the next server resumes it to the full audience")
+    @Test("graceful shutdown leaves an executing run interrupted and a queued one pending; the next server runs both")
     func shutdownAndResume() async throws {
         let fixture = try ServerFixture(customers: 600, flows: ["slow": ServerFixture.slowFlow])
         defer { fixture.remove() }
-        let id = try await fixture.application().test(.router) { client in
-            let id = try #require(try await client.send(.post, "/api/v1/runs", json: #"{"flow": "slow", "segment": "all", "batchSize": 50, "workers": 1}"#).object()["id"] as? String)
+        let (id, queued) = try await fixture.application().test(.router) { client in
+            let body = #"{"flow": "slow", "segment": "all", "batchSize": 50, "workers": 1}"#
+            let id = try #require(try await client.send(.post, "/api/v1/runs", json: body).object()["id"] as? String)
+            let queued = try #require(try await client.send(.post, "/api/v1/runs", json: body).object()["id"] as? String)
             _ = try await client.waitForRun(id, until: ["running"])
-            return id
+            return (id, queued)
         }
         let stopped = try fixture.store.run(id: id)
         #expect(stopped.status == .failed && stopped.interrupted)
         #expect(stopped.progress.processed < 600)
+        #expect(try fixture.store.run(id: queued).status == .pending)
         try await fixture.application().test(.router) { client in
+            #expect(try await client.waitForRun(queued)["status"] as? String == "completed")
             let resumed = try await client.send(.post, "/api/v1/runs/\(id)/resume")
             #expect(resumed.status == .accepted, "\(resumed.text)")
             try await client.send(.post, "/api/v1/runs/\(id)/resume").expectProblem(409)

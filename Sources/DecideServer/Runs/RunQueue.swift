@@ -68,6 +68,7 @@ public final class RunQueue: Service, Sendable {
                         await group.next()
                         executing -= 1
                     }
+                    if Task.isCancelled { break }
                     group.addTask { await self.execute(id) }
                     executing += 1
                 }
@@ -80,7 +81,8 @@ public final class RunQueue: Service, Sendable {
     /// execute (cancelled while it waited) is logged and skipped.
     private func execute(_ id: String) async {
         defer { owned.withLock { _ = $0.remove(id) } }
-        let logger = self.logger.with(metadataKey: "run.id", value: "\(id)")
+        var logger = self.logger
+        logger[metadataKey: "run.id"] = "\(id)"
         metrics.runStarted()
         defer { metrics.runEnded() }
         do {
@@ -98,14 +100,5 @@ public final class RunQueue: Service, Sendable {
         } catch {
             logger.warning("run not executed", metadata: ["error": "\(error)"])
         }
-    }
-}
-
-extension Logger {
-    /// The logger with one more metadata value.
-    fileprivate func with(metadataKey key: String, value: Logger.MetadataValue) -> Logger {
-        var logger = self
-        logger[metadataKey: key] = value
-        return logger
     }
 }
