@@ -10,7 +10,7 @@ let swiftSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "Decide",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "decide", targets: ["decide"]),
         .library(name: "LuaRuntime", targets: ["LuaRuntime"]),
@@ -19,10 +19,15 @@ let package = Package(
         .library(name: "RunEngine", targets: ["RunEngine"]),
         .library(name: "DecideText", targets: ["DecideText"]),
         .library(name: "DecideRepl", targets: ["DecideRepl"]),
+        .library(name: "DecideServer", targets: ["DecideServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(
@@ -58,10 +63,23 @@ let package = Package(
             dependencies: ["CEditLine", "DecideText", "DecisionEngine", "DecideStore", "LuaRuntime", "RunEngine"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "DecideServer",
+            dependencies: [
+                "RunEngine", "DecisionEngine", "DecideStore", "LuaRuntime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "decide",
             dependencies: [
-                "DecisionEngine", "DecideStore", "RunEngine", "DecideText", "DecideRepl",
+                "DecisionEngine", "DecideStore", "RunEngine", "DecideText", "DecideRepl", "DecideServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -87,6 +105,17 @@ let package = Package(
         .testTarget(
             name: "RunEngineTests",
             dependencies: ["RunEngine", "DecisionEngine", "DecideStore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DecideServerTests",
+            dependencies: [
+                "DecideServer", "RunEngine", "DecisionEngine", "DecideStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -12,11 +12,14 @@ public struct RunError: Error, Sendable, Hashable, CustomStringConvertible {
     public var code: Code
     /// The problem, naming the field and the value.
     public var message: String
+    /// The request field at fault (`workers`, `batchSize`, `maxErrors`, `segment`), when one is.
+    public var field: String?
 
     /// Creates an error.
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, field: String? = nil) {
         self.code = code
         self.message = message
+        self.field = field
     }
 
     public var description: String { "\(code.rawValue): \(message)" }

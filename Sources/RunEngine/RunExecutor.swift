@@ -20,6 +20,9 @@ public struct RunExecutor: Sendable {
     /// - Returns: The run as it ended.
     /// - Throws: ``RunError`` when the run is neither pending nor interrupted; store errors. A flow failing for a
     ///   customer is not thrown: it ends the run `failed` (past the error budget).
+    ///
+    /// When the calling task is cancelled (a server shutting down), the run stops after the batch being committed and
+    /// is left interrupted, so it can be resumed.
     @discardableResult
     public func execute(
         runId: String, onProgress: @escaping @Sendable (RunProgressReport) -> Void = { _ in }
@@ -40,6 +43,7 @@ public struct RunExecutor: Sendable {
         var errorsSeen = record.summary.errorsRecorded
         var estimator = ProgressEstimator()
         var ending: (status: RunStatus, failure: RunFailure?, message: String) = (.completed, nil, "completed")
+        var interrupted = false
         let pipeline = BatchPipeline(flow: flow, description: description, options: record.options, runId: runId)
         do {
             try await pipeline.run(cursor: cursor, after: record.progress.lastCustomerId) { outcome in
@@ -51,6 +55,10 @@ public struct RunExecutor: Sendable {
                     ending = (.failed, Self.failure(first, budget: record.options.maxErrors), "failed")
                     return .stop
                 }
+                if Task.isCancelled {
+                    interrupted = true
+                    return .stop
+                }
                 if try store.isCancelRequested(runId: runId) {
                     ending = (.cancelled, nil, "cancelled on request")
                     return .stop
@@ -60,6 +68,7 @@ public struct RunExecutor: Sendable {
         } catch {
             ending = (.failed, RunFailure(message: "\(error)"), "failed")
         }
+        if interrupted { return try store.interrupt(runId: runId) }
         return try store.transition(runId: runId, to: ending.status, message: ending.message, error: ending.failure)
     }
 

@@ -24,16 +24,18 @@ public struct RunPlanner: Sendable {
     ///   check, `FilterError` for an invalid filter, `StoreError` for an unknown segment.
     public func plan(_ request: RunRequest) throws -> (new: NewRun, flow: FlowDescription) {
         guard let selection = request.selection else {
-            throw RunError(.invalidRequest, "give exactly one of a segment and a filter")
+            throw RunError(.invalidRequest, "give exactly one of a segment and a filter", field: "segment")
         }
         let workers = request.workers ?? ProcessInfo.processInfo.activeProcessorCount
         let batchSize = request.batchSize ?? 1000
         let maxErrors = request.maxErrors ?? 0
-        guard (1...64).contains(workers) else { throw RunError(.invalidRequest, "workers must be 1 to 64, got \(workers)") }
+        guard (1...64).contains(workers) else { throw RunError(.invalidRequest, "workers must be 1 to 64, got \(workers)", field: "workers") }
         guard (1...100_000).contains(batchSize) else {
-            throw RunError(.invalidRequest, "batch size must be 1 to 100000, got \(batchSize)")
+            throw RunError(.invalidRequest, "batch size must be 1 to 100000, got \(batchSize)", field: "batchSize")
         }
-        guard maxErrors >= 0 else { throw RunError(.invalidRequest, "max errors must be 0 or more, got \(maxErrors)") }
+        guard maxErrors >= 0 else {
+            throw RunError(.invalidRequest, "max errors must be 0 or more, got \(maxErrors)", field: "maxErrors")
+        }
         let worker = try FlowWorker()
         let snapshot = try worker.snapshot(of: try library.source(of: request.flow))
         let description = try worker.describe(snapshot)

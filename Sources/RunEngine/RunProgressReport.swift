@@ -10,6 +10,10 @@ public struct RunProgressReport: Sendable, Hashable {
     public var rate: Double
     /// Seconds left at the recent rate (nil before the first batch).
     public var etaSeconds: Double?
+    /// Customers in the batch just handled.
+    public var batchCustomers: Int = 0
+    /// Seconds since the previous batch was handled: the batch's latency as the run sees it.
+    public var batchSeconds: Double = 0
 
     /// Percent done, 0 to 100.
     public var percent: Double { total == 0 ? 100 : 100 * Double(processed) / Double(total) }
@@ -36,6 +40,7 @@ struct ProgressEstimator {
         rate = rate.map { 0.8 * $0 + 0.2 * sample } ?? sample
         let remaining = max(0, total - processed)
         return RunProgressReport(processed: processed, total: total, rate: rate ?? 0,
-                                 etaSeconds: (rate ?? 0) > 0 ? Double(remaining) / rate! : nil)
+                                 etaSeconds: (rate ?? 0) > 0 ? Double(remaining) / rate! : nil,
+                                 batchCustomers: count, batchSeconds: seconds)
     }
 }

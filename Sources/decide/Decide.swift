@@ -6,7 +6,9 @@ struct Decide: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "decide",
         abstract: "Run marketing decision flows (Lua) over customer audiences.",
-        subcommands: [RunCommand.self, RunsCommand.self, FlowsCommand.self, CustomersCommand.self, SegmentsCommand.self,
-                      ReplCommand.self]
+        subcommands: [
+            RunCommand.self, RunsCommand.self, FlowsCommand.self, CustomersCommand.self, SegmentsCommand.self,
+            ReplCommand.self, ServeCommand.self,
+        ]
     )
 }

@@ -10,28 +10,10 @@ extension FlowsCommand {
         @OptionGroup var flows: FlowOptions
         @Flag(help: "Print JSON.") var json = false
 
-        /// One flow as listed: its description, or the problem that keeps it from loading.
-        struct Entry: Encodable {
-            var key: String
-            var name: String?
-            var description: String?
-            var offers: Int?
-            var stages: Int?
-            var error: String?
-        }
-
         func run() throws {
             let library = flows.library
             let worker = try flows.worker()
-            let entries = library.keys().map { key -> Entry in
-                do {
-                    let flow = try worker.describe(try library.source(of: key))
-                    return Entry(key: key, name: flow.name, description: flow.description, offers: flow.offers.count,
-                                 stages: flow.stages.count)
-                } catch {
-                    return Entry(key: key, error: "\(error)")
-                }
-            }
+            let entries = worker.listing(of: library)
             if json { return try JSONOutput.print(entries) }
             print(TextTable(
                 headers: ["KEY", "NAME", "OFFERS", "STAGES"],

@@ -2,6 +2,7 @@ import ArgumentParser
 import DecideStore
 import DecideText
 import Foundation
+import RunEngine
 
 extension RunsCommand {
     /// `decide runs results ID`: per-customer results, paged and filtered.
@@ -39,23 +40,4 @@ extension RunsCommand {
             print("\(page.customers.count) of \(page.total) customers (offset \(offset))")
         }
     }
-}
-
-/// One customer's stored result as JSON: `{"customerId", "recommendations": [{rank, offerId, channel, score}]}`.
-struct ResultDocument: Encodable {
-    var customerId: String
-    var recommendations: [Recommendation]
-    var error: String?
-
-    init(_ result: CustomerResult) {
-        customerId = result.customerId
-        recommendations = result.recommendations
-        error = result.error
-    }
-}
-
-/// A page of results: `{"results": [...], "total": N}`.
-struct ResultPage: Encodable {
-    var results: [ResultDocument]
-    var total: Int
 }

@@ -133,6 +133,21 @@ extension SQLiteCustomerStore: RunStore {
         }
     }
 
+    @discardableResult
+    public func interrupt(runId: String) throws -> RunRecord {
+        try Self.translatingErrors {
+            try pool.write { db in
+                let current = try Self.runRecord(id: runId, in: db)
+                guard current.status == .running else {
+                    throw StoreError(.illegalTransition, "run \(runId) is \(current.status), not running", value: runId)
+                }
+                let failure = RunFailure(message: RunFailure.interruptedMessage)
+                try Self.move(runId, to: .failed, message: failure.message, error: failure, interrupted: true, in: db)
+                return try Self.runRecord(id: runId, in: db)
+            }
+        }
+    }
+
     public func requestCancel(runId: String) throws {
         try Self.translatingErrors {
             try pool.write { db in

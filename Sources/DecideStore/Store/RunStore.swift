@@ -67,6 +67,14 @@ public protocol RunStore: Sendable {
     @discardableResult
     func markInterrupted(olderThan seconds: Double) throws -> [RunRecord]
 
+    /// Moves the running run `runId` to `failed`, interrupted (so resumable), with the error
+    /// `RunFailure.interruptedMessage`: what the process executing it does when it stops before the run ends (a
+    /// server shutting down).
+    ///
+    /// - Throws: `StoreError` with code `illegalTransition` when the run is not running.
+    @discardableResult
+    func interrupt(runId: String) throws -> RunRecord
+
     /// Asks the process executing the run to cancel it.
     func requestCancel(runId: String) throws
 

@@ -1,0 +1,39 @@
+import DecideStore
+import DecisionEngine
+import Hummingbird
+import Logging
+
+/// The Decide server: the REST API over `store` and the flows of `library`, with the run queue and the request
+/// workers as services of the application, so one `ServiceGroup` runs and stops them all.
+///
+/// ```swift
+/// let app = buildApplication(configuration: .init(port: 8080), store: store, library: library, logger: logger)
+/// try await app.runService()   // stops gracefully on SIGTERM and SIGINT
+/// ```
+///
+/// - Parameters:
+///   - configuration: Where to listen and how many runs execute at once.
+///   - store: The store runs, customers and segments live in (the CLI's file can be shared).
+///   - library: The flows directory.
+///   - logger: Where the server and its runs log (`run.id` metadata on run events).
+public func buildApplication(
+    configuration: ServerConfiguration, store: SQLiteCustomerStore, library: FlowLibrary, logger: Logger
+) -> some ApplicationProtocol {
+    let metrics = ServerMetrics(store: store)
+    let queue = RunQueue(
+        store: store, concurrentRuns: configuration.concurrentRuns, leaseSeconds: configuration.leaseSeconds,
+        metrics: metrics, logger: logger
+    )
+    let workers = RequestWorkers(workers: configuration.requestWorkers)
+    let router = buildRouter(
+        store: store, library: library, queue: queue, workers: workers, metrics: metrics,
+        leaseSeconds: configuration.leaseSeconds, logger: logger
+    )
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "decide"),
+        logger: logger
+    )
+    app.addServices(queue, workers)
+    return app
+}

@@ -1,0 +1,31 @@
+import DecideStore
+import DecisionEngine
+import Hummingbird
+import Logging
+
+/// The API's routes under `/api/v1`, plus `/healthz` and `/metrics`, behind the middleware that turns every error
+/// into an `application/problem+json` response.
+///
+/// - Parameters:
+///   - store: The store.
+///   - library: The flows directory.
+///   - queue: Where created and resumed runs wait for their turn.
+///   - workers: The Lua workers requests use.
+///   - metrics: The figures `/metrics` serves.
+///   - leaseSeconds: How stale a running run's heartbeat must be for it to count as interrupted.
+///   - logger: Where unexpected errors are logged.
+public func buildRouter(
+    store: SQLiteCustomerStore, library: FlowLibrary, queue: RunQueue, workers: RequestWorkers, metrics: ServerMetrics,
+    leaseSeconds: Double, logger: Logger
+) -> Router<APIRequestContext> {
+    let router = Router(context: APIRequestContext.self)
+    router.add(middleware: ProblemMiddleware(logger: logger))
+    OperationsController(metrics: metrics).addRoutes(to: router.group())
+    let api = router.group("api/v1")
+    RunsController(store: store, library: library, queue: queue, workers: workers, leaseSeconds: leaseSeconds)
+        .addRoutes(to: api.group("runs"))
+    FlowsController(library: library, workers: workers).addRoutes(to: api.group("flows"))
+    SegmentsController(store: store).addRoutes(to: api.group("segments"))
+    CustomersController(store: store, library: library, workers: workers).addRoutes(to: api.group("customers"))
+    return router
+}

@@ -1,0 +1,20 @@
+/// The body of `POST /api/v1/segments`.
+struct CreateSegmentBody: Decodable {
+    var name: String
+    var filter: FilterInput
+    var description: String?
+    var replace: Bool?
+
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, filter, description, replace
+    }
+
+    init(from decoder: any Decoder) throws {
+        try StrictKeys.check(decoder, known: Set(CodingKeys.allCases.map(\.rawValue)))
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        filter = try container.decode(FilterInput.self, forKey: .filter)
+        description = try container.decodeIfPresent(String.self, forKey: .description)
+        replace = try container.decodeIfPresent(Bool.self, forKey: .replace)
+    }
+}

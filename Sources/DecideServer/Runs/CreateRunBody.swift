@@ -1,0 +1,46 @@
+import RunEngine
+
+/// The body of `POST /api/v1/runs`: a flow, exactly one of a segment and a filter, and the options.
+struct CreateRunBody: Decodable {
+    var flow: String
+    var segment: String?
+    var filter: FilterInput?
+    var name: String?
+    var workers: Int?
+    var batchSize: Int?
+    var seed: UInt64?
+    var maxErrors: Int?
+    var dryRun: Bool?
+    var sample: Int?
+
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+        case flow, segment, filter, name, workers, batchSize, seed, maxErrors, dryRun, sample
+    }
+
+    init(from decoder: any Decoder) throws {
+        try StrictKeys.check(decoder, known: Set(CodingKeys.allCases.map(\.rawValue)))
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        flow = try container.decode(String.self, forKey: .flow)
+        segment = try container.decodeIfPresent(String.self, forKey: .segment)
+        filter = try container.decodeIfPresent(FilterInput.self, forKey: .filter)
+        name = try container.decodeIfPresent(String.self, forKey: .name)
+        workers = try container.decodeIfPresent(Int.self, forKey: .workers)
+        batchSize = try container.decodeIfPresent(Int.self, forKey: .batchSize)
+        seed = try container.decodeIfPresent(UInt64.self, forKey: .seed)
+        maxErrors = try container.decodeIfPresent(Int.self, forKey: .maxErrors)
+        dryRun = try container.decodeIfPresent(Bool.self, forKey: .dryRun)
+        sample = try container.decodeIfPresent(Int.self, forKey: .sample)
+    }
+
+    /// The engine's request.
+    ///
+    /// - Throws: ``APIProblem`` `422` for a `sample` without `dryRun` or below 0.
+    func runRequest() throws -> RunRequest {
+        if let sample {
+            guard dryRun == true else { throw APIProblem.invalid("sample goes with dryRun: true", field: "sample") }
+            guard sample >= 0 else { throw APIProblem.invalid("sample must be 0 or more, got \(sample)", field: "sample") }
+        }
+        return RunRequest(flow: flow, segment: segment, filter: filter?.text, name: name, workers: workers,
+                          batchSize: batchSize, seed: seed, maxErrors: maxErrors)
+    }
+}

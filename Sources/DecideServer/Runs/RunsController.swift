@@ -1,0 +1,120 @@
+import DecideStore
+import DecisionEngine
+import Foundation
+import Hummingbird
+import RunEngine
+
+/// `/api/v1/runs`: create (or simulate), list, show, read results, explain a result, cancel and resume runs.
+struct RunsController {
+    let store: SQLiteCustomerStore
+    let library: FlowLibrary
+    let queue: RunQueue
+    let workers: RequestWorkers
+    let leaseSeconds: Double
+
+    func addRoutes(to group: RouterGroup<APIRequestContext>) {
+        group.post(use: create)
+        group.get(use: list)
+        group.get(":id", use: show)
+        group.get(":id/results", use: results)
+        group.get(":id/results/:customerId/decision", use: decision)
+        group.post(":id/cancel", use: cancel)
+        group.post(":id/resume", use: resume)
+    }
+
+    /// `202` with the pending run and its `Location`, queued; with `dryRun`, `200` with the simulated document
+    /// (nothing stored: a dry run executes within the request).
+    @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> Response {
+        var request = request
+        let body = try await request.decodeJSON(CreateRunBody.self, context: context)
+        let runRequest = try body.runRequest()
+        let planner = RunPlanner(library: library, store: store)
+        if body.dryRun == true {
+            let plan = try await workers.perform { _ in try planner.plan(runRequest) }
+            return try .json(try await DryRun(store: store).simulate(plan.new, sample: body.sample))
+        }
+        let record = try await workers.perform { _ in try planner.create(runRequest) }
+        queue.enqueue(record.id)
+        return try .json(try RunDocument(record, store: store), status: .accepted,
+                         headers: [.location: "/api/v1/runs/\(record.id)"])
+    }
+
+    /// `{"runs": [...], "total": N}`, newest first, optionally of one status.
+    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let (limit, offset) = try request.paging()
+        var status: RunStatus?
+        if let text = request.query("status") {
+            guard let parsed = RunStatus(rawValue: text) else {
+                throw APIProblem.badRequest(
+                    "unknown status \"\(text)\"; use pending, running, completed, failed or cancelled", field: "status")
+            }
+            status = parsed
+        }
+        let page = try store.runs(status: status, limit: limit, offset: offset)
+        return try .json(RunList(runs: try page.runs.map { try RunDocument($0, store: store) }, total: page.total))
+    }
+
+    /// The run document, as `decide runs show ID --json` prints it.
+    @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> Response {
+        try .json(try RunDocument(try store.run(id: try context.parameters.require("id")), store: store))
+    }
+
+    /// `{"results": [...], "total": N}`: per-customer results in id order, filtered by customer, offer or channel.
+    @Sendable func results(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let id = try context.parameters.require("id")
+        let (limit, offset) = try request.paging()
+        _ = try store.run(id: id)
+        let page = try store.results(
+            runId: id, customerId: request.query("customerId"), offerId: request.query("offerId"),
+            channel: request.query("channel"), limit: limit, offset: offset)
+        return try .json(ResultPage(results: page.customers.map(ResultDocument.init), total: page.total))
+    }
+
+    /// The decision trace of one of the run's customers, with the run's own flow snapshot and seed (the customer's
+    /// attributes as they are now).
+    @Sendable func decision(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let id = try context.parameters.require("id")
+        let customerId = try context.parameters.require("customerId")
+        let run = try store.run(id: id)
+        guard try store.results(runId: id, customerId: customerId, offerId: nil, channel: nil, limit: 1, offset: 0).total > 0
+        else {
+            throw APIProblem(.notFound, "not-found", title: "Not found",
+                             detail: "run \(id) has no result for customer \"\(customerId)\"", field: "customerId")
+        }
+        let flow = try JSONDecoder().decode(FlowSource.self, from: Data(run.flowSnapshot.utf8))
+        let input = CustomerInput(batch: try store.customer(id: customerId))
+        let seed = run.options.seed ?? 0
+        let trace = try await workers.perform { worker in
+            try worker.trace(input.customer, fieldNames: input.fieldNames, flow: flow, seed: seed)
+        }
+        return try .json(trace)
+    }
+
+    /// `202`: a pending run is cancelled at once, a running one stops after its current batch; `409` once finished.
+    @Sendable func cancel(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let id = try context.parameters.require("id")
+        let record = try store.run(id: id)
+        switch record.status {
+        case .pending:
+            try store.transition(runId: id, to: .cancelled, message: "cancelled before it started", error: nil)
+        case .running:
+            try store.requestCancel(runId: id)
+        default:
+            throw APIProblem.conflict("run \(id) has already finished (\(record.status))")
+        }
+        return try .json(try RunDocument(try store.run(id: id), store: store), status: .accepted)
+    }
+
+    /// `202`: an interrupted run is queued to continue from its last committed batch; `409` otherwise.
+    @Sendable func resume(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let id = try context.parameters.require("id")
+        try store.markInterrupted(olderThan: leaseSeconds)
+        let record = try store.run(id: id)
+        guard record.status == .failed && record.interrupted else {
+            throw APIProblem.conflict("run \(id) is \(record.status)\(record.status == .failed ? " (not interrupted)" : ""); only an interrupted run resumes")
+        }
+        guard queue.enqueue(id) else { throw APIProblem.conflict("run \(id) is already queued to resume") }
+        return try .json(try RunDocument(record, store: store), status: .accepted,
+                         headers: [.location: "/api/v1/runs/\(id)"])
+    }
+}

@@ -1,0 +1,103 @@
+import DecideStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import RunEngine
+import Testing
+
+/// Every operation docs/openapi.yaml documents answers its documented status (the first response listed) for a
+/// valid request, and every route this table exercises is documented.
+@Suite("OpenAPI routes")
+struct OpenAPIRouteTests {
+    /// The ids a valid request needs.
+    struct Ids {
+        var completed: String
+        var pending: String
+        var interrupted: String
+        var customer: String
+    }
+
+    /// One documented operation and a valid request to it.
+    struct Route {
+        var method: String
+        var path: String
+        var body: String?
+        var uri: @Sendable (Ids) -> String
+    }
+
+    static let routes: [Route] = [
+        Route(method: "post", path: "/api/v1/runs", body: #"{"flow": "cross_sell", "segment": "all"}"#) { _ in "/api/v1/runs" },
+        Route(method: "get", path: "/api/v1/runs") { _ in "/api/v1/runs?limit=10&status=completed" },
+        Route(method: "get", path: "/api/v1/runs/{id}") { "/api/v1/runs/\($0.completed)" },
+        Route(method: "get", path: "/api/v1/runs/{id}/results") { "/api/v1/runs/\($0.completed)/results?limit=3" },
+        Route(method: "get", path: "/api/v1/runs/{id}/results/{customerId}/decision") {
+            "/api/v1/runs/\($0.completed)/results/\($0.customer)/decision"
+        },
+        Route(method: "post", path: "/api/v1/runs/{id}/cancel") { "/api/v1/runs/\($0.pending)/cancel" },
+        Route(method: "post", path: "/api/v1/runs/{id}/resume") { "/api/v1/runs/\($0.interrupted)/resume" },
+        Route(method: "get", path: "/api/v1/flows") { _ in "/api/v1/flows" },
+        Route(method: "get", path: "/api/v1/segments") { _ in "/api/v1/segments" },
+        Route(method: "post", path: "/api/v1/segments", body: #"{"name": "older", "filter": "age >= 50"}"#) { _ in "/api/v1/segments" },
+        Route(method: "get", path: "/api/v1/segments/count") { _ in "/api/v1/segments/count?filter=app_user" },
+        Route(method: "get", path: "/api/v1/customers/{id}") { "/api/v1/customers/\($0.customer)" },
+        Route(method: "get", path: "/api/v1/customers/{id}/decision") { "/api/v1/customers/\($0.customer)/decision?flow=cross_sell" },
+        Route(method: "get", path: "/healthz") { _ in "/healthz" },
+        Route(method: "get", path: "/metrics") { _ in "/metrics" },
+    ]
+
+    /// Each documented operation (`METHOD PATH`) with the status of its first listed response, read from the YAML
+    /// by its layout: paths at two spaces, methods at four, response codes quoted at eight.
+    static func documented() throws -> [String: Int] {
+        let url = URL(fileURLWithPath: ServerFixture.exampleFlows).deletingLastPathComponent()
+            .appendingPathComponent("docs/openapi.yaml")
+        var operations: [String: Int] = [:]
+        var path = "", method = ""
+        var inPaths = false
+        for line in try String(contentsOf: url, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false) {
+            if !line.hasPrefix(" ") { inPaths = line == "paths:" }
+            guard inPaths else { continue }
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let indent = line.prefix { $0 == " " }.count
+            if indent == 2, trimmed.hasSuffix(":") {
+                path = String(trimmed.dropLast())
+            } else if indent == 4, ["get:", "post:", "put:", "delete:", "patch:"].contains(trimmed) {
+                method = String(trimmed.dropLast())
+            } else if indent == 8, trimmed.hasPrefix("\""), operations["\(method) \(path)"] == nil,
+                let code = Int(trimmed.dropFirst().prefix(3))
+            {
+                operations["\(method) \(path)"] = code
+            }
+        }
+        return operations
+    }
+
+    @Test("the route table and docs/openapi.yaml name the same operations")
+    func sameOperations() throws {
+        let documented = try Self.documented()
+        #expect(Set(documented.keys) == Set(Self.routes.map { "\($0.method) \($0.path)" }))
+    }
+
+    @Test("every documented operation answers its documented status for a valid request")
+    func documentedStatuses() async throws {
+        let fixture = try ServerFixture(customers: 40)
+        defer { fixture.remove() }
+        let documented = try Self.documented()
+        try await fixture.application().test(.router) { client in
+            let created = try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "segment": "all"}"#)
+            let completed = try #require(try created.object()["id"] as? String)
+            _ = try await client.waitForRun(completed)
+            let planner = RunPlanner(library: fixture.library, store: fixture.store)
+            let pending = try planner.create(RunRequest(flow: "cross_sell", segment: "all")).id
+            let interrupted = try planner.create(RunRequest(flow: "cross_sell", segment: "all")).id
+            try fixture.store.transition(runId: interrupted, to: .running, message: nil, error: nil)
+            try fixture.store.interrupt(runId: interrupted)
+            let ids = Ids(completed: completed, pending: pending, interrupted: interrupted, customer: "C000000001")
+            for route in Self.routes {
+                let expected = try #require(documented["\(route.method) \(route.path)"], "\(route.method) \(route.path)")
+                let response = try await client.send(HTTPRequest.Method(route.method.uppercased())!, route.uri(ids), json: route.body)
+                #expect(Int(response.status.code) == expected, "\(route.method) \(route.path) → \(response.text.prefix(300))")
+            }
+        }
+    }
+}

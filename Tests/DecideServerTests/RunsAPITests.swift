@@ -1,0 +1,211 @@
+import DecideStore
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import RunEngine
+import Testing
+
+/// The runs API against the real router and a real SQLite file.
+@Suite("Runs API")
+struct RunsAPITests {
+    @Test("POST /runs answers 202, a Location and the pending run, which then completes in the background")
+    func createAndComplete() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        try await fixture.application().test(.router) { client in
+            let response = try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "segment": "high_value", "seed": 3}"#)
+            #expect(response.status == .accepted)
+            let document = try response.object()
+            let id = try #require(document["id"] as? String)
+            #expect(response.headers[.location] == "/api/v1/runs/\(id)")
+            #expect(document["status"] as? String == "pending")
+            #expect(document["flow"] as? String == "cross_sell")
+            let ended = try await client.waitForRun(id)
+            #expect(ended["status"] as? String == "completed")
+            let count = try fixture.store.count(.named("high_value"))
+            #expect((ended["progress"] as? [String: Any])?["processed"] as? Int == count)
+        }
+    }
+
+    @Test("a run takes a text filter or the structured filter, stored as text")
+    func filters() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        try await fixture.application().test(.router) { client in
+            let text = try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "filter": "age >= 30 and app_user"}"#)
+            #expect(text.status == .accepted)
+            #expect(try text.object()["filter"] as? String == "age >= 30 and app_user")
+            let structured = try await client.send(.post, "/api/v1/runs", json: """
+                {"flow": "cross_sell", "filter": {"all": [{"field": "age", "op": "gte", "value": 30}, {"field": "app_user", "op": "eq", "value": true}]}}
+                """)
+            #expect(structured.status == .accepted, "\(structured.text)")
+            let id = try #require(try structured.object()["id"] as? String)
+            let ended = try await client.waitForRun(id)
+            #expect(ended["status"] as? String == "completed")
+            let expected = try fixture.store.count(.expression("age >= 30 and app_user"))
+            #expect((ended["summary"] as? [String: Any])?["totalCustomers"] as? Int == expected)
+        }
+    }
+
+    @Test("dryRun answers 200 with the simulated document and stores no run")
+    func dryRun() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        try await fixture.application().test(.router) { client in
+            let response = try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "segment": "all", "dryRun": true, "sample": 20}"#)
+            #expect(response.status == .ok, "\(response.text)")
+            let document = try response.object()
+            #expect(document["id"] as? String == "dry-run")
+            #expect((document["progress"] as? [String: Any])?["processed"] as? Int == 20)
+            #expect(try fixture.store.runs(status: nil, limit: 10, offset: 0).total == 0)
+        }
+    }
+
+    @Test("invalid content answers 422 naming the field; a filter's problem gives its column")
+    func invalidContent() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        try await fixture.application().test(.router) { client in
+            try await client.send(.post, "/api/v1/runs", json: #"{"flow": "nope", "segment": "all"}"#).expectProblem(422, field: "flow")
+            try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "segment": "nope"}"#).expectProblem(422, field: "segment")
+            try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "segment": "all", "filter": "age > 1"}"#)
+                .expectProblem(422, field: "segment")
+            try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "segment": "all", "workers": 0}"#)
+                .expectProblem(422, field: "workers")
+            try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "segment": "all", "sample": 5}"#)
+                .expectProblem(422, field: "sample")
+            let filter = try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "filter": "age >= 30 and agee < 3"}"#)
+            try filter.expectProblem(422, field: "filter")
+            let problem = try filter.object()
+            #expect(problem["column"] as? Int == 15)
+            #expect((problem["detail"] as? String)?.contains("column 15") == true)
+            #expect(try fixture.store.runs(status: nil, limit: 10, offset: 0).total == 0)
+        }
+    }
+
+    @Test("a flow that fails its check answers 422")
+    func failingFlow() async throws {
+        let fixture = try ServerFixture(flows: ["broken": "return flow { name = 'Broken', offers = {}, stages = { rank { top = -1 } } }"])
+        defer { fixture.remove() }
+        try await fixture.application().test(.router) { client in
+            try await client.send(.post, "/api/v1/runs", json: #"{"flow": "broken", "segment": "all"}"#).expectProblem(422, field: "flow")
+        }
+    }
+
+    @Test("malformed JSON, a wrong type, a missing or unknown field answer 400 naming the field; over 1 MiB, 413")
+    func unreadable() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        try await fixture.application().test(.router) { client in
+            try await client.send(.post, "/api/v1/runs", json: #"{"flow": "#).expectProblem(400)
+            try await client.send(.post, "/api/v1/runs", json: #"{"flow": 3, "segment": "all"}"#).expectProblem(400, field: "flow")
+            try await client.send(.post, "/api/v1/runs", json: #"{"segment": "all"}"#).expectProblem(400, field: "flow")
+            try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "segmnt": "all"}"#).expectProblem(400, field: "segmnt")
+            try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "segment": "all", "workers": 99999999999999999999}"#)
+                .expectProblem(400)
+            let huge = #"{"flow": "cross_sell", "segment": "all", "name": ""# + String(repeating: "x", count: 1 << 20) + #""}"#
+            try await client.send(.post, "/api/v1/runs", json: huge).expectProblem(413)
+        }
+    }
+
+    @Test("GET /runs pages newest first, filters by status, and refuses a limit over 200")
+    func list() async throws {
+        let fixture = try ServerFixture(customers: 20)
+        defer { fixture.remove() }
+        try await fixture.application().test(.router) { client in
+            var ids: [String] = []
+            for _ in 0..<3 {
+                let response = try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "segment": "all"}"#)
+                ids.append(try #require(try response.object()["id"] as? String))
+            }
+            for id in ids { _ = try await client.waitForRun(id) }
+            let page = try await client.send(.get, "/api/v1/runs?limit=2&offset=0").object()
+            #expect(page["total"] as? Int == 3)
+            #expect((page["runs"] as? [[String: Any]])?.map { $0["id"] as? String } == [ids[2], ids[1]])
+            let completed = try await client.send(.get, "/api/v1/runs?status=completed").object()
+            #expect(completed["total"] as? Int == 3)
+            let running = try await client.send(.get, "/api/v1/runs?status=running").object()
+            #expect(running["total"] as? Int == 0)
+            try await client.send(.get, "/api/v1/runs?limit=201").expectProblem(400, field: "limit")
+            try await client.send(.get, "/api/v1/runs?limit=ten").expectProblem(400, field: "limit")
+            try await client.send(.get, "/api/v1/runs?offset=-1").expectProblem(400, field: "offset")
+            try await client.send(.get, "/api/v1/runs?status=done").expectProblem(400, field: "status")
+        }
+    }
+
+    @Test("GET /runs/{id} is byte for byte the CLI's document; an unknown id is a 404 problem")
+    func show() async throws {
+        let fixture = try ServerFixture(customers: 50)
+        defer { fixture.remove() }
+        try await fixture.application().test(.router) { client in
+            let created = try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "segment": "all"}"#)
+            let id = try #require(try created.object()["id"] as? String)
+            _ = try await client.waitForRun(id)
+            let response = try await client.send(.get, "/api/v1/runs/\(id)")
+            let cli = try JSONEncoder.documents(pretty: false).encode(try RunDocument(try fixture.store.run(id: id), store: fixture.store))
+            #expect(response.text == String(decoding: cli, as: UTF8.self))
+            #expect(response.headers[.contentType] == "application/json")
+            try await client.send(.get, "/api/v1/runs/r-nope").expectProblem(404)
+            try await client.send(.get, "/api/v1/runs/r-nope/results").expectProblem(404)
+        }
+    }
+
+    @Test("results page, filter by customer, offer and channel; a result's decision uses the run's snapshot")
+    func results() async throws {
+        let fixture = try ServerFixture(customers: 60)
+        defer { fixture.remove() }
+        try await fixture.application().test(.router) { client in
+            let created = try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "segment": "all"}"#)
+            let id = try #require(try created.object()["id"] as? String)
+            _ = try await client.waitForRun(id)
+            let page = try await client.send(.get, "/api/v1/runs/\(id)/results?limit=5").object()
+            #expect(page["total"] as? Int == 60)
+            let results = try #require(page["results"] as? [[String: Any]])
+            #expect(results.count == 5)
+            let withOffer = try #require(results.first { !(($0["recommendations"] as? [Any]) ?? []).isEmpty })
+            let customerId = try #require(withOffer["customerId"] as? String)
+            let first = try #require((withOffer["recommendations"] as? [[String: Any]])?.first)
+            #expect(first["rank"] as? Int == 1)
+            let offerId = try #require(first["offerId"] as? String)
+            let channel = try #require(first["channel"] as? String)
+            let one = try await client.send(.get, "/api/v1/runs/\(id)/results?customerId=\(customerId)").object()
+            #expect(one["total"] as? Int == 1)
+            let byOffer = try await client.send(.get, "/api/v1/runs/\(id)/results?offerId=\(offerId)&limit=200").object()
+            #expect(((byOffer["results"] as? [[String: Any]]) ?? []).allSatisfy { result in
+                ((result["recommendations"] as? [[String: Any]]) ?? []).contains { $0["offerId"] as? String == offerId }
+            })
+            let byChannel = try await client.send(.get, "/api/v1/runs/\(id)/results?channel=\(channel)").object()
+            #expect((byChannel["total"] as? Int ?? 0) > 0)
+
+            let decision = try await client.send(.get, "/api/v1/runs/\(id)/results/\(customerId)/decision")
+            #expect(decision.status == .ok, "\(decision.text)")
+            let trace = try decision.object()
+            #expect(trace["customerId"] as? String == customerId)
+            let recommended = (trace["recommendations"] as? [[String: Any]])?.map { $0["offerId"] as? String }
+            let stored = (withOffer["recommendations"] as? [[String: Any]])?.map { $0["offerId"] as? String }
+            #expect(recommended == stored)
+            try await client.send(.get, "/api/v1/runs/\(id)/results/NOPE/decision").expectProblem(404, field: "customerId")
+        }
+    }
+
+    @Test("cancel: a pending run is cancelled (202), a finished one answers 409")
+    func cancel() async throws {
+        let fixture = try ServerFixture(customers: 3000, flows: ["slow": ServerFixture.slowFlow])
+        defer { fixture.remove() }
+        try await fixture.application().test(.router) { client in
+            let first = try #require(try await client.send(.post, "/api/v1/runs", json: #"{"flow": "slow", "segment": "all", "batchSize": 50}"#).object()["id"] as? String)
+            let second = try #require(try await client.send(.post, "/api/v1/runs", json: #"{"flow": "slow", "segment": "all"}"#).object()["id"] as? String)
+            let cancelled = try await client.send(.post, "/api/v1/runs/\(second)/cancel")
+            #expect(cancelled.status == .accepted)
+            #expect(try cancelled.object()["status"] as? String == "cancelled")
+            _ = try await client.waitForRun(first, until: ["running"])
+            #expect(try await client.send(.post, "/api/v1/runs/\(first)/cancel").status == .accepted)
+            let ended = try await client.waitForRun(first)
+            #expect(ended["status"] as? String == "cancelled")
+            #expect(ended["partial"] as? Bool == true)
+            try await client.send(.post, "/api/v1/runs/\(first)/cancel").expectProblem(409)
+            try await client.send(.post, "/api/v1/runs/\(first)/resume").expectProblem(409)
+            try await client.send(.post, "/api/v1/runs/r-nope/cancel").expectProblem(404)
+        }
+    }
+}
