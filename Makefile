@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RELEASE_BIN = .build/release
 
-.PHONY: deps build test demo bench clean
+.PHONY: deps build test demo bench screenshot clean
 
 deps:
 	@scripts/install-deps.sh
@@ -11,7 +11,7 @@ build: deps
 	$(SWIFT) build
 
 test:
-	@scripts/install-deps.sh tmux
+	@scripts/install-deps.sh tmux chromium
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
@@ -22,6 +22,11 @@ demo: deps
 bench: deps
 	$(SWIFT) build -c release --product decide-bench
 	$(RELEASE_BIN)/decide-bench
+
+screenshot:
+	@scripts/install-deps.sh chromium curl
+	$(SWIFT) build --product decide
+	@scripts/screenshot.sh .build/debug/decide docs/run-page.png
 
 clean:
 	rm -rf .build

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the system packages Decide needs (liblua5.4-dev, libedit-dev, and any tools named as arguments, such
-# as tmux for the tests), only those that are missing. Safe to run again.
+# as tmux and chromium for the tests), only those that are missing. Safe to run again.
 set -euo pipefail
 
 missing=()

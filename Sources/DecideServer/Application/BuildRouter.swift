@@ -3,7 +3,7 @@ import DecisionEngine
 import Hummingbird
 import Logging
 
-/// The API's routes under `/api/v1`, plus `/healthz` and `/metrics`, behind the middleware that turns every error
+/// The web page at `/` (with its `/assets/`), the API's routes under `/api/v1`, plus `/healthz` and `/metrics`, behind the middleware that turns every error
 /// into an `application/problem+json` response.
 ///
 /// - Parameters:
@@ -20,6 +20,7 @@ public func buildRouter(
 ) -> Router<APIRequestContext> {
     let router = Router(context: APIRequestContext.self)
     router.add(middleware: ProblemMiddleware(logger: logger))
+    PageController().addRoutes(to: router)
     OperationsController(metrics: metrics).addRoutes(to: router.group())
     let api = router.group("api/v1")
     RunsController(store: store, library: library, queue: queue, workers: workers, leaseSeconds: leaseSeconds)

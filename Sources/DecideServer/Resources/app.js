@@ -1,0 +1,412 @@
+// The Decide page: the runs list, the new-run form, a run's page and one customer's decision, over /api/v1.
+// Plain JavaScript, no build step, nothing loaded from elsewhere. Routes are in the hash:
+//   #/                          the runs list (refreshed every 2 s)
+//   #/new?flow=&segment=&filter=&name=&submit=1
+//                               the form, optionally filled (and submitted, through the same path a click takes)
+//   #/runs/ID?customer=&offset= a run: progress, summary, breakdowns, results
+//   #/runs/ID/customers/CID     why that customer got what they got
+"use strict";
+
+const view = document.getElementById("view");
+const PAGE_SIZE = 20;
+let timer = null;      // the current view's polling timer, cleared on every route change
+let generation = 0;    // bumped on every route change, so a late answer never draws over a newer view
+
+// ---- Helpers ----
+
+/** An element: h("td", {class: "num", "data-testid": "x"}, "text", child, ...). */
+function h(tag, attrs, ...children) {
+  const element = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key.startsWith("on")) element.addEventListener(key.slice(2), value);
+    else element.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return element;
+}
+
+/** An API problem as an Error carrying its detail and column. */
+class Problem extends Error {
+  constructor(problem) {
+    super(problem.detail || problem.title || "request failed");
+    this.problem = problem;
+  }
+}
+
+/** The JSON answer of an API call; throws a Problem for an error status. */
+async function api(path, options) {
+  const response = await fetch("/api/v1" + path, options);
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Problem({status: response.status, ...body});
+  return body;
+}
+
+function post(path, body) {
+  return api(path, {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body || {})});
+}
+
+const integer = (n) => Number(n).toLocaleString("en-US");
+const percentText = (p) => (Math.round(p * 10) / 10).toFixed(1) + "%";
+const dateText = (iso) => (iso ? new Date(iso).toLocaleString() : "");
+
+function durationText(seconds) {
+  if (seconds === null || seconds === undefined) return "–";
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return s + " s";
+  if (s < 3600) return Math.floor(s / 60) + " min " + (s % 60) + " s";
+  return Math.floor(s / 3600) + " h " + Math.floor((s % 3600) / 60) + " min";
+}
+
+const STATUS_MARKS = {pending: "◷", running: "▶", completed: "✓", failed: "✗", cancelled: "■"};
+
+/** A status badge: its colour helps, its text says it. */
+function badge(status, testid) {
+  return h("span", {class: "badge badge-" + status, "data-testid": testid, "data-value": status},
+    h("span", {"aria-hidden": "true"}, STATUS_MARKS[status] || "•"), " ", status);
+}
+
+/** A labelled horizontal bar (0 to 100). */
+function bar(percent, label) {
+  const value = Math.max(0, Math.min(100, percent));
+  return h("div", {class: "bar", role: "progressbar", "aria-valuemin": 0, "aria-valuemax": 100,
+    "aria-valuenow": value.toFixed(1), "aria-label": label},
+    h("div", {class: "bar-fill", style: "width: " + value + "%"}));
+}
+
+function audienceText(run) {
+  return run.segment ? "segment " + run.segment : "filter " + (run.filter || "(every customer)");
+}
+
+function showError(error) {
+  view.replaceChildren(h("p", {class: "error", role: "alert"}, error.message));
+}
+
+// ---- Routing ----
+
+function parseHash() {
+  const [path, query] = (location.hash.slice(1) || "/").split("?");
+  return {parts: path.split("/").filter(Boolean).map(decodeURIComponent), query: new URLSearchParams(query || "")};
+}
+
+function route() {
+  clearTimeout(timer);
+  timer = null;
+  generation += 1;
+  const {parts, query} = parseHash();
+  let render;
+  if (parts.length === 0) render = () => runsView();
+  else if (parts[0] === "new") render = () => newRunView(query);
+  else if (parts[0] === "runs" && parts.length === 2) render = () => runView(parts[1], query);
+  else if (parts[0] === "runs" && parts[2] === "customers" && parts.length === 4) render = () => decisionView(parts[1], parts[3]);
+  else render = () => view.replaceChildren(h("h1", {}, "Not found"), h("p", {}, h("a", {href: "#/"}, "Back to the runs")));
+  Promise.resolve().then(render).catch(showError);
+}
+
+/** Calls `step` now and then every `ms` while the view of `mine` is current; stops when `step` returns false. */
+function poll(mine, ms, step) {
+  const tick = async () => {
+    if (mine !== generation) return;
+    let again = true;
+    try { again = await step(); } catch (error) { if (mine === generation) showError(error); }
+    if (again !== false && mine === generation) timer = setTimeout(tick, ms);
+  };
+  return tick();
+}
+
+// ---- The runs list ----
+
+async function runsView() {
+  const mine = generation;
+  document.title = "Runs · Decide";
+  const body = h("tbody", {});
+  const total = h("p", {class: "muted", "data-testid": "runs-total"});
+  view.replaceChildren(
+    h("h1", {}, "Runs"), total,
+    h("table", {class: "stack", "aria-label": "Runs"},
+      h("thead", {}, h("tr", {}, ["Name", "Flow", "Audience", "Status", "Progress", "Created"].map((c) => h("th", {scope: "col"}, c)))),
+      body));
+  await poll(mine, 2000, async () => {
+    const list = await api("/runs?limit=50");
+    if (mine !== generation) return false;
+    total.textContent = list.total === 0 ? "No runs yet: start one with New run." : integer(list.total) + " runs, newest first.";
+    body.replaceChildren(...list.runs.map((run) => h("tr", {},
+      h("td", {"data-label": "Name"}, h("a", {href: "#/runs/" + encodeURIComponent(run.id)}, run.name)),
+      h("td", {"data-label": "Flow"}, run.flow),
+      h("td", {"data-label": "Audience"}, audienceText(run)),
+      h("td", {"data-label": "Status"}, badge(run.status)),
+      h("td", {"data-label": "Progress"}, h("div", {class: "progress-cell"},
+        bar(run.progress.percent, "Progress of " + run.name), h("span", {class: "num"}, percentText(run.progress.percent)))),
+      h("td", {"data-label": "Created"}, h("time", {datetime: run.createdAt}, dateText(run.createdAt))))));
+  });
+}
+
+// ---- The new-run form ----
+
+async function newRunView(query) {
+  const mine = generation;
+  document.title = "New run · Decide";
+  const [flows, segments] = await Promise.all([api("/flows"), api("/segments")]);
+  if (mine !== generation) return;
+
+  const flowSelect = h("select", {id: "flow", name: "flow", required: true},
+    flows.flows.map((f) => h("option", {value: f.key, disabled: !!f.error},
+      f.error ? f.key + " (does not load)" : f.key + " — " + f.name)));
+  const segmentSelect = h("select", {id: "segment", name: "segment"},
+    h("option", {value: "all"}, "all (every customer)"),
+    segments.segments.filter((s) => s.name !== "all").map((s) =>
+      h("option", {value: s.name}, s.name + " (" + integer(s.count) + " customers)")));
+  const useSegment = h("input", {type: "radio", name: "audience", id: "audience-segment", value: "segment", checked: true});
+  const useFilter = h("input", {type: "radio", name: "audience", id: "audience-filter", value: "filter"});
+  const filterInput = h("input", {id: "filter", name: "filter", type: "text", autocomplete: "off", spellcheck: "false",
+    placeholder: "age >= 30 and app_user", "aria-describedby": "filter-status"});
+  const filterStatus = h("div", {id: "filter-status", class: "filter-status", "aria-live": "polite"});
+  const nameInput = h("input", {id: "name", name: "name", type: "text", placeholder: "optional"});
+  const formError = h("div", {class: "error", role: "alert", "data-testid": "form-error"});
+  const submit = h("button", {type: "submit"}, "Start run");
+
+  let countTimer = null;
+  let countRequest = 0;
+  const checkFilter = () => {
+    clearTimeout(countTimer);
+    countTimer = setTimeout(async () => {
+      const text = filterInput.value;
+      const mineCount = ++countRequest;
+      try {
+        const answer = await api("/segments/count?filter=" + encodeURIComponent(text));
+        if (mineCount !== countRequest) return;
+        filterInput.removeAttribute("aria-invalid");
+        filterStatus.replaceChildren(h("span", {"data-testid": "filter-count"}, integer(answer.count) + " customers"));
+      } catch (error) {
+        if (mineCount !== countRequest) return;
+        filterInput.setAttribute("aria-invalid", "true");
+        filterStatus.replaceChildren(filterProblem(text, error));
+      }
+    }, 300);
+  };
+  const syncAudience = () => {
+    segmentSelect.disabled = !useSegment.checked;
+    filterInput.disabled = !useFilter.checked;
+    if (useFilter.checked) checkFilter(); else filterStatus.replaceChildren();
+  };
+  useSegment.addEventListener("change", syncAudience);
+  useFilter.addEventListener("change", syncAudience);
+  filterInput.addEventListener("input", checkFilter);
+
+  const form = h("form", {class: "card form", "aria-label": "New run", novalidate: true},
+    h("label", {for: "flow"}, "Flow"), flowSelect,
+    h("fieldset", {},
+      h("legend", {}, "Audience"),
+      h("div", {class: "choice"}, useSegment, h("label", {for: "audience-segment"}, "Saved segment")),
+      h("label", {for: "segment", class: "visually-hidden"}, "Segment"), segmentSelect,
+      h("div", {class: "choice"}, useFilter, h("label", {for: "audience-filter"}, "Ad-hoc filter")),
+      h("label", {for: "filter", class: "visually-hidden"}, "Filter"), filterInput, filterStatus),
+    h("label", {for: "name"}, "Name"), nameInput,
+    formError, submit);
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    formError.replaceChildren();
+    const body = {flow: flowSelect.value};
+    if (useFilter.checked) body.filter = filterInput.value; else body.segment = segmentSelect.value;
+    if (nameInput.value.trim()) body.name = nameInput.value.trim();
+    submit.disabled = true;
+    try {
+      const run = await post("/runs", body);
+      location.hash = "#/runs/" + encodeURIComponent(run.id);
+    } catch (error) {
+      formError.replaceChildren(useFilter.checked && error.problem?.column ? filterProblem(body.filter, error) : error.message);
+      submit.disabled = false;
+    }
+  });
+
+  view.replaceChildren(h("h1", {}, "New run"), form);
+  if (query.get("flow")) flowSelect.value = query.get("flow");
+  if (query.get("segment")) segmentSelect.value = query.get("segment");
+  if (query.has("filter")) { useFilter.checked = true; filterInput.value = query.get("filter"); }
+  if (query.get("name")) nameInput.value = query.get("name");
+  syncAudience();
+  if (query.get("submit") === "1") form.requestSubmit(submit);
+}
+
+/** A filter's error: the message, and the filter with the problem's column underlined. */
+function filterProblem(text, error) {
+  const column = error.problem?.column;
+  const parts = [h("span", {class: "error", "data-testid": "filter-error"}, error.message)];
+  if (column) {
+    const at = Math.min(column - 1, text.length);
+    parts.push(h("code", {class: "filter-echo", "aria-label": "Problem at column " + column},
+      text.slice(0, at), h("mark", {class: "at-fault"}, text.slice(at, at + 1) || " "), text.slice(at + 1)));
+  }
+  return h("div", {}, parts);
+}
+
+// ---- A run ----
+
+async function runView(id, query) {
+  const mine = generation;
+  const offset = Math.max(0, parseInt(query.get("offset") || "0", 10) || 0);
+  const customer = query.get("customer") || "";
+  const head = h("div", {});
+  const live = h("section", {"aria-live": "polite"});
+  const results = h("section", {});
+  view.replaceChildren(h("p", {}, h("a", {href: "#/"}, "← Runs")), head, live, results);
+  let resultsShown = false;
+  await poll(mine, 1000, async () => {
+    const run = await api("/runs/" + encodeURIComponent(id));
+    if (mine !== generation) return false;
+    document.title = run.name + " · Decide";
+    head.replaceChildren(runHeader(run));
+    const active = run.status === "pending" || run.status === "running";
+    live.replaceChildren(active ? runProgress(run) : runOutcome(run));
+    if (!active && !resultsShown) {
+      resultsShown = true;
+      results.replaceChildren(await resultsSection(run, customer, offset));
+    }
+    return active;
+  });
+}
+
+function runHeader(run) {
+  return h("div", {class: "run-head"},
+    h("h1", {}, run.name, " ", badge(run.status, "run-status")),
+    h("dl", {class: "facts"},
+      h("dt", {}, "Run"), h("dd", {"data-testid": "run-id"}, run.id),
+      h("dt", {}, "Flow"), h("dd", {}, run.flow),
+      h("dt", {}, "Audience"), h("dd", {}, audienceText(run)),
+      h("dt", {}, "Created"), h("dd", {}, h("time", {datetime: run.createdAt}, dateText(run.createdAt))),
+      run.finishedAt && [h("dt", {}, "Finished"), h("dd", {}, h("time", {datetime: run.finishedAt}, dateText(run.finishedAt)))]));
+}
+
+function runProgress(run) {
+  const p = run.progress;
+  const elapsed = run.startedAt ? (Date.now() - new Date(run.startedAt).getTime()) / 1000 : 0;
+  const rate = elapsed > 0 ? p.processed / elapsed : 0;
+  const cancel = h("button", {type: "button", class: "danger", onclick: async () => {
+    cancel.disabled = true;
+    try { await post("/runs/" + encodeURIComponent(run.id) + "/cancel"); } catch (error) { cancel.replaceWith(h("span", {class: "error", role: "alert"}, error.message)); }
+  }}, "Cancel run");
+  return h("div", {class: "card"},
+    h("h2", {}, run.status === "pending" ? "Waiting for its turn" : "Running"),
+    bar(p.percent, "Run progress"),
+    h("p", {class: "progress-line"},
+      h("strong", {"data-testid": "progress-percent"}, percentText(p.percent)), " · ",
+      integer(p.processed), " of ", integer(p.total), " customers · ",
+      rate > 0 ? integer(Math.round(rate)) + " customers/s" : "–", " · ",
+      "about ", durationText(p.etaSeconds), " left"),
+    cancel);
+}
+
+const SUMMARY = [
+  ["totalCustomers", "Customers processed", integer],
+  ["customersWithRecommendations", "Customers with recommendations", integer],
+  ["totalRecommendations", "Total recommendations", integer],
+  ["averageOffersPerCustomer", "Average offers per customer", (n) => n.toFixed(2)],
+  ["executionTimeMs", "Execution time", (ms) => (ms < 1000 ? ms + " ms" : (ms / 1000).toFixed(2) + " s")],
+];
+
+function runOutcome(run) {
+  const parts = [];
+  if (run.error) {
+    const where = [run.error.file, run.error.line].filter((x) => x !== null && x !== undefined).join(":");
+    parts.push(h("div", {class: "card failure", role: "alert"},
+      h("h2", {}, "Error"),
+      h("p", {"data-testid": "run-error"}, run.error.message),
+      where && h("p", {}, "In ", h("code", {"data-testid": "run-error-location"}, where)),
+      run.error.customerId && h("p", {}, "For customer ", h("code", {}, run.error.customerId))));
+  }
+  if (run.partial) parts.push(h("p", {class: "muted"}, "Partial: the run ended before every customer was processed."));
+  if (run.summary) {
+    parts.push(h("h2", {}, "Summary"), h("dl", {class: "stats"}, SUMMARY.map(([key, label, format]) =>
+      h("div", {class: "stat"}, h("dt", {}, label),
+        h("dd", {"data-testid": "summary-" + key, "data-value": run.summary[key]}, format(run.summary[key]))))));
+    parts.push(h("div", {class: "breakdowns"},
+      breakdown("Offers", "offer", ["Offer", "Name"], run.offerBreakdown.map((o) => [[o.offerId, o.name], o])),
+      breakdown("Channels", "channel", ["Channel"], run.channelBreakdown.map((c) => [[c.channel], c]))));
+  }
+  return h("div", {}, parts);
+}
+
+/** A breakdown as a table whose last column is a horizontal bar of each row's share. */
+function breakdown(title, kind, columns, rows) {
+  return h("section", {class: "card"},
+    h("h2", {}, title),
+    rows.length === 0 ? h("p", {class: "muted"}, "No recommendations.") :
+      h("table", {"aria-label": title + " breakdown", "data-testid": kind + "-breakdown"},
+        h("thead", {}, h("tr", {}, columns.map((c) => h("th", {scope: "col"}, c)),
+          h("th", {scope: "col", class: "num"}, "Count"), h("th", {scope: "col", class: "num"}, "Share"),
+          h("th", {scope: "col", class: "chart-col"}, h("span", {class: "visually-hidden"}, "Chart")))),
+        h("tbody", {}, rows.map(([cells, share]) => h("tr", {"data-testid": kind + "-row", "data-key": cells[0]},
+          cells.map((c) => h("td", {}, c)),
+          h("td", {class: "num", "data-testid": kind + "-count"}, integer(share.count)),
+          h("td", {class: "num", "data-testid": kind + "-percent"}, percentText(share.percent)),
+          h("td", {class: "chart-col"}, bar(share.percent, cells[0] + " share")))))));
+}
+
+async function resultsSection(run, customer, offset) {
+  const base = "#/runs/" + encodeURIComponent(run.id);
+  const params = new URLSearchParams({limit: PAGE_SIZE, offset});
+  if (customer) params.set("customerId", customer);
+  const page = await api("/runs/" + encodeURIComponent(run.id) + "/results?" + params);
+  const search = h("input", {id: "customer-search", type: "search", value: customer, placeholder: "C000000001"});
+  const form = h("form", {class: "search", role: "search", onsubmit: (event) => {
+    event.preventDefault();
+    const q = search.value.trim();
+    location.hash = base + (q ? "?customer=" + encodeURIComponent(q) : "");
+  }}, h("label", {for: "customer-search"}, "Customer id"), search, h("button", {type: "submit"}, "Search"));
+  const link = (to) => base + "?" + new URLSearchParams({...(customer ? {customer} : {}), offset: to});
+  const last = Math.min(offset + page.results.length, page.total);
+  return h("div", {},
+    h("h2", {}, "Results"), form,
+    page.total === 0 ? h("p", {class: "muted"}, customer ? "No result for customer " + customer + "." : "No results.") :
+      h("table", {class: "stack", "aria-label": "Results", "data-testid": "results"},
+        h("thead", {}, h("tr", {}, ["Customer", "Recommendations", "Error"].map((c) => h("th", {scope: "col"}, c)))),
+        h("tbody", {}, page.results.map((r) => h("tr", {},
+          h("td", {"data-label": "Customer"}, h("a", {href: base + "/customers/" + encodeURIComponent(r.customerId),
+            "aria-label": "Why customer " + r.customerId + " got this"}, r.customerId)),
+          h("td", {"data-label": "Recommendations"}, r.recommendations.length === 0 ? h("span", {class: "muted"}, "none") :
+            h("ol", {class: "recs"}, r.recommendations.map((x) => h("li", {}, x.offerId, " via ", x.channel)))),
+          h("td", {"data-label": "Error"}, r.error || ""))))),
+    h("nav", {class: "pager", "aria-label": "Results pages"},
+      offset > 0 ? h("a", {href: link(Math.max(0, offset - PAGE_SIZE)), class: "button"}, "← Previous") : "",
+      h("span", {"data-testid": "results-range"}, page.total === 0 ? "" : integer(offset + 1) + "–" + integer(last) + " of " + integer(page.total)),
+      last < page.total ? h("a", {href: link(offset + PAGE_SIZE), class: "button"}, "Next →") : ""));
+}
+
+// ---- One customer's decision ----
+
+async function decisionView(id, customerId) {
+  const mine = generation;
+  document.title = customerId + " · Decide";
+  const trace = await api("/runs/" + encodeURIComponent(id) + "/results/" + encodeURIComponent(customerId) + "/decision");
+  if (mine !== generation) return;
+  const score = (s) => (s === null || s === undefined ? "" : Number(s).toFixed(3));
+  view.replaceChildren(
+    h("p", {}, h("a", {href: "#/runs/" + encodeURIComponent(id)}, "← Run")),
+    h("h1", {}, "Why ", customerId, " got what they got"),
+    h("p", {class: "muted"}, "Flow ", trace.flow, ", replayed with the run's flow and seed on the customer as they are now."),
+    h("ol", {class: "stages"}, trace.stages.map((stage) => h("li", {class: "card"},
+      h("h2", {}, stage.name, " ", h("span", {class: "kind"}, stage.kind)),
+      h("p", {}, integer(stage.received), " in, ", integer(stage.candidates.length), " out",
+        stage.dropped.length ? ", " + stage.dropped.length + " dropped" : ""),
+      stage.dropped.length > 0 && h("table", {"aria-label": "Dropped at " + stage.name},
+        h("thead", {}, h("tr", {}, h("th", {scope: "col"}, "Dropped"), h("th", {scope: "col"}, "Why"))),
+        h("tbody", {}, stage.dropped.map((d) => h("tr", {}, h("td", {}, d.offerId), h("td", {}, d.reason))))),
+      stage.candidates.length > 0 && h("p", {class: "candidates"}, "Passed on: ",
+        stage.candidates.map((c, i) => [i ? ", " : "", h("code", {}, c.offerId),
+          c.score !== null && c.score !== undefined ? " (" + score(c.score) + ")" : "", c.channel ? " via " + c.channel : ""]))))),
+    h("section", {class: "card"},
+      h("h2", {}, "Recommendations"),
+      trace.recommendations.length === 0 ? h("p", {class: "muted"}, "None.") :
+        h("table", {"aria-label": "Final recommendations"},
+          h("thead", {}, h("tr", {}, ["Rank", "Offer", "Channel", "Score"].map((c) => h("th", {scope: "col"}, c)))),
+          h("tbody", {}, trace.recommendations.map((r) => h("tr", {},
+            h("td", {}, r.rank), h("td", {}, r.offerId), h("td", {}, r.channel), h("td", {class: "num"}, score(r.score))))))),
+    trace.printed.length > 0 && h("section", {class: "card"}, h("h2", {}, "Printed"), h("pre", {}, trace.printed.join("\n"))));
+}
+
+window.addEventListener("hashchange", route);
+route();

@@ -1,0 +1,114 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// The web page at `/`: served from the module's resources, and, in headless Chromium, creating a run from its form
+/// and showing the same numbers as the API.
+@Suite("Web page")
+struct BrowserTests {
+    @Test("/ serves index.html, /assets/ its script and stylesheet, each with its content type; other names 404")
+    func assets() async throws {
+        let fixture = try ServerFixture(customers: 5)
+        defer { fixture.remove() }
+        try await fixture.application().test(.router) { client in
+            let page = try await client.send(.get, "/")
+            #expect(page.status == .ok)
+            #expect(page.headers[.contentType] == "text/html; charset=utf-8")
+            #expect(page.text.contains(#"<script src="/assets/app.js">"#))
+            let script = try await client.send(.get, "/assets/app.js")
+            #expect(script.headers[.contentType] == "text/javascript; charset=utf-8")
+            #expect(script.text.contains("/api/v1"))
+            let style = try await client.send(.get, "/assets/app.css")
+            #expect(style.headers[.contentType] == "text/css; charset=utf-8")
+            try await client.send(.get, "/assets/..%2FPackage.swift").expectProblem(404)
+            try await client.send(.get, "/assets/missing.js").expectProblem(404)
+        }
+    }
+
+    @Test("in Chromium, the form creates a run, whose page shows the API's summary and breakdowns once it completes",
+          .enabled(if: Chromium.find() != nil, "no chromium on the PATH (make test installs it)"))
+    func createRunInBrowser() async throws {
+        let chromium = try #require(Chromium.find())
+        let fixture = try ServerFixture(customers: 200)
+        defer { fixture.remove() }
+        try await fixture.application().test(.live) { client in
+            let port = try #require(client.port)
+            let dom = try await chromium.dumpDOM(
+                of: "http://127.0.0.1:\(port)/#/new?flow=cross_sell&segment=high_value&name=from-the-page&submit=1")
+
+            let runs = try await client.send(.get, "/api/v1/runs").object()
+            let created = try #require((runs["runs"] as? [[String: Any]])?.first, "the page created no run")
+            let id = try #require(created["id"] as? String)
+            #expect(created["name"] as? String == "from-the-page")
+            #expect(created["segment"] as? String == "high_value")
+            #expect(Self.text(of: "run-id", in: dom) == id, "the page did not go to the run it created")
+            let run = try await client.waitForRun(id)
+            #expect(run["status"] as? String == "completed")
+            #expect(Self.value(of: "run-status", in: dom) == "completed", "the page never showed the run completed")
+
+            let summary = try #require(run["summary"] as? [String: Any])
+            for key in ["totalCustomers", "customersWithRecommendations", "totalRecommendations", "executionTimeMs"] {
+                #expect(Self.value(of: "summary-\(key)", in: dom) == "\(try #require(summary[key] as? Int))", "\(key)")
+            }
+            let average = try #require(summary["averageOffersPerCustomer"] as? Double)
+            #expect(Self.value(of: "summary-averageOffersPerCustomer", in: dom).flatMap(Double.init) == average)
+
+            let offers = try #require(run["offerBreakdown"] as? [[String: Any]])
+            #expect(!offers.isEmpty)
+            #expect(Self.rows("offer", in: dom) == offers.map {
+                Row(key: $0["offerId"] as? String ?? "", count: $0["count"] as? Int ?? -1,
+                    percent: Self.oneDecimal($0["percent"] as? Double ?? -1))
+            })
+            let channels = try #require(run["channelBreakdown"] as? [[String: Any]])
+            #expect(Self.rows("channel", in: dom) == channels.map {
+                Row(key: $0["channel"] as? String ?? "", count: $0["count"] as? Int ?? -1,
+                    percent: Self.oneDecimal($0["percent"] as? Double ?? -1))
+            })
+            let results = try await client.send(.get, "/api/v1/runs/\(id)/results?limit=1").object()
+            let total = try #require(results["total"] as? Int)
+            #expect(Self.text(of: "results-range", in: dom) == "1–\(min(20, total)) of \(total)")
+        }
+    }
+
+    /// A breakdown row as the page shows it.
+    struct Row: Equatable {
+        var key: String
+        var count: Int
+        var percent: String
+    }
+
+    /// A percentage as the page rounds it: one decimal, halves away from zero.
+    static func oneDecimal(_ percent: Double) -> String {
+        String(format: "%.1f%%", (percent * 10).rounded() / 10)
+    }
+
+    /// The `data-value` of the element with `data-testid`.
+    static func value(of testid: String, in dom: String) -> String? {
+        first(#"data-testid="\#(testid)" data-value="([^"]*)""#, in: dom)
+    }
+
+    /// The text of the element with `data-testid` (which has no child elements).
+    static func text(of testid: String, in dom: String) -> String? {
+        first(#"data-testid="\#(testid)"[^>]*>([^<]*)<"#, in: dom)
+    }
+
+    /// The rows of the `kind` breakdown table: key, count (thousands separators dropped) and percent text.
+    static func rows(_ kind: String, in dom: String) -> [Row] {
+        let pattern = #"data-testid="\#(kind)-row" data-key="([^"]*)">.*?data-testid="\#(kind)-count">([^<]*)<.*?data-testid="\#(kind)-percent">([^<]*)<"#
+        let regex = try! NSRegularExpression(pattern: pattern)
+        return regex.matches(in: dom, range: NSRange(dom.startIndex..., in: dom)).map { match in
+            let group = { (i: Int) in String(dom[Range(match.range(at: i), in: dom)!]) }
+            return Row(key: group(1), count: Int(group(2).replacingOccurrences(of: ",", with: "")) ?? -1, percent: group(3))
+        }
+    }
+
+    static func first(_ pattern: String, in dom: String) -> String? {
+        let regex = try! NSRegularExpression(pattern: pattern)
+        guard let match = regex.firstMatch(in: dom, range: NSRange(dom.startIndex..., in: dom)),
+            let range = Range(match.range(at: 1), in: dom)
+        else { return nil }
+        return String(dom[range])
+    }
+}
