@@ -22,7 +22,7 @@ function h(tag, attrs, ...children) {
     if (key.startsWith("on")) element.addEventListener(key.slice(2), value);
     else element.setAttribute(key, value === true ? "" : String(value));
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     element.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -132,7 +132,7 @@ async function runsView() {
   await poll(mine, 2000, async () => {
     const list = await api("/runs?limit=50");
     if (mine !== generation) return false;
-    total.textContent = list.total === 0 ? "No runs yet: start one with New run." : integer(list.total) + " runs, newest first.";
+    total.textContent = list.total === 0 ? "No runs yet: start one with New run." : integer(list.total) + (list.total === 1 ? " run." : " runs, newest first.");
     body.replaceChildren(...list.runs.map((run) => h("tr", {},
       h("td", {"data-label": "Name"}, h("a", {href: "#/runs/" + encodeURIComponent(run.id)}, run.name)),
       h("td", {"data-label": "Flow"}, run.flow),
@@ -335,15 +335,15 @@ function breakdown(title, kind, columns, rows) {
   return h("section", {class: "card"},
     h("h2", {}, title),
     rows.length === 0 ? h("p", {class: "muted"}, "No recommendations.") :
-      h("table", {"aria-label": title + " breakdown", "data-testid": kind + "-breakdown"},
+      h("table", {class: "stack", "aria-label": title + " breakdown", "data-testid": kind + "-breakdown"},
         h("thead", {}, h("tr", {}, columns.map((c) => h("th", {scope: "col"}, c)),
           h("th", {scope: "col", class: "num"}, "Count"), h("th", {scope: "col", class: "num"}, "Share"),
           h("th", {scope: "col", class: "chart-col"}, h("span", {class: "visually-hidden"}, "Chart")))),
         h("tbody", {}, rows.map(([cells, share]) => h("tr", {"data-testid": kind + "-row", "data-key": cells[0]},
-          cells.map((c) => h("td", {}, c)),
-          h("td", {class: "num", "data-testid": kind + "-count"}, integer(share.count)),
-          h("td", {class: "num", "data-testid": kind + "-percent"}, percentText(share.percent)),
-          h("td", {class: "chart-col"}, bar(share.percent, cells[0] + " share")))))));
+          cells.map((c, i) => h("td", {"data-label": columns[i]}, c)),
+          h("td", {class: "num", "data-label": "Count", "data-testid": kind + "-count"}, integer(share.count)),
+          h("td", {class: "num", "data-label": "Share", "data-testid": kind + "-percent"}, percentText(share.percent)),
+          h("td", {class: "chart-col", "data-label": "Chart"}, bar(share.percent, cells[0] + " share")))))));
 }
 
 async function resultsSection(run, customer, offset) {
