@@ -60,7 +60,7 @@ public final class RunQueue: Service, Sendable {
             if page.count < 200 { break }
         }
         for run in pending.reversed() { enqueue(run.id) }
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 var executing = 0
                 for await id in self.ids {
