@@ -7,6 +7,9 @@ import Foundation
 struct DecideBench {
     static func main() async throws {
         let arguments = CommandLine.arguments.dropFirst()
+        if arguments.first == "run-peak", arguments.count == 3 {
+            return try await RunBenchmark.runForPeak(database: Array(arguments)[1], flows: Array(arguments)[2])
+        }
         let selection = arguments.first { !$0.hasPrefix("--") && Int($0) == nil } ?? "all"
         let customers = arguments.firstIndex(of: "--customers").flatMap { Int(arguments[arguments.index(after: $0)]) }
         var figures: [BenchmarkFigure] = []
