@@ -34,6 +34,12 @@ public enum RunText {
                 [$0.channel, String($0.count), String(format: "%.1f", $0.percent)]
             }).render())
         }
+        if !run.stageFunnel.isEmpty {
+            lines.append("")
+            lines.append(TextTable(headers: ["STAGE", "KIND", "RECEIVED", "DROPPED"], rows: run.stageFunnel.map {
+                [$0.name, $0.kind, String($0.received), String($0.dropped)]
+            }).render())
+        }
         return lines.joined(separator: "\n")
     }
 }

@@ -86,6 +86,26 @@ public struct RunDocument: Sendable, Hashable, Codable {
         }
     }
 
+    /// One stage's part over the whole run: candidates it received and dropped.
+    public struct StageFunnel: Sendable, Hashable, Codable {
+        /// The stage's name.
+        public var name: String
+        /// Its kind (`filter`, `score`, ...).
+        public var kind: String
+        /// Candidates it received, summed over every customer.
+        public var received: Int
+        /// Candidates it dropped.
+        public var dropped: Int
+    }
+
+    /// How many recommendations sat at one rank position.
+    public struct RankShare: Sendable, Hashable, Codable {
+        /// The rank, from 1.
+        public var rank: Int
+        /// How many recommendations had it.
+        public var count: Int
+    }
+
     /// The run's error, when it failed.
     public struct Failure: Sendable, Hashable, Codable {
         /// The message.
@@ -132,6 +152,10 @@ public struct RunDocument: Sendable, Hashable, Codable {
     public var offerBreakdown: [OfferShare]
     /// Each channel's count and share, by count descending.
     public var channelBreakdown: [ChannelShare]
+    /// Recommendations by rank position.
+    public var rankBreakdown: [RankShare] = []
+    /// Each stage's funnel over the run, in flow order.
+    public var stageFunnel: [StageFunnel] = []
 
     /// A document from its parts (a dry run's, which has no stored record).
     public init(
@@ -193,6 +217,10 @@ public struct RunDocument: Sendable, Hashable, Codable {
         }
         channelBreakdown = try store.channelBreakdown(runId: record.id).map {
             ChannelShare(channel: $0.channel, count: $0.count, percent: 100 * Double($0.count) / recommendations)
+        }
+        rankBreakdown = try store.rankBreakdown(runId: record.id).map { RankShare(rank: $0.rank, count: $0.count) }
+        stageFunnel = try store.stageFunnel(runId: record.id).map {
+            StageFunnel(name: $0.name, kind: $0.kind, received: $0.received, dropped: $0.dropped)
         }
     }
 

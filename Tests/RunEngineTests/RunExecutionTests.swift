@@ -26,6 +26,11 @@ struct RunExecutionTests {
         #expect(document.channelBreakdown.map(\.channel) == ["email", "push"])
         #expect(document.channelBreakdown.map(\.count) == [13, 1])
         #expect(document.name == "Simple × All")
+        #expect(document.rankBreakdown.map(\.count) == [10, 4])
+        // The age filter sees both offers of all ten customers and drops b for the six under 25.
+        #expect(document.stageFunnel.map(\.name) == ["age", "value", "rank", "reach"])
+        #expect(document.stageFunnel.map(\.received) == [20, 14, 14, 14])
+        #expect(document.stageFunnel.map(\.dropped) == [6, 0, 0, 0])
         #expect(try fixture.export(record.id).last == "C0010:b/email,a/email")
     }
 

@@ -326,8 +326,23 @@ function runOutcome(run) {
     parts.push(h("div", {class: "breakdowns"},
       breakdown("Offers", "offer", ["Offer", "Name"], run.offerBreakdown.map((o) => [[o.offerId, o.name], o])),
       breakdown("Channels", "channel", ["Channel"], run.channelBreakdown.map((c) => [[c.channel], c]))));
+    if (run.stageFunnel && run.stageFunnel.length) parts.push(funnel(run.stageFunnel));
   }
   return h("div", {}, parts);
+}
+
+/** The stage funnel: what each stage received, dropped and passed on over the whole run. */
+function funnel(stages) {
+  return h("section", {class: "card"},
+    h("h2", {}, "Stage funnel"),
+    h("table", {class: "stack", "aria-label": "Stage funnel", "data-testid": "stage-funnel"},
+      h("thead", {}, h("tr", {}, ["Stage", "Kind"].map((c) => h("th", {scope: "col"}, c)),
+        ["Received", "Dropped", "Passed"].map((c) => h("th", {scope: "col", class: "num"}, c)))),
+      h("tbody", {}, stages.map((s) => h("tr", {"data-testid": "funnel-row", "data-key": s.name},
+        h("td", {"data-label": "Stage"}, s.name), h("td", {"data-label": "Kind"}, s.kind),
+        h("td", {class: "num", "data-label": "Received"}, integer(s.received)),
+        h("td", {class: "num", "data-label": "Dropped"}, integer(s.dropped)),
+        h("td", {class: "num", "data-label": "Passed"}, integer(s.received - s.dropped)))))));
 }
 
 /** A breakdown as a table whose last column is a horizontal bar of each row's share. */
