@@ -55,7 +55,7 @@ let package = Package(
         ),
         .target(
             name: "DecideText",
-            dependencies: ["DecisionEngine", "RunEngine"],
+            dependencies: ["DecisionEngine", "DecideStore", "RunEngine"],
             swiftSettings: swiftSettings
         ),
         .target(

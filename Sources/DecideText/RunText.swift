@@ -1,3 +1,4 @@
+import DecideStore
 import Foundation
 import RunEngine
 

@@ -86,26 +86,6 @@ public struct RunDocument: Sendable, Hashable, Codable {
         }
     }
 
-    /// One stage's part over the whole run: candidates it received and dropped.
-    public struct StageFunnel: Sendable, Hashable, Codable {
-        /// The stage's name.
-        public var name: String
-        /// Its kind (`filter`, `score`, ...).
-        public var kind: String
-        /// Candidates it received, summed over every customer.
-        public var received: Int
-        /// Candidates it dropped.
-        public var dropped: Int
-    }
-
-    /// How many recommendations sat at one rank position.
-    public struct RankShare: Sendable, Hashable, Codable {
-        /// The rank, from 1.
-        public var rank: Int
-        /// How many recommendations had it.
-        public var count: Int
-    }
-
     /// The run's error, when it failed.
     public struct Failure: Sendable, Hashable, Codable {
         /// The message.
@@ -153,9 +133,9 @@ public struct RunDocument: Sendable, Hashable, Codable {
     /// Each channel's count and share, by count descending.
     public var channelBreakdown: [ChannelShare]
     /// Recommendations by rank position.
-    public var rankBreakdown: [RankShare] = []
-    /// Each stage's funnel over the run, in flow order.
-    public var stageFunnel: [StageFunnel] = []
+    public var rankBreakdown: [RankCount] = []
+    /// Each stage's funnel over the run (candidates received and dropped), in flow order.
+    public var stageFunnel: [StageCount] = []
 
     /// A document from its parts (a dry run's, which has no stored record).
     public init(
@@ -218,10 +198,8 @@ public struct RunDocument: Sendable, Hashable, Codable {
         channelBreakdown = try store.channelBreakdown(runId: record.id).map {
             ChannelShare(channel: $0.channel, count: $0.count, percent: 100 * Double($0.count) / recommendations)
         }
-        rankBreakdown = try store.rankBreakdown(runId: record.id).map { RankShare(rank: $0.rank, count: $0.count) }
-        stageFunnel = try store.stageFunnel(runId: record.id).map {
-            StageFunnel(name: $0.name, kind: $0.kind, received: $0.received, dropped: $0.dropped)
-        }
+        rankBreakdown = try store.rankBreakdown(runId: record.id)
+        stageFunnel = try store.stageFunnel(runId: record.id)
     }
 
     /// Time remaining from the average rate since the run started, while it runs.
