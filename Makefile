@@ -21,7 +21,9 @@ demo: deps
 
 bench: deps
 	$(SWIFT) build -c release --product decide-bench
+	$(SWIFT) build -c release --product decide
 	$(RELEASE_BIN)/decide-bench
+	scripts/bench-compare.sh $(RELEASE_BIN)/decide
 
 screenshot:
 	@scripts/install-deps.sh chromium curl

@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""The baseline a user would otherwise build: a Python host with an embedded Lua 5.4 (lupa) running the same
+cross-sell flow over the same SQLite audience, end to end (read customers, decide, store every result), on one
+core. It runs Decide's own engine prelude (extracted from Sources/DecisionEngine/EnginePrelude.swift) without the
+sandbox, so it does strictly less work per customer than Decide does.
+
+Usage: python_lua_host.py DATABASE FLOWS_DIR   (prints customers per second, customers and recommendations)
+"""
+import re
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+from lupa import lua54
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def engine_source():
+    swift = (ROOT / "Sources/DecisionEngine/EnginePrelude.swift").read_text()
+    return re.search(r'#"""\n(.*?)\n\s*"""#', swift, re.S).group(1)
+
+
+def main(database, flows):
+    lua = lua54.LuaRuntime()
+    lua.globals().package.path = flows + "/?.lua"
+    api = lua.eval("""function(getinfo)
+        return { base = _G, readonly = function(_, t) return t end, reset = function() end, getinfo = getinfo,
+                 rawset = rawset, setmetatable = setmetatable, math_randomseed = math.randomseed }
+    end""")(lua.eval("debug.getinfo"))
+    engine = lua.execute(engine_source(), api)
+    definition = lua.execute((Path(flows) / "cross_sell.lua").read_text())
+    flow = engine.compile(definition, "flows/cross_sell.lua", lua.table())[0]
+    offers = [entry.id for entry in flow.offers.values()]
+    data, results, channel_names, decide = engine.customer_data, engine.results, engine.channel_names, engine.decide
+
+    source = sqlite3.connect(database)
+    columns = [row[1] for row in source.execute("PRAGMA table_info(customer)")]
+    booleans = {row[0] for row in source.execute("SELECT name FROM attribute WHERE type = 'boolean'")}
+    is_boolean = [name in booleans for name in columns]
+    out = sqlite3.connect(":memory:")
+    out.execute("CREATE TABLE result (customer_id TEXT, rank INTEGER, offer_id TEXT, channel TEXT, score REAL)")
+    started = time.perf_counter()
+    processed = 0
+    recommendations = 0
+    cursor = source.execute("SELECT %s FROM customer ORDER BY id" % ", ".join('"%s"' % c for c in columns))
+    while True:
+        rows = cursor.fetchmany(1000)
+        if not rows:
+            break
+        batch = []
+        for row in rows:
+            for name, boolean, value in zip(columns, is_boolean, row):
+                data[name] = (value == 1) if boolean and value is not None else value
+            n = decide(flow, None)
+            for k in range(1, n + 1):
+                batch.append((row[0], k, offers[results[3 * k - 2] - 1], channel_names[results[3 * k - 1]],
+                              results[3 * k] or None))
+            processed += 1
+        recommendations += len(batch)
+        out.executemany("INSERT INTO result VALUES (?, ?, ?, ?, ?)", batch)
+        out.commit()
+    elapsed = time.perf_counter() - started
+    print("%.0f %d %d" % (processed / elapsed, processed, recommendations))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
