@@ -12,7 +12,7 @@ enum EnginePrelude {
     /// The engine's source.
     static let source = #"""
     local api = ...
-    local base, readonly, reset, getinfo = api.base, api.readonly, api.reset, api.getinfo
+    local base, reset, getinfo = api.base, api.reset, api.getinfo
     local rawset, setmetatable, randomseed = api.rawset, api.setmetatable, api.math_randomseed
     local type, error, tostring, pairs, ipairs, next, select = type, error, tostring, pairs, ipairs, next, select
     local mtype, huge, clock, format = math.type, math.huge, os.clock, string.format
@@ -226,7 +226,6 @@ enum EnginePrelude {
             end
             scores[k] = value
             entry.holder.score = value
-            if trace then trace.scored[#trace.scored + 1] = { offer = entry.id, score = value } end
         end
         return n
     end
@@ -251,7 +250,6 @@ enum EnginePrelude {
                 end
                 m = m + 1
                 idx[m], scores[m], channels[m] = i, scores[k], name
-                if trace then trace.channels[#trace.channels + 1] = { offer = entry.id, channel = name } end
             end
         end
         return m
@@ -355,7 +353,7 @@ enum EnginePrelude {
             local step, started
             if trace then
                 started = clock()
-                step = { name = stage.name, kind = stage.kind, input = n, dropped = {}, scored = {}, channels = {} }
+                step = { name = stage.name, kind = stage.kind, input = n, dropped = {} }
             end
             funnel_in[s] = funnel_in[s] + n
             n = runners[stage.kind](flow, stage, n, step)

@@ -1,8 +1,9 @@
 /// The trusted Lua code that builds the sandbox inside every state.
 ///
 /// It runs once, when the state is created, with the real standard libraries in reach, and returns the host's
-/// API table: `base` (the allow-listed globals every script environment inherits), `readonly`, `load_chunk`,
-/// `reset`, `invoke`, `take_log`, and for trusted extensions the real `getinfo`, `rawset` and `setmetatable`. Scripts never see the real libraries, only copies behind read-only proxies.
+/// API table: `base` (the allow-listed globals every script environment inherits), `load_chunk`, `reset`,
+/// `invoke`, `take_log`, and for trusted extensions the real `getinfo`, `rawset` and `setmetatable`. Scripts never
+/// see the real libraries, only copies behind read-only proxies.
 enum SandboxPrelude {
     /// The chunk name Lua reports for errors inside the prelude itself.
     static let chunkName = "=sandbox"
@@ -200,7 +201,7 @@ enum SandboxPrelude {
     end
 
     return {
-        base = base, readonly = readonly, protected = protected, load_chunk = load_chunk, reset = reset, invoke = invoke,
+        base = base, load_chunk = load_chunk, reset = reset, invoke = invoke,
         take_log = take_log, math_randomseed = math.randomseed,
         getinfo = getinfo, rawset = rawset, setmetatable = setmetatable,
     }

@@ -37,7 +37,7 @@ public struct RunExecutor: Sendable {
         let selection: SegmentSelection = record.segment.map { .named($0) } ?? .expression(record.filter ?? "")
         let cursor = try store.customerBatches(selection, batchSize: record.options.batchSize)
         try store.transition(runId: runId, to: .running, message: resuming ? "resumed" : "started", error: nil)
-        let total = record.progress.processed + cursor.count - (resuming ? record.progress.processed : 0)
+        let total = cursor.count
         try store.updateProgress(runId: runId, processed: record.progress.processed, total: total)
         var processed = record.progress.processed
         var errorsSeen = record.summary.errorsRecorded

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DecideStore
+import RunEngine
 
 extension RunsCommand {
     /// `decide runs cancel ID`: asks the process executing a run to stop it.
@@ -13,18 +14,7 @@ extension RunsCommand {
 
         func run() throws {
             let store = try RunsCommand.openStore(self.store)
-            try CommandFailure.reportingStoreErrors {
-                let record = try store.run(id: id)
-                switch record.status {
-                case .pending:
-                    try store.transition(runId: id, to: .cancelled, message: "cancelled before it started", error: nil)
-                case .running:
-                    try store.requestCancel(runId: id)
-                default:
-                    throw CommandFailure.report(ValidationError("run \(id) has already finished (\(record.status.rawValue))"),
-                                                exitCode: CommandFailure.failed)
-                }
-            }
+            _ = try CommandFailure.reportingRunErrors { try RunExecutor(store: store).cancel(runId: id) }
             print("Cancel requested for run \(id).")
         }
     }

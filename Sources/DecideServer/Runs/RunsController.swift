@@ -93,15 +93,7 @@ struct RunsController {
     /// `202`: a pending run is cancelled at once, a running one stops after its current batch; `409` once finished.
     @Sendable func cancel(_ request: Request, context: APIRequestContext) async throws -> Response {
         let id = try context.parameters.require("id")
-        let record = try store.run(id: id)
-        switch record.status {
-        case .pending:
-            try store.transition(runId: id, to: .cancelled, message: "cancelled before it started", error: nil)
-        case .running:
-            try store.requestCancel(runId: id)
-        default:
-            throw APIProblem.conflict("run \(id) has already finished (\(record.status))")
-        }
+        try RunExecutor(store: store).cancel(runId: id)
         return try .json(try RunDocument(try store.run(id: id), store: store), status: .accepted)
     }
 
