@@ -90,9 +90,10 @@ let package = Package(
             dependencies: ["DecisionEngine", "DecideStore", "LuaRuntime", "RunEngine"],
             swiftSettings: swiftSettings
         ),
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "ReplTests",
-            dependencies: ["DecideRepl", "DecideStore", "LuaRuntime"],
+            dependencies: ["DecideRepl", "DecideStore", "LuaRuntime", "TestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
@@ -105,13 +106,13 @@ let package = Package(
         ),
         .testTarget(
             name: "RunEngineTests",
-            dependencies: ["RunEngine", "DecisionEngine", "DecideStore"],
+            dependencies: ["RunEngine", "DecisionEngine", "DecideStore", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "DecideServerTests",
             dependencies: [
-                "DecideServer", "RunEngine", "DecisionEngine", "DecideStore",
+                "DecideServer", "RunEngine", "DecisionEngine", "DecideStore", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -121,7 +122,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DecideStoreTests",
-            dependencies: ["DecideStore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["DecideStore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

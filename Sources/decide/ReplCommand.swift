@@ -7,8 +7,9 @@ import LuaRuntime
 
 /// `decide repl [FLOW]`: step through a flow for one customer, ask why, try what-ifs, and explore runs.
 ///
-/// Synchronous on purpose: the session's Lua states live on this one thread.
-struct ReplCommand: ParsableCommand {
+/// The session runs on a thread of its own: its Lua states live there, and its waits (a launched run) hold none of
+/// the threads that Swift concurrency needs to do the work being waited for.
+struct ReplCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "repl",
         abstract: "Step through a flow for one customer, ask why, try what-ifs, and explore runs.",
@@ -32,7 +33,7 @@ struct ReplCommand: ParsableCommand {
         if let budget, budget < 1000 { throw ValidationError("--budget must be at least 1000") }
     }
 
-    func run() throws {
+    func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let interactive = script == nil && isatty(STDIN_FILENO) != 0
         var limits = ReplConfiguration.defaultConsoleLimits
@@ -42,34 +43,33 @@ struct ReplCommand: ParsableCommand {
             colour: interactive && ReplStyle.detect(isTerminal: isatty(STDOUT_FILENO) != 0, environment: environment),
             interactive: interactive, consoleLimits: limits
         )
-        let output = ReplOutput(
-            result: { text in FileHandle.standardOutput.write(Data((text + "\n").utf8)) },
-            problem: { text in FileHandle.standardError.write(Data((text + "\n").utf8)) }
-        )
-        let session: ReplSession
-        do {
-            session = try ReplSession(configuration: configuration, output: output)
-        } catch {
-            throw CommandFailure.report(error, exitCode: CommandFailure.failed)
-        }
-        let runner = ReplRunner(session: session)
-        let opening = flow.map { [":flow \($0)"] } ?? []
-        let status: Int32
-        if interactive {
-            _ = runner.script(opening, keepGoing: true, echo: false)
-            let home = environment["HOME"] ?? "."
-            status = runner.interactive(historyPath: home + "/.decide_history")
-        } else {
-            let lines: [String]
-            if let script {
-                guard let text = try? String(contentsOfFile: script, encoding: .utf8) else {
-                    throw CommandFailure.report(ValidationError("cannot read the script \(script)"))
-                }
-                lines = text.components(separatedBy: "\n")
-            } else {
-                lines = Array(AnyIterator { readLine(strippingNewline: true) })
+        var commands = flow.map { [":flow \($0)"] } ?? []
+        if let script {
+            guard let text = try? String(contentsOfFile: script, encoding: .utf8) else {
+                throw CommandFailure.report(ValidationError("cannot read the script \(script)"))
             }
-            status = runner.script(opening + lines, keepGoing: keepGoing, echo: echo)
+            commands += text.components(separatedBy: "\n")
+        }
+        let readsStandardInput = script == nil && !interactive
+        let historyPath = (environment["HOME"] ?? ".") + "/.decide_history"
+        let (opening, keepGoing, echo) = (commands, keepGoing, echo)
+        let status = try await DedicatedThread.run(name: "decide-repl") {
+            let session: ReplSession
+            do {
+                session = try ReplSession(configuration: configuration, output: ReplOutput(
+                    result: { text in FileHandle.standardOutput.write(Data((text + "\n").utf8)) },
+                    problem: { text in FileHandle.standardError.write(Data((text + "\n").utf8)) }
+                ))
+            } catch {
+                throw CommandFailure.report(error, exitCode: CommandFailure.failed)
+            }
+            let runner = ReplRunner(session: session)
+            if interactive {
+                _ = runner.script(opening, keepGoing: true, echo: false)
+                return runner.interactive(historyPath: historyPath)
+            }
+            let piped = readsStandardInput ? Array(AnyIterator { readLine(strippingNewline: true) }) : []
+            return runner.script(opening + piped, keepGoing: keepGoing, echo: echo)
         }
         if status != 0 { throw ExitCode(status) }
     }

@@ -115,12 +115,12 @@ struct RunLifecycleTests {
     }
 
     @Test("a running run with a stale heartbeat is found, marked interrupted, and can resume")
-    func interrupted() throws {
+    func interrupted() async throws {
         let temporary = try TemporaryStore()
         let run = try temporary.startRun(total: 10)
         let fresh = try temporary.startRun(total: 10)
         _ = try temporary.createRun()
-        Thread.sleep(forTimeInterval: 0.3)
+        try await Task.sleep(for: .milliseconds(300))
         try temporary.store.heartbeat(runId: fresh.id)
         #expect(try temporary.store.interruptedRuns(olderThan: 3600).isEmpty)
         #expect(try temporary.store.interruptedRuns(olderThan: 0.2).map(\.id) == [run.id])

@@ -5,9 +5,14 @@ import LuaRuntime
 
 /// A REPL session over a copy of the example flows and a generated audience (seed 42, like `make demo`) in a
 /// fresh temporary directory, with everything it writes captured in one transcript.
-final class ReplHarness {
+///
+/// The session lives on a worker thread of its own, as `decide repl` runs it: its Lua states stay on that thread,
+/// and its waits (`:launch`) never hold a thread that Swift concurrency needs.
+final class ReplHarness: Sendable {
     let directory: URL
-    let session: ReplSession
+    /// The session's Ctrl-C handle.
+    let interrupt: LuaInterrupt
+    private let thread: WorkerPool<ReplSession>
     private let lines = Transcript()
 
     /// The package's root directory.
@@ -15,7 +20,7 @@ final class ReplHarness {
         .deletingLastPathComponent()
 
     /// A session over `count` generated customers, the segment `engaged`, and a copy of `flows/`.
-    init(count: Int = 300, consoleLimits: SandboxLimits = .standard) throws {
+    init(count: Int = 300, consoleLimits: SandboxLimits = .standard) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("decide-repl-tests-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let flows = directory.appendingPathComponent("flows")
@@ -26,15 +31,24 @@ final class ReplHarness {
         _ = try store.saveSegment(name: "engaged", filter: "age >= 25 and (app_user or email_opt_in)",
                                   description: "Reachable adults", replace: true)
         let lines = self.lines
-        session = try ReplSession(
-            configuration: ReplConfiguration(flowsDirectory: flows.path, databasePath: databasePath,
-                                             consoleLimits: consoleLimits),
-            output: ReplOutput(result: { lines.append($0) }, problem: { lines.append($0) })
-        )
+        thread = WorkerPool(workers: 1) { _ in
+            try ReplSession(
+                configuration: ReplConfiguration(flowsDirectory: flows.path, databasePath: databasePath,
+                                                 consoleLimits: consoleLimits),
+                output: ReplOutput(result: { lines.append($0) }, problem: { lines.append($0) })
+            )
+        }
+        interrupt = try await thread.run { $0.interrupt }
     }
 
     deinit {
+        thread.shutdown()
         try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// The session's prompt as it stands.
+    func prompt() async throws -> String {
+        try await thread.run { $0.prompt }
     }
 
     /// The copied flows directory.
@@ -43,8 +57,10 @@ final class ReplHarness {
     var databasePath: String { directory.appendingPathComponent("decide.sqlite").path }
 
     /// Runs a script (one command a line) and returns its exit status and what it wrote since the last call.
-    func run(_ script: String, keepGoing: Bool = false, echo: Bool = false) -> (status: Int32, output: String) {
-        let status = ReplRunner(session: session).script(script.components(separatedBy: "\n"), keepGoing: keepGoing, echo: echo)
+    func run(_ script: String, keepGoing: Bool = false, echo: Bool = false) async throws -> (status: Int32, output: String) {
+        let status = try await thread.run { session in
+            ReplRunner(session: session).script(script.components(separatedBy: "\n"), keepGoing: keepGoing, echo: echo)
+        }
         return (status, lines.take())
     }
 
@@ -77,4 +93,9 @@ private final class Transcript: @unchecked Sendable {
             return lines.joined(separator: "\n")
         }
     }
+}
+
+/// A session is a worker's context: it never asks to be replaced (it replaces its own poisoned states).
+extension ReplSession: WorkerContext {
+    public var needsReplacement: Bool { false }
 }

@@ -6,9 +6,9 @@ import Testing
 @Suite("REPL sessions")
 struct ReplSessionTests {
     @Test("every error prints one message and the session goes on with the next line")
-    func errorsDoNotEndTheSession() throws {
-        let harness = try ReplHarness()
-        let (status, output) = harness.run("""
+    func errorsDoNotEndTheSession() async throws {
+        let harness = try await ReplHarness()
+        let (status, output) = try await harness.run("""
             :step
             :bogus
             :flow nope
@@ -56,45 +56,45 @@ struct ReplSessionTests {
     }
 
     @Test("a script stops at its first error with status 1 unless told to keep going")
-    func scriptStopsAtFirstError() throws {
-        let harness = try ReplHarness()
-        let (status, output) = harness.run(":flow cross_sell\n:oops\n= 42")
+    func scriptStopsAtFirstError() async throws {
+        let harness = try await ReplHarness()
+        let (status, output) = try await harness.run(":flow cross_sell\n:oops\n= 42")
         #expect(status == 1)
         #expect(!output.contains("42"))
-        #expect(harness.run(":flow cross_sell\n= 42").status == 0)
+        #expect(try await harness.run(":flow cross_sell\n= 42").status == 0)
     }
 
     @Test("a what-if on one field changes the decision, and :show marks it")
-    func whatIfChangesDecision() throws {
-        let harness = try ReplHarness()
-        let before = harness.run(":flow cross_sell\n:customer C000000001\n:why loan_mortgage").output
+    func whatIfChangesDecision() async throws {
+        let harness = try await ReplHarness()
+        let before = try await harness.run(":flow cross_sell\n:customer C000000001\n:why loan_mortgage").output
         #expect(before.contains("dropped at stage 2/9, filter \"credit\": credit score 682 below 700"))
-        let after = harness.run(":set credit_score = 760\n:why loan_mortgage\n:show").output
+        let after = try await harness.run(":set credit_score = 760\n:why loan_mortgage\n:show").output
         #expect(after.contains("loan_mortgage (Home Mortgage) is recommended: rank 1"))
         #expect(after.contains("credit_score        760              (was 682)"))
     }
 
     @Test("an edited flow file is reloaded before the next command, and a broken edit keeps the last version")
-    func editedFlowIsReloaded() throws {
-        let harness = try ReplHarness()
-        _ = harness.run(":flow cross_sell\n:customer C000000001\n:run")
+    func editedFlowIsReloaded() async throws {
+        let harness = try await ReplHarness()
+        _ = try await harness.run(":flow cross_sell\n:customer C000000001\n:run")
         try harness.edit("cross_sell.lua", replacing: "rank { top = 3 }", with: "rank { top = 1 }")
-        let reloaded = harness.run(":run").output
+        let reloaded = try await harness.run(":run").output
         #expect(reloaded.hasPrefix("\(harness.flows.path)/cross_sell.lua changed: reloaded"))
         #expect(reloaded.contains("1     loan_personal"))
         #expect(!reloaded.contains("2     loan_auto"))
         try harness.edit("cross_sell.lua", replacing: "rank { top = 1 }", with: "rank { top = ")
-        let broken = harness.run(":stages\n:stages", keepGoing: true).output
+        let broken = try await harness.run(":stages\n:stages", keepGoing: true).output
         #expect(broken.components(separatedBy: "no longer loads; still using the previous version").count == 2)
         #expect(broken.contains("9  rank"))
     }
 
     @Test("stepping forward and back shows the candidates after each stage, and the prompt follows")
-    func steppingAndPrompt() throws {
-        let harness = try ReplHarness()
-        #expect(harness.session.prompt == "decide> ")
-        let output = harness.run(":flow cross_sell\n:customer C000000001\n:step\n:step\n:step\n:back").output
-        #expect(harness.session.prompt == "cross_sell · C000000001 · 2/9> ")
+    func steppingAndPrompt() async throws {
+        let harness = try await ReplHarness()
+        #expect(try await harness.prompt() == "decide> ")
+        let output = try await harness.run(":flow cross_sell\n:customer C000000001\n:step\n:step\n:step\n:back").output
+        #expect(try await harness.prompt() == "cross_sell · C000000001 · 2/9> ")
         #expect(output.hasSuffix("""
             Stage 2/9: filter "credit": 14 in, 11 out
             OFFER            NAME                     SCORE  CHANNEL
@@ -113,14 +113,14 @@ struct ReplSessionTests {
               dropped card_secured   credit score 682 above 619
               dropped loan_mortgage  credit score 682 below 700
             """))
-        let reset = harness.run(":reset\n= #candidates").output
+        let reset = try await harness.run(":reset\n= #candidates").output
         #expect(reset == "back to the start: 16 candidates, 9 stages to go\n16")
     }
 
     @Test("Lua lines keep their globals, pretty-print tables and see the candidates")
-    func luaLines() throws {
-        let harness = try ReplHarness()
-        let output = harness.run("""
+    func luaLines() async throws {
+        let harness = try await ReplHarness()
+        let output = try await harness.run("""
             x = 20
             = x * 2 + 2
             print("hello", x)
@@ -131,33 +131,33 @@ struct ReplSessionTests {
     }
 
     @Test(":summary, :launch, :runs, :use, :result and :diff over a real run")
-    func audienceAndRuns() throws {
-        let harness = try ReplHarness(count: 150)
-        let walk = harness.run(":flow cross_sell\n:filter age >= 30\n:next 40\n:summary").output
+    func audienceAndRuns() async throws {
+        let harness = try await ReplHarness(count: 150)
+        let walk = try await harness.run(":flow cross_sell\n:filter age >= 30\n:next 40\n:summary").output
         #expect(walk.contains("40 of"))
         #expect(walk.contains("Total customers processed        40"))
         #expect(walk.contains("CHANNEL  COUNT  %"))
-        let launched = harness.run(":launch\n:runs\n:customer C000000002\n:result\n:diff")
+        let launched = try await harness.run(":launch\n:runs\n:customer C000000002\n:result\n:diff")
         #expect(launched.status == 0, "\(launched.output)")
         #expect(launched.output.contains("status completed"))
         #expect(launched.output.contains("no change for C000000002: the same flow version"))
         try harness.edit("cross_sell.lua", replacing: "rank { top = 3 }", with: "rank { top = 1 }")
-        let diff = harness.run(":diff").output
+        let diff = try await harness.run(":diff").output
         #expect(diff.contains("changed for C000000002"))
         #expect(diff.contains("changed"))
     }
 
     @Test("Ctrl-C (the interrupt handle) stops a Lua loop and the next line runs")
-    func interruptStopsLoop() throws {
-        let harness = try ReplHarness(consoleLimits: ReplConfiguration.defaultConsoleLimits)
-        let interrupt = harness.session.interrupt
+    func interruptStopsLoop() async throws {
+        let harness = try await ReplHarness(consoleLimits: ReplConfiguration.defaultConsoleLimits)
+        let interrupt = harness.interrupt
         let stopper = Thread {
             Thread.sleep(forTimeInterval: 0.3)
             interrupt.raise()
         }
         stopper.start()
         let started = Date()
-        let (status, output) = harness.run("while true do end\n= 7", keepGoing: true)
+        let (status, output) = try await harness.run("while true do end\n= 7", keepGoing: true)
         #expect(Date().timeIntervalSince(started) < 5)
         #expect(status == 1)
         #expect(output == "interrupted\n7")

@@ -4,9 +4,9 @@ import Testing
 @Suite("The tutorial in docs/repl.md")
 struct TutorialTests {
     @Test("the tutorial script produces exactly its expected transcript")
-    func tutorialTranscript() throws {
-        let harness = try ReplHarness()
-        let (status, output) = harness.run(try ReplHarness.fixture("tutorial.repl").trimmingCharacters(in: .newlines), echo: true)
+    func tutorialTranscript() async throws {
+        let harness = try await ReplHarness()
+        let (status, output) = try await harness.run(try ReplHarness.fixture("tutorial.repl").trimmingCharacters(in: .newlines), echo: true)
         if ProcessInfo.processInfo.environment["DECIDE_UPDATE_TUTORIAL"] != nil {
             try Data((output + "\n").utf8).write(to: ReplHarness.root.appendingPathComponent("Tests/ReplTests/Fixtures/tutorial.expected"))
         }

@@ -1,6 +1,7 @@
 import DecideStore
 import DecisionEngine
 import Foundation
+import TestSupport
 import Testing
 
 @testable import RunEngine
@@ -30,16 +31,9 @@ struct RunRecoveryTests {
         }
         """
 
-    private func decide(_ fixture: RunFixture, _ arguments: [String], lease: String = "30") throws -> Process {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments + ["--db", fixture.databasePath]
-        process.environment = ProcessInfo.processInfo.environment.merging(
-            ["DECIDE_FLOWS": fixture.library.directory, "DECIDE_RUN_LEASE_SECONDS": lease], uniquingKeysWith: { _, new in new })
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
+    private func decide(_ fixture: RunFixture, _ arguments: [String], lease: String = "30") -> ChildProcess {
+        ChildProcess(Self.binary, arguments + ["--db", fixture.databasePath],
+                     environment: ["DECIDE_FLOWS": fixture.library.directory, "DECIDE_RUN_LEASE_SECONDS": lease])
     }
 
     @Test("kill -9 in the middle, then resume, equals an uninterrupted run")
@@ -49,7 +43,7 @@ struct RunRecoveryTests {
         let reference = try await fixture.run(RunRequest(flow: "slow", segment: "all", workers: 2, batchSize: 100))
         let expected = try fixture.export(reference.id)
 
-        let running = try decide(fixture, ["run", "slow", "--segment", "all", "--workers", "1", "--batch-size", "100", "--quiet"])
+        let running = try decide(fixture, ["run", "slow", "--segment", "all", "--workers", "1", "--batch-size", "100", "--quiet"]).start()
         var interruptedId: String?
         for _ in 0..<2000 {
             let runs = try fixture.store.runs(status: .running, limit: 5, offset: 0).runs
@@ -59,17 +53,16 @@ struct RunRecoveryTests {
             }
             try await Task.sleep(for: .milliseconds(5))
         }
-        kill(running.processIdentifier, SIGKILL)
-        running.waitUntilExit()
+        running.kill(SIGKILL)
+        let killedStatus = await running.status()
         // A slow flow keeps the run going long enough that the poll sees it mid-way even on a loaded machine.
-        let id = try #require(interruptedId, "the run was not seen mid-way (exit status \(running.terminationStatus))")
+        let id = try #require(interruptedId, "the run was not seen mid-way (exit status \(killedStatus))")
         let killed = try fixture.store.run(id: id)
         #expect(killed.status == .running)
         #expect(killed.progress.processed < 3000)
 
-        let resume = try decide(fixture, ["runs", "resume", id, "--quiet"], lease: "0")
-        resume.waitUntilExit()
-        #expect(resume.terminationStatus == 0)
+        let resume = try await decide(fixture, ["runs", "resume", id, "--quiet"], lease: "0").run()
+        #expect(resume.status == 0, "\(resume.error)")
         let resumed = try fixture.store.run(id: id)
         #expect(resumed.status == .completed)
         #expect(resumed.summary.totalCustomers == 3000)
@@ -88,11 +81,14 @@ struct RunRecoveryTests {
         let clock = ContinuousClock()
         let executor = RunExecutor(store: fixture.store)
         async let ended = executor.execute(runId: record.id)
-        while try fixture.store.run(id: record.id).progress.processed == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        let patience = clock.now + .seconds(60)
+        while try fixture.store.run(id: record.id).progress.processed == 0 {
+            try #require(clock.now < patience, "the run processed nothing within a minute")
+            try await Task.sleep(for: .milliseconds(5))
+        }
         let asked = clock.now
-        let cancel = try decide(fixture, ["runs", "cancel", record.id])
-        cancel.waitUntilExit()
-        #expect(cancel.terminationStatus == 0)
+        let cancel = try await decide(fixture, ["runs", "cancel", record.id]).run()
+        #expect(cancel.status == 0, "\(cancel.error)")
         let result = try await ended
         #expect(clock.now - asked < .seconds(2))
         #expect(result.status == .cancelled)

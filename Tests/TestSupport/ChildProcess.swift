@@ -1,0 +1,157 @@
+import Foundation
+
+/// A program the tests run as a child process (the built `decide`, tmux, Chromium), awaited without blocking one
+/// of Swift concurrency's threads.
+///
+/// The child is started with `posix_spawn` and reaped by `waitpid` on a thread of its own, rather than through
+/// Foundation's `Process`: that one learns of an exit when a socket the child inherited closes, which never happens
+/// when the child leaves a daemon behind (tmux starting its server). The child gets `/dev/null` as standard input,
+/// files as standard output and error (read once it has exited, so a chatty child never blocks on a full pipe).
+public struct ChildProcess: Sendable {
+    /// What a finished child left.
+    public struct Outcome: Sendable {
+        /// The exit status (or the signal's number when a signal ended it).
+        public let status: Int32
+        /// Everything written to standard output.
+        public let output: String
+        /// Everything written to standard error.
+        public let error: String
+    }
+
+    /// The program.
+    public var executable: URL
+    /// Its arguments.
+    public var arguments: [String]
+    /// Variables added to (or replacing those of) this process's environment.
+    public var environment: [String: String]
+
+    /// A child running `executable` with `arguments` and, on top of this process's environment, `environment`.
+    public init(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) {
+        self.executable = executable
+        self.arguments = arguments
+        self.environment = environment
+    }
+
+    /// Starts the child and returns at once.
+    public func start() throws -> RunningChild {
+        try RunningChild(self)
+    }
+
+    /// Runs the child to its end.
+    ///
+    /// - Throws: ``ChildProcessError`` when it is still running after `timeout` (it is then killed).
+    public func run(timeout: Duration = .seconds(120)) async throws -> Outcome {
+        try await start().finish(timeout: timeout)
+    }
+}
+
+/// A started child process.
+public final class RunningChild: Sendable {
+    /// Its process id.
+    public let processIdentifier: pid_t
+    private let command: String
+    private let output: URL
+    private let error: URL
+    private let exit = ExitStatus()
+
+    fileprivate init(_ child: ChildProcess) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("decide-child-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        output = folder.appendingPathComponent("stdout")
+        error = folder.appendingPathComponent("stderr")
+        let arguments = [child.executable.path] + child.arguments
+        command = arguments.joined(separator: " ")
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, error.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let environment = ProcessInfo.processInfo.environment.merging(child.environment) { _, new in new }
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var pid: pid_t = 0
+        let failure = posix_spawn(&pid, child.executable.path, &actions, nil, argv, envp)
+        guard failure == 0 else {
+            throw ChildProcessError(message: "cannot start \(command): \(String(cString: strerror(failure)))")
+        }
+        processIdentifier = pid
+
+        let (exit, spawned) = (exit, pid)
+        let reaper = Thread {
+            var status: Int32 = 0
+            while waitpid(spawned, &status, 0) == -1 && errno == EINTR {}
+            let signal = status & 0x7f
+            exit.record(signal == 0 ? (status >> 8) & 0xff : signal)
+        }
+        reaper.name = "decide-test-reaper"
+        reaper.start()
+    }
+
+    /// Sends `signal` to the child.
+    public func kill(_ signal: Int32 = SIGKILL) {
+        _ = Foundation.kill(processIdentifier, signal)
+    }
+
+    /// Waits for the child to end and returns its status, without reading what it wrote.
+    public func status() async -> Int32 {
+        await exit.wait()
+    }
+
+    /// Waits for the child to end, killing it after `timeout`, and returns what it left.
+    ///
+    /// - Throws: ``ChildProcessError`` when the timeout killed it.
+    public func finish(timeout: Duration = .seconds(120)) async throws -> ChildProcess.Outcome {
+        let pid = processIdentifier
+        let watchdog = Task { () -> Bool in
+            do { try await Task.sleep(for: timeout) } catch { return false }
+            _ = Foundation.kill(pid, SIGKILL)
+            return true
+        }
+        let status = await exit.wait()
+        watchdog.cancel()
+        guard await !watchdog.value else {
+            throw ChildProcessError(message: "\(command) was still running after \(timeout) and was killed")
+        }
+        defer { try? FileManager.default.removeItem(at: output.deletingLastPathComponent()) }
+        return ChildProcess.Outcome(
+            status: status,
+            output: (try? String(contentsOf: output, encoding: .utf8)) ?? "",
+            error: (try? String(contentsOf: error, encoding: .utf8)) ?? "")
+    }
+}
+
+/// A child process that could not start, or did not end in time.
+public struct ChildProcessError: Error, CustomStringConvertible {
+    /// What ran, and what went wrong.
+    public let message: String
+    public var description: String { message }
+}
+
+/// The exit status, handed from the reaper thread to whoever awaits it, in either order.
+private final class ExitStatus: @unchecked Sendable {
+    private let lock = NSLock()
+    private var status: Int32?
+    private var waiters: [CheckedContinuation<Int32, Never>] = []
+
+    func record(_ status: Int32) {
+        let waiting = lock.withLock {
+            self.status = status
+            defer { waiters = [] }
+            return waiters
+        }
+        for waiter in waiting { waiter.resume(returning: status) }
+    }
+
+    func wait() async -> Int32 {
+        await withCheckedContinuation { continuation in
+            let known: Int32? = lock.withLock {
+                if status == nil { waiters.append(continuation) }
+                return status
+            }
+            if let known { continuation.resume(returning: known) }
+        }
+    }
+}
