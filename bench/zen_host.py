@@ -68,29 +68,36 @@ RECOMMEND = [
 ]
 
 
-def lua_list(table):
-    return None if table is None else list(table.values())
+# The eligibility table's input columns (name, customer field; "" is the whole customer), one per filter stage.
+COLUMNS = [("age", "age"), ("credit", "credit_score"), ("income", "income"), ("balance", "balance"),
+           ("holdings", "")]
+# Its output columns: what the recommend node needs of each eligible offer.
+OUTPUTS = ["offer", "category", "value", "affinity", "channels"]
+ALL_CHANNELS = ["email", "push", "sms", "in_app"]
 
 
-def eligibility_rules(offer):
-    """The decision-table cells of one offer's eligibility: flows/models.lua's age_ok, credit_ok, income_ok,
-    balance_ok and holdings_ok. A rule on a missing field does not match (ZEN cannot compare null with a number),
-    which drops the offer as the Lua filters do, except credit_ok's "no credit file is fine without a minimum"."""
-    def within(lo, hi=None):
-        if lo is not None and hi is not None:
-            return f"[{lo}..{hi}]"
-        return f">= {lo}" if lo is not None else f"<= {hi}" if hi is not None else ""
+def within(lo, hi=None):
+    """A unary test for lo <= field <= hi, either bound absent; "" (always true) without either."""
+    if lo is not None and hi is not None:
+        return f"[{lo}..{hi}]"
+    return f">= {lo}" if lo is not None else f"<= {hi}" if hi is not None else ""
 
-    age = within(offer.min_age, offer.max_age)
-    credit = within(offer.min_score, offer.max_score)
+
+def eligibility_cells(offer):
+    """The cells of one offer's row, in COLUMNS order: flows/models.lua's age_ok, credit_ok, income_ok, balance_ok
+    and holdings_ok. A test on a missing field does not match (ZEN cannot compare null with a number), which drops
+    the offer as the Lua filters do, except credit_ok's "no credit file is fine without a minimum"."""
     if offer.min_score is None and offer.max_score is not None:
-        credit = f"$ == null or {credit.replace('<=', '$ <=')}"
+        credit = f"$ == null or $ <= {offer.max_score}"
+    else:
+        credit = within(offer.min_score, offer.max_score)
     holdings = []
     if offer.category == "card":
         holdings.append("has_credit_card != true")
     if offer.requires is not None:
         holdings.append(f"{offer.requires} == true")
-    return [age, credit, within(offer.min_income), within(offer.min_balance), " and ".join(holdings)]
+    return [within(offer.min_age, offer.max_age), credit, within(offer.min_income), within(offer.min_balance),
+            " and ".join(holdings)]
 
 
 def node(ident, kind, name, content=None):
@@ -107,21 +114,20 @@ def expressions(pairs, pass_through):
 
 def graph(flows):
     """The JDM decision graph of flows/cross_sell.lua: input, profile, eligibility (a decision table, one row per
-    active offer in catalogue order, hit policy collect), recommend, output."""
+    active offer in catalogue order, hit policy collect), recommend, and a last node that lets only the
+    recommendations out (without it, zen hands every intermediate list to Python: 13% slower)."""
     _, flow = load_cross_sell(flows)
-    offers = [entry.offer for entry in flow.offers.values() if entry.offer.active is not False]
-    fields = ["age", "credit_score", "income", "balance", ""]
-    inputs = [{"id": f"in_{n}", "name": name, "field": field}
-              for n, (name, field) in enumerate(zip(["age", "credit", "income", "balance", "holdings"], fields))]
-    outputs = [{"id": f"out_{field}", "name": field, "field": field}
-               for field in ["offer", "category", "value", "affinity", "channels"]]
+    inputs = [{"id": f"in_{name}", "name": name, "field": field} for name, field in COLUMNS]
+    outputs = [{"id": f"out_{field}", "name": field, "field": field} for field in OUTPUTS]
     rules = []
-    for offer in offers:
+    for offer in (entry.offer for entry in flow.offers.values()):
+        if offer.active is False:
+            continue
+        channels = ALL_CHANNELS if offer.channels is None else list(offer.channels.values())
+        cells = eligibility_cells(offer) + [json.dumps(offer.id), json.dumps(offer.category), str(offer.value),
+                                            str(offer.affinity or 0), json.dumps(channels)]
         rule = {"_id": offer.id}
-        rule.update({column["id"]: cell for column, cell in zip(inputs, eligibility_rules(offer))})
-        rule.update({"out_offer": json.dumps(offer.id), "out_category": json.dumps(offer.category),
-                     "out_value": str(offer.value), "out_affinity": str(offer.affinity or 0),
-                     "out_channels": json.dumps(lua_list(offer.channels) or ["email", "push", "sms", "in_app"])})
+        rule.update(zip([column["id"] for column in inputs + outputs], cells))
         rules.append(rule)
     table = {"hitPolicy": "collect", "passThrough": True, "inputField": None, "outputPath": "eligible",
              "executionMode": "single", "inputs": inputs, "outputs": outputs, "rules": rules}
@@ -138,7 +144,7 @@ def graph(flows):
 
 def cross_sell_engine(flows):
     """A zen engine holding the cross-sell graph under the key "cross_sell". The engine keeps the decision it loaded
-    by key and evaluates it 3-5x faster than a ZenDecision from create_decision, and as fast as evaluate_batch."""
+    by key and evaluates it 3-5x faster than a ZenDecision from create_decision, and no slower than evaluate_batch."""
     return zen.ZenEngine({"loader": {"type": "static", "content": {"cross_sell": graph(flows)}}})
 
 
