@@ -22,7 +22,8 @@ def engine_source():
     return re.search(r'#"""\n(.*?)\n\s*"""#', swift, re.S).group(1)
 
 
-def main(database, flows):
+def load_cross_sell(flows):
+    """Decide's engine in an unsandboxed Lua state, and the cross_sell flow compiled by it: (engine, flow)."""
     lua = lua54.LuaRuntime()
     lua.globals().package.path = flows + "/?.lua"
     api = lua.eval("""function(getinfo)
@@ -31,24 +32,43 @@ def main(database, flows):
     end""")(lua.eval("debug.getinfo"))
     engine = lua.execute(engine_source(), api)
     definition = lua.execute((Path(flows) / "cross_sell.lua").read_text())
-    flow = engine.compile(definition, "flows/cross_sell.lua", lua.table())[0]
-    offers = [entry.id for entry in flow.offers.values()]
-    data, results, channel_names, decide = engine.customer_data, engine.results, engine.channel_names, engine.decide
+    return engine, engine.compile(definition, "flows/cross_sell.lua", lua.table())[0]
 
+
+def open_audience(database):
+    """The audience's columns and its customers: (columns, is_boolean, batches), where batches() reads the
+    customers in id order, 1,000 rows at a time, starting when it is first iterated."""
     source = sqlite3.connect(database)
     columns = [row[1] for row in source.execute("PRAGMA table_info(customer)")]
     booleans = {row[0] for row in source.execute("SELECT name FROM attribute WHERE type = 'boolean'")}
     is_boolean = [name in booleans for name in columns]
+
+    def batches():
+        cursor = source.execute("SELECT %s FROM customer ORDER BY id" % ", ".join('"%s"' % c for c in columns))
+        while rows := cursor.fetchmany(1000):
+            yield rows
+
+    return columns, is_boolean, batches
+
+
+def open_results():
+    """Where every recommendation is stored, one row each, committed once per batch of customers."""
     out = sqlite3.connect(":memory:")
     out.execute("CREATE TABLE result (customer_id TEXT, rank INTEGER, offer_id TEXT, channel TEXT, score REAL)")
+    return out
+
+
+def main(database, flows):
+    engine, flow = load_cross_sell(flows)
+    offers = [entry.id for entry in flow.offers.values()]
+    data, results, channel_names, decide = engine.customer_data, engine.results, engine.channel_names, engine.decide
+
+    columns, is_boolean, batches = open_audience(database)
+    out = open_results()
     started = time.perf_counter()
     processed = 0
     recommendations = 0
-    cursor = source.execute("SELECT %s FROM customer ORDER BY id" % ", ".join('"%s"' % c for c in columns))
-    while True:
-        rows = cursor.fetchmany(1000)
-        if not rows:
-            break
+    for rows in batches():
         batch = []
         for row in rows:
             for name, boolean, value in zip(columns, is_boolean, row):

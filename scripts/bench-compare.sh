@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The per-core comparison with what a user would otherwise build: a Python host embedding Lua 5.4 (lupa) running
-# the same cross_sell flow end to end over the same SQLite audience, against `decide run --workers 1`.
+# the same cross_sell flow end to end over the same SQLite audience, against `decide run --workers 1`; and the same
+# decision as a GoRules JDM graph evaluated by the zen rules engine (zen-engine) from Python, over the same audience.
 set -euo pipefail
 decide="$1"
 customers="${2:-200000}"
 python3 -c "import lupa" 2>/dev/null || pip install -q lupa
+python3 -c "import zen" 2>/dev/null || pip install -q zen-engine==2.1.3
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 "$decide" customers generate --count "$customers" --seed 1 --db "$dir/audience.sqlite" >/dev/null
@@ -15,3 +17,6 @@ decide_rate=$(python3 -c "print(round($decide_customers / ($decide_ms / 1000)))"
 printf '%-60s  %s customers/s (%s recommendations)\n' "compare: Python host + lupa (Lua 5.4, unsandboxed), 1 core" "$python_rate" "$python_recommendations"
 printf '%-60s  %s customers/s (%s recommendations)\n' "compare: decide run --workers 1 (sandboxed, metered)" "$decide_rate" "$decide_recommendations"
 printf '%-60s  %s x\n' "compare: decide / Python host, per core" "$(python3 -c "print(round($decide_rate / $python_rate, 2))")"
+read -r zen_rate zen_customers zen_recommendations < <(python3 bench/zen_host.py "$dir/audience.sqlite" flows)
+printf '%-60s  %s customers/s (%s recommendations)\n' "compare: Python host + GoRules zen, 1 core" "$zen_rate" "$zen_recommendations"
+printf '%-60s  %s x\n' "compare: decide / zen host, per core" "$(python3 -c "print(round($decide_rate / $zen_rate, 2))")"
