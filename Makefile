@@ -10,10 +10,11 @@ deps:
 build: deps
 	$(SWIFT) build
 
+# The suite takes seconds; the time limit turns a hang into a failure that names itself instead of a silent stall.
 test:
 	@scripts/install-deps.sh tmux chromium
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	timeout --kill-after=30 1200 $(SWIFT) test --skip-build || { status=$$?; [ $$status -eq 124 ] && echo "make test: the tests did not finish within 20 minutes" >&2; exit $$status; }
 
 demo: deps
 	$(SWIFT) build -c release --product decide
