@@ -22,7 +22,9 @@ final class LuaConsole {
         -> (LuaState, LoadedScript)
     {
         let state = try LuaState(limits: limits, interrupt: interrupt)
-        return (state, try state.load(source: evaluatorSource, chunkName: "repl-console"))
+        // Named like the lines it compiles, so that a syntax error reads `repl:1: ...` and not also the position
+        // in the evaluator that re-raises it.
+        return (state, try state.load(source: evaluatorSource, chunkName: "repl"))
     }
 
     /// Runs one line: as an expression if it is one (its values are returned, pretty-printed), else as statements.

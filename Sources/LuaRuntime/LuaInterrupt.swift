@@ -49,18 +49,23 @@ public final class LuaInterrupt: @unchecked Sendable {
 
     /// Raises this handle whenever the process receives `signal` (e.g. `SIGINT`), for the rest of the process's
     /// life: the handler only stores to the flag, which is async-signal-safe. The handle is kept alive from then on.
-    /// A blocking `read` the signal arrives in fails with `EINTR` instead of restarting.
+    ///
+    /// The signal also reaches the calling thread, wherever the kernel delivered it (a handler on another thread
+    /// forwards it with `pthread_kill`; the calling thread unblocks it, as threads started from Dispatch's inherit
+    /// a mask that blocks it), so that a blocking `read` on the calling thread (a line editor waiting for keys)
+    /// fails with `EINTR` instead of restarting.
     public func raiseOnSignal(_ signal: Int32) {
         SignalTarget.flag = Unmanaged.passRetained(self).takeUnretainedValue().flag
+        SignalTarget.thread = pthread_self()
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        sigaddset(&mask, signal)
+        pthread_sigmask(SIG_UNBLOCK, &mask, nil)
         var action = sigaction()
         #if canImport(Glibc)
-        action.__sigaction_handler.sa_handler = { _ in
-            if let flag = SignalTarget.flag { ds_flag_raise(flag) }
-        }
+        action.__sigaction_handler.sa_handler = { SignalTarget.receive($0) }
         #else
-        action.__sigaction_u.__sa_handler = { _ in
-            if let flag = SignalTarget.flag { ds_flag_raise(flag) }
-        }
+        action.__sigaction_u.__sa_handler = { SignalTarget.receive($0) }
         #endif
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0
@@ -68,7 +73,16 @@ public final class LuaInterrupt: @unchecked Sendable {
     }
 }
 
-/// The flag signal handlers raise: set once by ``LuaInterrupt/raiseOnSignal(_:)``, never freed.
+/// What signal handlers act on: set once by ``LuaInterrupt/raiseOnSignal(_:)``, never freed.
 private enum SignalTarget {
+    /// The flag to raise.
     nonisolated(unsafe) static var flag: OpaquePointer?
+    /// The thread that must see the signal.
+    nonisolated(unsafe) static var thread: pthread_t?
+
+    /// The handler: raises the flag, and hands the signal on to the watching thread when another one got it.
+    static func receive(_ signal: Int32) {
+        if let flag { ds_flag_raise(flag) }
+        if let thread, pthread_equal(thread, pthread_self()) == 0 { pthread_kill(thread, signal) }
+    }
 }

@@ -28,6 +28,7 @@ struct ReplSessionTests {
             :result
             :diff
             = customer.nope.deeper
+            = 1 +
             while true do end
             = 1 + 1
             """, keepGoing: true)
@@ -47,6 +48,7 @@ struct ReplSessionTests {
             "error: no audience; use :segment NAME or :filter EXPR",
             "error: no run selected; :runs lists them, :use RUN selects one",
             "error: repl:1: attempt to index a nil value (field 'nope')",
+            "error: repl:1: unexpected symbol near '1'\n",
             "instruction budget exceeded",
         ]
         for message in expected {

@@ -16,7 +16,7 @@ struct TerminalTests {
     /// The tmux server of this test process alone, so that no one's own sessions are touched.
     static let server = "decide-test-\(getpid())"
 
-    @Test("history recall, Tab completion, :step, and Ctrl-C out of an endless loop back to the prompt")
+    @Test("history recall, Tab completion, :step, Ctrl-C out of an endless loop back to the prompt, Ctrl-C abandoning a half-typed line")
     func terminalSession() async throws {
         let harness = try await ReplHarness()
         let home = harness.directory.appendingPathComponent("home")
@@ -48,6 +48,12 @@ struct TerminalTests {
         try await waitFor("interrupted", in: name)
         try await tmux("send-keys", "-t", name, "= 1 + 1", "Enter")
         try await waitFor("\n2\n", in: name)
+
+        try await tmux("send-keys", "-t", name, "= 1 +")
+        try await waitFor("> = 1 +", in: name)
+        try await tmux("send-keys", "-t", name, "C-c")
+        try await tmux("send-keys", "-t", name, "= 'é' .. 3 * 3", "Enter")
+        try await waitFor("\n\"é9\"\n", in: name)
 
         try await tmux("send-keys", "-t", name, "C-d")
         // libedit's history file writes a space as \040.
