@@ -36,7 +36,8 @@ public struct RunExecutor: Sendable {
         let description = try FlowWorker().describe(flow)
         let selection: SegmentSelection = record.segment.map { .named($0) } ?? .expression(record.filter ?? "")
         let cursor = try store.customerBatches(selection, batchSize: record.options.batchSize)
-        try store.transition(runId: runId, to: .running, message: resuming ? "resumed" : "started", error: nil)
+        let continuing = resuming || record.progress.lastCustomerId != nil
+        try store.transition(runId: runId, to: .running, message: continuing ? "resumed" : "started", error: nil)
         let total = cursor.count
         try store.updateProgress(runId: runId, processed: record.progress.processed, total: total)
         var processed = record.progress.processed

@@ -92,8 +92,10 @@ struct ReliabilityTests {
             #expect(try await client.waitForRun(queued)["status"] as? String == "completed")
             let resumed = try await client.send(.post, "/api/v1/runs/\(id)/resume")
             #expect(resumed.status == .accepted, "\(resumed.text)")
+            let queuedAgain = try resumed.object()
+            #expect(queuedAgain["status"] as? String == "pending")
+            #expect(queuedAgain["error"] == nil || queuedAgain["error"] is NSNull)
             try await client.send(.post, "/api/v1/runs/\(id)/resume").expectProblem(409)
-            // The run stays `failed` (interrupted) until the queue starts it again, so wait for the end itself.
             let ended = try await client.waitForRun(id, until: ["completed", "cancelled"])
             #expect(ended["status"] as? String == "completed", "\(ended["error"] ?? "no error")")
             #expect((ended["summary"] as? [String: Any])?["totalCustomers"] as? Int == 600)

@@ -97,7 +97,8 @@ struct RunsController {
         return try .json(try RunDocument(try store.run(id: id), store: store), status: .accepted)
     }
 
-    /// `202`: an interrupted run is queued to continue from its last committed batch; `409` otherwise.
+    /// `202`: an interrupted run is queued (`pending` again) to continue from its last committed batch; `409`
+    /// otherwise.
     @Sendable func resume(_ request: Request, context: APIRequestContext) async throws -> Response {
         let id = try context.parameters.require("id")
         try store.markInterrupted(olderThan: leaseSeconds)
@@ -105,8 +106,9 @@ struct RunsController {
         guard record.status == .failed && record.interrupted else {
             throw APIProblem.conflict("run \(id) is \(record.status)\(record.status == .failed ? " (not interrupted)" : ""); only an interrupted run resumes")
         }
+        let queued = try store.transition(runId: id, to: .pending, message: "resume requested", error: nil)
         guard queue.enqueue(id) else { throw APIProblem.conflict("run \(id) is already queued to resume") }
-        return try .json(try RunDocument(record, store: store), status: .accepted,
+        return try .json(try RunDocument(queued, store: store), status: .accepted,
                          headers: [.location: "/api/v1/runs/\(id)"])
     }
 }

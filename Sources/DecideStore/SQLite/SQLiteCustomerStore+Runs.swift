@@ -81,7 +81,8 @@ extension SQLiteCustomerStore: RunStore {
             try pool.write { db in
                 let current = try Self.runRecord(id: runId, in: db)
                 guard current.status.canMove(to: status, interrupted: current.interrupted) else {
-                    let resumable = current.status == .failed && status == .running ? " (only an interrupted run resumes)" : ""
+                    let resumable = current.status == .failed && [.running, .pending].contains(status)
+                        ? " (only an interrupted run resumes)" : ""
                     throw StoreError(
                         .illegalTransition, "run \(runId) cannot go from \(current.status) to \(status)\(resumable)", value: runId)
                 }
@@ -214,7 +215,8 @@ extension SQLiteCustomerStore: RunStore {
     }
 
     /// Moves a run to `status`, already checked legal, and records the event. Starting (or resuming) sets the start
-    /// time once, the heartbeat, and clears the error; ending sets the end time, the error and whether it is partial.
+    /// time once, the heartbeat, and clears the error; queueing an interrupted run again (`pending`) clears its end
+    /// and error; ending sets the end time, the error and whether it is partial.
     private static func move(
         _ runId: String, to status: RunStatus, message: String?, error: RunFailure?, interrupted: Bool, in db: Database
     ) throws {
@@ -228,6 +230,14 @@ extension SQLiteCustomerStore: RunStore {
                     WHERE id = ?
                     """,
                 arguments: [now, now, runId])
+        } else if status == .pending {
+            try db.execute(
+                sql: """
+                    UPDATE run SET status = 'pending', finished_at = NULL, error_message = NULL, error_file = NULL,
+                        error_line = NULL, error_customer_id = NULL, interrupted = 0, partial = 0
+                    WHERE id = ?
+                    """,
+                arguments: [runId])
         } else {
             try db.execute(
                 sql: """
