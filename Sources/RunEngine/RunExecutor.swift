@@ -51,7 +51,10 @@ public struct RunExecutor: Sendable {
                 try store.commitBatch(outcome.commit)
                 processed += outcome.commit.customerIds.count
                 errorsSeen += outcome.errors.count
-                onProgress(estimator.advance(by: outcome.commit.customerIds.count, processed: processed, total: total))
+                var report = estimator.advance(by: outcome.commit.customerIds.count, processed: processed, total: total)
+                report.batchRecommendations = outcome.commit.recommendationCounts.reduce(0, +)
+                report.batchErrors = outcome.errors.count
+                onProgress(report)
                 if errorsSeen > record.options.maxErrors, let first = outcome.errors.first {
                     ending = (.failed, Self.failure(first, budget: record.options.maxErrors), "failed")
                     return .stop

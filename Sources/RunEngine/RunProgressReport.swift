@@ -14,6 +14,10 @@ public struct RunProgressReport: Sendable, Hashable {
     public var batchCustomers: Int = 0
     /// Seconds since the previous batch was handled: the batch's latency as the run sees it.
     public var batchSeconds: Double = 0
+    /// Recommendations made in the batch just handled.
+    public var batchRecommendations: Int = 0
+    /// Customers of the batch just handled whose flow failed.
+    public var batchErrors: Int = 0
 
     /// Percent done, 0 to 100.
     public var percent: Double { total == 0 ? 100 : 100 * Double(processed) / Double(total) }

@@ -69,21 +69,22 @@ struct CatalogAPITests {
         }
     }
 
-    @Test("healthz answers ok; metrics are Prometheus text with runs by status and processed customers")
+    @Test("healthz answers ok; metrics are Prometheus text with runs by status, processed customers and recommendations")
     func operations() async throws {
         let fixture = try ServerFixture(customers: 30)
         defer { fixture.remove() }
         try await fixture.application().test(.router) { client in
             #expect(try await client.send(.get, "/healthz").object()["status"] as? String == "ok")
             let id = try #require(try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "segment": "all"}"#).object()["id"] as? String)
-            _ = try await client.waitForRun(id)
+            let run = try await client.waitForRun(id)
+            let recommendations = try #require((run["summary"] as? [String: Any])?["totalRecommendations"] as? Int)
             let metrics = try await client.send(.get, "/metrics")
             #expect(metrics.headers[.contentType]?.hasPrefix("text/plain") == true)
             #expect(metrics.text.contains(#"decide_runs{status="completed"} 1"#))
             #expect(metrics.text.contains("decide_customers_processed_total 30"))
             #expect(metrics.text.contains("decide_batch_duration_seconds_bucket"))
             #expect(metrics.text.contains("decide_active_runs 0"))
-            #expect(metrics.text.contains("decide_recommendations_total"))
+            #expect(metrics.text.contains("decide_recommendations_total \(recommendations)\n"))
             #expect(metrics.text.contains("decide_flow_errors_total 0"))
             try await client.send(.get, "/api/v1/nowhere").expectProblem(404)
         }

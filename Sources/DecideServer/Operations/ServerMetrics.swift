@@ -48,16 +48,12 @@ public final class ServerMetrics: Sendable {
         activeRuns.decrement()
     }
 
-    /// Counts one committed batch.
+    /// Counts one committed batch: its customers, recommendations, flow errors and latency.
     func record(batch report: RunProgressReport) {
         customers.increment(by: Int64(report.batchCustomers))
+        recommendations.increment(by: Int64(report.batchRecommendations))
+        flowErrors.increment(by: Int64(report.batchErrors))
         batchLatency.record(.nanoseconds(Int64(report.batchSeconds * 1e9)))
-    }
-
-    /// Counts what a run added between `before` and its end.
-    func record(run summary: RunSummary, before: RunSummary) {
-        recommendations.increment(by: Int64(max(0, summary.totalRecommendations - before.totalRecommendations)))
-        flowErrors.increment(by: Int64(max(0, summary.errorsRecorded - before.errorsRecorded)))
     }
 
     /// Every metric in the Prometheus text format, the run counts read from the store now.

@@ -86,13 +86,11 @@ public final class RunQueue: Service, Sendable {
         metrics.runStarted()
         defer { metrics.runEnded() }
         do {
-            let before = try store.run(id: id).summary
             logger.info("run started")
             let metrics = self.metrics
             let ended = try await RunExecutor(store: store).execute(runId: id) { report in
                 metrics.record(batch: report)
             }
-            metrics.record(run: ended.summary, before: before)
             logger.info("run ended", metadata: [
                 "run.status": "\(ended.status)", "run.interrupted": "\(ended.interrupted)",
                 "run.customers": "\(ended.summary.totalCustomers)",
