@@ -20,22 +20,24 @@ public final class ServerMetrics: Sendable {
         self.store = store
         let registry = PrometheusCollectorRegistry()
         self.registry = registry
-        runsByStatus = RunStatus.allCases.map { status in
-            (status, registry.makeGauge(name: "decide_runs", labels: [("status", status.rawValue)],
-                                        help: "Runs in the store, by status."))
+        func name(_ metric: String, unit: String = "", help: String) -> MetricNameDescriptor {
+            MetricNameDescriptor(namespace: "decide", metricName: metric, unitName: unit, helpText: help)
         }
-        activeRuns = registry.makeGauge(name: "decide_active_runs", help: "Runs this server is executing.")
-        customers = registry.makeCounter(name: "decide_customers_processed_total",
-                                         help: "Customers that went through a flow in this server's runs.")
-        recommendations = registry.makeCounter(name: "decide_recommendations_total",
-                                               help: "Recommendations made by this server's runs (counted as each run ends).")
-        flowErrors = registry.makeCounter(name: "decide_flow_errors_total",
-                                          help: "Customers whose decision failed in this server's runs (counted as each run ends).")
+        runsByStatus = RunStatus.allCases.map { status in
+            (status, registry.makeGauge(descriptor: name("runs", help: "Runs in the store, by status."),
+                                        labels: [("status", status.rawValue)]))
+        }
+        activeRuns = registry.makeGauge(descriptor: name("active_runs", help: "Runs this server is executing."))
+        customers = registry.makeCounter(descriptor: name(
+            "customers_processed", unit: "total", help: "Customers that went through a flow in this server's runs."))
+        recommendations = registry.makeCounter(descriptor: name(
+            "recommendations", unit: "total", help: "Recommendations made by this server's runs."))
+        flowErrors = registry.makeCounter(descriptor: name(
+            "flow_errors", unit: "total", help: "Customers whose decision failed in this server's runs."))
         batchLatency = registry.makeDurationHistogram(
-            name: "decide_batch_duration_seconds",
+            descriptor: name("batch_duration", unit: "seconds", help: "Time from one committed batch to the next."),
             buckets: [.milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
-                      .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10)],
-            help: "Time from one committed batch to the next.")
+                      .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10)])
     }
 
     /// Counts a run that starts executing.
