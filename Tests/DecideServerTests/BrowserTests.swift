@@ -72,6 +72,62 @@ struct BrowserTests {
         }
     }
 
+    @Test("in Chromium, a running run's page shows its progress, rate, time left and a cancel button",
+          .enabled(if: Chromium.find() != nil, "no chromium on the PATH (make test installs it)"))
+    func runningRunInBrowser() async throws {
+        let chromium = try #require(Chromium.find())
+        let fixture = try ServerFixture(customers: 20000, flows: ["slow": ServerFixture.slowFlow])
+        defer { fixture.remove() }
+        try await fixture.application().test(.live) { client in
+            let port = try #require(client.port)
+            let body = #"{"flow": "slow", "segment": "all", "batchSize": 100, "workers": 1}"#
+            let id = try #require(try await client.send(.post, "/api/v1/runs", json: body).object()["id"] as? String)
+            _ = try await client.waitForRun(id, until: ["running"])
+            let dom = try await chromium.dumpDOM(of: "http://127.0.0.1:\(port)/#/runs/\(id)", budgetMilliseconds: 3000)
+            _ = try await client.send(.post, "/api/v1/runs/\(id)/cancel")
+            #expect(Self.value(of: "run-status", in: dom) == "running", "the page did not show the run running")
+            let percent = try #require(Self.text(of: "progress-percent", in: dom), "no progress on the page")
+            #expect(percent.hasSuffix("%"))
+            #expect(dom.contains("customers/s"))
+            #expect(dom.contains(" left"))
+            #expect(dom.contains(">Cancel run</button>"))
+        }
+    }
+
+    @Test("in Chromium, a failed run's page shows its error with the flow file and line",
+          .enabled(if: Chromium.find() != nil, "no chromium on the PATH (make test installs it)"))
+    func failedRunInBrowser() async throws {
+        let chromium = try #require(Chromium.find())
+        let broken = """
+            return flow {
+              name = "Broken",
+              offers = { { id = "a", name = "A", value = 1 } },
+              stages = {
+                score("value", function(c, o)
+                  error("no score for " .. c.id)
+                end),
+                rank {},
+                channel("reach", function(c, o) return "email" end),
+              },
+            }
+            """
+        let fixture = try ServerFixture(customers: 20, flows: ["broken": broken])
+        defer { fixture.remove() }
+        try await fixture.application().test(.live) { client in
+            let port = try #require(client.port)
+            let body = #"{"flow": "broken", "segment": "all", "maxErrors": 0}"#
+            let id = try #require(try await client.send(.post, "/api/v1/runs", json: body).object()["id"] as? String)
+            let run = try await client.waitForRun(id)
+            #expect(run["status"] as? String == "failed")
+            let dom = try await chromium.dumpDOM(of: "http://127.0.0.1:\(port)/#/runs/\(id)", budgetMilliseconds: 3000)
+            #expect(Self.value(of: "run-status", in: dom) == "failed")
+            let message = try #require(Self.text(of: "run-error", in: dom), "no error on the page")
+            #expect(message.contains("no score for C0000000"))
+            let location = try #require(Self.text(of: "run-error-location", in: dom), "no file and line on the page")
+            #expect(location.hasSuffix("broken.lua:6"), "\(location)")
+        }
+    }
+
     /// A breakdown row as the page shows it.
     struct Row: Equatable {
         var key: String
