@@ -58,11 +58,10 @@ def open_results():
     return out
 
 
-def main(database, flows):
-    engine, flow = load_cross_sell(flows)
-    offers = [entry.id for entry in flow.offers.values()]
-    data, results, channel_names, decide = engine.customer_data, engine.results, engine.channel_names, engine.decide
-
+def run_end_to_end(database, decide_row):
+    """The timed part, the same for every host: read the audience in batches, decide each customer with
+    decide_row(columns, is_boolean, row) -> [(offer, channel, score), ...] in rank order, store every result once
+    per batch, and print customers per second, customers and recommendations."""
     columns, is_boolean, batches = open_audience(database)
     out = open_results()
     started = time.perf_counter()
@@ -71,18 +70,29 @@ def main(database, flows):
     for rows in batches():
         batch = []
         for row in rows:
-            for name, boolean, value in zip(columns, is_boolean, row):
-                data[name] = (value == 1) if boolean and value is not None else value
-            n = decide(flow, None)
-            for k in range(1, n + 1):
-                batch.append((row[0], k, offers[results[3 * k - 2] - 1], channel_names[results[3 * k - 1]],
-                              results[3 * k] or None))
+            for k, (offer, channel, score) in enumerate(decide_row(columns, is_boolean, row), 1):
+                batch.append((row[0], k, offer, channel, score))
             processed += 1
         recommendations += len(batch)
         out.executemany("INSERT INTO result VALUES (?, ?, ?, ?, ?)", batch)
         out.commit()
     elapsed = time.perf_counter() - started
     print("%.0f %d %d" % (processed / elapsed, processed, recommendations))
+
+
+def main(database, flows):
+    engine, flow = load_cross_sell(flows)
+    offers = [entry.id for entry in flow.offers.values()]
+    data, results, channel_names, decide = engine.customer_data, engine.results, engine.channel_names, engine.decide
+
+    def decide_row(columns, is_boolean, row):
+        for name, boolean, value in zip(columns, is_boolean, row):
+            data[name] = (value == 1) if boolean and value is not None else value
+        n = decide(flow, None)
+        return [(offers[results[3 * k - 2] - 1], channel_names[results[3 * k - 1]], results[3 * k] or None)
+                for k in range(1, n + 1)]
+
+    run_end_to_end(database, decide_row)
 
 
 if __name__ == "__main__":

@@ -13,11 +13,10 @@ Usage: zen_host.py DATABASE FLOWS_DIR        (prints customers per second, custo
 """
 import json
 import sys
-import time
 
 import zen
 
-from python_lua_host import load_cross_sell, open_audience, open_results
+from python_lua_host import load_cross_sell, run_end_to_end
 
 E = "2.718281828459045"
 
@@ -156,23 +155,12 @@ def context(columns, is_boolean, row):
 
 def main(database, flows):
     engine = cross_sell_engine(flows)
-    columns, is_boolean, batches = open_audience(database)
-    out = open_results()
-    started = time.perf_counter()
-    processed = 0
-    recommendations = 0
-    for rows in batches():
-        batch = []
-        for row in rows:
-            picks = engine.evaluate("cross_sell", context(columns, is_boolean, row))["result"]["recommendations"]
-            for k, pick in enumerate(picks, 1):
-                batch.append((row[0], k, pick["offer"], pick["channel"], pick["score"]))
-            processed += 1
-        recommendations += len(batch)
-        out.executemany("INSERT INTO result VALUES (?, ?, ?, ?, ?)", batch)
-        out.commit()
-    elapsed = time.perf_counter() - started
-    print("%.0f %d %d" % (processed / elapsed, processed, recommendations))
+
+    def decide_row(columns, is_boolean, row):
+        picks = engine.evaluate("cross_sell", context(columns, is_boolean, row))["result"]["recommendations"]
+        return [(pick["offer"], pick["channel"], pick["score"]) for pick in picks]
+
+    run_end_to_end(database, decide_row)
 
 
 if __name__ == "__main__":
