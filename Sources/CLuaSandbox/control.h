@@ -26,7 +26,8 @@ typedef struct ds_control {
     lua_State *main;
 
     /* What the watchdog reads from its own thread. The owner writes `grace_ns`, `started_ns` and `thread` before
-       the release increment that makes `call` odd, so the watchdog sees them once it has read an odd `call`. */
+       the increment that makes `call` odd (sequentially consistent, so also a release), so the watchdog sees them
+       once it has read an odd `call`. */
     atomic_llong grace_ns;  /* how long a call runs unmetered; 0: metered from its first instruction */
     atomic_ulong call;      /* odd while a protected call runs; each call adds 2 */
     atomic_llong started_ns;

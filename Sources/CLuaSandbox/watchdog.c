@@ -28,15 +28,16 @@
 /* SIGURG: ignored by default, so a signal arriving before the handler is installed is harmless; used by nothing
    else in this process (no socket here asks for out-of-band data). */
 #define DS_ARM_SIGNAL SIGURG
-/* The watchdog's tick is half the smallest grace, within these bounds. */
+/* Bounds of the watchdog's sleep between two looks while calls run. */
 #define DS_TICK_MIN_NS 1000000LL
-#define DS_TICK_MAX_NS 50000000LL
+#define DS_TICK_MAX_NS 10000000LL
 
 static struct {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     ds_control *head;
-} ds_watch = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL};
+    atomic_int parked; /* the watchdog waits on `wake` until a call begins */
+} ds_watch = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, 0};
 
 static pthread_once_t ds_watch_once = PTHREAD_ONCE_INIT;
 /* Set once by ds_start_watchdog; every state reads it after its own pthread_once. Without a watchdog (the handler
@@ -66,33 +67,52 @@ static int ds_interrupt_raised(ds_control *c) {
     return atomic_load(&c->interrupt) || (c->shared_interrupt != NULL && ds_flag_is_raised(c->shared_interrupt));
 }
 
-/* Signals the owner of every call that has outlived its grace; returns how long to sleep. */
+/* Signals the owner of every call that has outlived its grace (or whose interrupt is raised). Returns how long to
+   sleep before the next look, or 0 when no call is left to watch. */
 static long long ds_watch_pass(void) {
     long long now = ds_now_ns();
-    long long tick = DS_TICK_MAX_NS;
+    long long sleep = 0;
     for (ds_control *c = ds_watch.head; c != NULL; c = c->watch_next) {
         long long grace = atomic_load_explicit(&c->grace_ns, memory_order_relaxed);
         if (grace <= 0) continue; /* metered from the first instruction: its own hook sees everything */
-        if (grace / 2 < tick) tick = grace / 2;
-        unsigned long call = atomic_load_explicit(&c->call, memory_order_acquire);
+        unsigned long call = atomic_load(&c->call);
         if ((call & 1) == 0 || call == c->signalled) continue;
-        if (now - atomic_load(&c->started_ns) < grace && !ds_interrupt_raised(c)) continue;
+        long long left = atomic_load(&c->started_ns) + grace - now;
+        if (left > 0 && !ds_interrupt_raised(c)) {
+            if (sleep == 0 || left < sleep) sleep = left;
+            continue;
+        }
         c->signalled = call;
         atomic_store(&c->signalling, 1);
         if (atomic_load(&c->call) == call) pthread_kill(c->thread, DS_ARM_SIGNAL);
         atomic_store(&c->signalling, 0);
     }
-    return tick < DS_TICK_MIN_NS ? DS_TICK_MIN_NS : tick;
+    if (sleep == 0) return 0;
+    return sleep < DS_TICK_MIN_NS ? DS_TICK_MIN_NS : sleep > DS_TICK_MAX_NS ? DS_TICK_MAX_NS : sleep;
 }
 
 static void *ds_watchdog(void *unused) {
     (void)unused;
+    int idle = 0;
     pthread_mutex_lock(&ds_watch.lock);
     for (;;) {
-        while (ds_watch.head == NULL) pthread_cond_wait(&ds_watch.wake, &ds_watch.lock);
-        long long tick = ds_watch_pass();
+        long long sleep = ds_watch_pass();
+        if (sleep == 0 && ++idle >= 2) {
+            /* Park. The store to `parked` and ds_call_begin's to `call` are both sequentially consistent, so
+               either the look below sees the new call or that call sees `parked` and wakes us (under the lock,
+               which cond_wait releases only once it waits: no wake-up is lost). */
+            atomic_store(&ds_watch.parked, 1);
+            if (ds_watch_pass() == 0) {
+                while (atomic_load(&ds_watch.parked)) pthread_cond_wait(&ds_watch.wake, &ds_watch.lock);
+            }
+            atomic_store(&ds_watch.parked, 0);
+            idle = 0;
+            continue;
+        }
+        if (sleep != 0) idle = 0;
         pthread_mutex_unlock(&ds_watch.lock);
-        struct timespec pause = {(time_t)(tick / 1000000000LL), (long)(tick % 1000000000LL)};
+        long long pause_ns = sleep != 0 ? sleep : DS_TICK_MAX_NS;
+        struct timespec pause = {(time_t)(pause_ns / 1000000000LL), (long)(pause_ns % 1000000000LL)};
         while (nanosleep(&pause, &pause) != 0 && errno == EINTR) {}
         pthread_mutex_lock(&ds_watch.lock);
     }
@@ -126,7 +146,6 @@ void ds_watch_register(ds_control *c) {
     c->watch_next = ds_watch.head;
     if (ds_watch.head != NULL) ds_watch.head->watch_previous = c;
     ds_watch.head = c;
-    pthread_cond_signal(&ds_watch.wake);
     pthread_mutex_unlock(&ds_watch.lock);
 }
 
@@ -152,7 +171,13 @@ ds_control *ds_call_begin(ds_control *c, long long now_ns) {
     atomic_signal_fence(memory_order_seq_cst);
     c->thread = pthread_self();
     atomic_store_explicit(&c->started_ns, now_ns, memory_order_relaxed);
-    atomic_fetch_add_explicit(&c->call, 1, memory_order_release);
+    atomic_fetch_add(&c->call, 1);
+    if (atomic_load(&ds_watch.parked) && atomic_load_explicit(&c->grace_ns, memory_order_relaxed) > 0) {
+        pthread_mutex_lock(&ds_watch.lock);
+        atomic_store(&ds_watch.parked, 0);
+        pthread_cond_signal(&ds_watch.wake);
+        pthread_mutex_unlock(&ds_watch.lock);
+    }
     return outer;
 }
 
