@@ -92,6 +92,30 @@ struct MeteringTests {
         #expect(seconds < 2)
     }
 
+    @Test("runaway loops on several worker threads at once all stop at the budget")
+    func concurrentRunaways() async throws {
+        let pool = WorkerPool(workers: 2) { _ in try ScriptWorker() }
+        defer { pool.shutdown() }
+        let codes: [LuaError.Code?] = try await withThrowingTaskGroup(of: LuaError.Code?.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    try await pool.run { worker -> LuaError.Code? in
+                        let script = try worker.state.load(source: "return function() while true do end end",
+                                                           chunkName: "flows/runaway.lua")
+                        do throws(LuaError) {
+                            try worker.state.call(script)
+                            return nil
+                        } catch {
+                            return error.code
+                        }
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(codes == Array(repeating: LuaError.Code.instructionLimit, count: 4))
+    }
+
     @Test("an interrupt stops a call that is still within its grace")
     func interruptUnmeteredCall() throws {
         let interrupt = LuaInterrupt()
@@ -105,5 +129,15 @@ struct MeteringTests {
                                            interrupt: interrupt)
         #expect(error.code == .interrupted)
         #expect(seconds < 2)
+    }
+}
+
+/// A worker context that is just a sandboxed state.
+private final class ScriptWorker: WorkerContext {
+    let state: LuaState
+    var needsReplacement: Bool { state.isPoisoned }
+
+    init() throws {
+        state = try LuaState()
     }
 }
