@@ -22,6 +22,7 @@
 #include <lua5.4/lua.h>
 
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <time.h>
 
@@ -183,7 +184,7 @@ ds_control *ds_call_begin(ds_control *c, long long now_ns) {
 
 void ds_call_end(ds_control *c, ds_control *outer) {
     atomic_fetch_add(&c->call, 1);
-    while (atomic_load(&c->signalling)) {}
+    while (atomic_load(&c->signalling)) sched_yield();
     ds_running = outer;
     atomic_signal_fence(memory_order_seq_cst);
 }
