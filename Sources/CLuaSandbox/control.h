@@ -6,10 +6,20 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+/* A small block on the allocator's free list of its size class. */
+typedef struct ds_free_block {
+    struct ds_free_block *next;
+} ds_free_block;
+
+/* Size classes of the allocator's small blocks (16 bytes apart, up to 256), index 0 unused. */
+#define DS_CLASSES 17
+
 /* The per-state control block: the allocator's user data, also reachable through the state's extra space. */
 typedef struct ds_control {
     size_t used;
     size_t memory_limit;
+    ds_free_block *free_blocks[DS_CLASSES];
+    size_t cached_bytes;
     int enforcing;
     long long budget;
     long long spent;
@@ -42,6 +52,11 @@ typedef struct ds_control {
 
 /* The control block of a state (or of any of its threads). */
 ds_control *ds_control_of(lua_State *L);
+
+/* The allocator (allocator.c), with `ud` the state's control block; and the release of the small blocks it keeps
+   for reuse, once the state is closed. */
+void *ds_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
+void ds_release_cache(ds_control *c);
 
 /* Monotonic clock in nanoseconds. */
 long long ds_now_ns(void);

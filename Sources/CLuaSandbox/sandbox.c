@@ -18,25 +18,6 @@ ds_control *ds_control_of(lua_State *L) {
     return *(ds_control **)lua_getextraspace(L);
 }
 
-/* The allocator: a byte cap enforced only while a protected call runs, never refusing a shrink. */
-static void *ds_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
-    ds_control *c = (ds_control *)ud;
-    size_t old = ptr ? osize : 0;
-    if (nsize == 0) {
-        free(ptr);
-        c->used -= old;
-        return NULL;
-    }
-    if (c->enforcing && nsize > old && c->used - old + nsize > c->memory_limit) {
-        c->limit_hit = DS_LIMIT_MEMORY;
-        return NULL;
-    }
-    void *block = realloc(ptr, nsize);
-    if (block == NULL) return NULL;
-    c->used = c->used - old + nsize;
-    return block;
-}
-
 static int ds_panic(lua_State *L) {
     const char *msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "non-string error";
     fprintf(stderr, "decide: unprotected Lua error: %s\n", msg);
@@ -127,6 +108,7 @@ void ds_close(lua_State *L) {
     ds_control *c = ds_control_of(L);
     ds_watch_unregister(c);
     lua_close(L);
+    ds_release_cache(c);
     free(c);
 }
 
