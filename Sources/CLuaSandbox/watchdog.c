@@ -2,12 +2,16 @@
 
    A protected call of a state with a grace starts with no hook at all, so Lua runs at full speed (any count hook,
    whatever its period, makes the VM enter its hook dispatcher on every instruction). One process-wide thread
-   wakes every half grace and looks at every state in a call: when a call has run for its whole grace, or the
-   state's interrupt is raised, it sends the calling thread DS_ARM_SIGNAL once for that call. The handler arms the
-   count hook on the state's main thread with lua_sethook, which Lua documents as safe in a signal handler (the
-   reference interpreter stops scripts on Ctrl-C this way); the VM picks the hook up at its next jump, call or
-   return, so a loop cannot escape it. From then on the call is metered as it would have been from its start, and
-   the budget, deadline and interrupt stop it.
+   looks at every state in a call: when a call has run for its whole grace, or the state's interrupt is raised, it
+   sends the calling thread DS_ARM_SIGNAL once for that call. The handler arms the count hook on the state's main
+   thread with lua_sethook, which Lua documents as safe in a signal handler (the reference interpreter stops
+   scripts on Ctrl-C this way); the VM picks the hook up at its next jump, call or return, so a loop cannot escape
+   it. From then on the call is metered: the budget (counted from then on), the deadline and the interrupt stop it.
+   Coroutines are metered from their creation instead (coroutine.c).
+
+   The watchdog wakes when the youngest unsignalled call's grace ends, at most DS_TICK_MAX_NS apart (so a raised
+   interrupt is seen within that), and parks, using no CPU, once two looks in a row found no call to watch; the
+   next call to begin wakes it.
 
    Safety:
    - The handler is async-signal-safe: it reads a thread-local pointer and calls lua_sethook; outside a protected

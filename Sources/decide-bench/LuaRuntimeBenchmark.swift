@@ -54,8 +54,8 @@ enum LuaRuntimeBenchmark {
         let two = try await throughput(workers: 2, batch: batch)
         let machine = try await parallelCeiling(batch: batch, threads: 2) / ceiling
         return [
-            BenchmarkFigure(name: "Lua round trip, pure-Lua ceiling (unmetered, as flow calls run)", value: ceiling, unit: "customers/s"),
-            BenchmarkFigure(name: "Lua round trip, pure-Lua loop metered from its first instruction", value: metered, unit: "customers/s"),
+            BenchmarkFigure(name: "Lua round trip, pure-Lua ceiling, unmetered", value: ceiling, unit: "customers/s"),
+            BenchmarkFigure(name: "Lua round trip, pure-Lua loop, hooked from 1st instruction", value: metered, unit: "customers/s"),
             BenchmarkFigure(name: "Lua round trip, host, 1 worker", value: one, unit: "customers/s"),
             BenchmarkFigure(name: "Lua round trip, host, 2 workers", value: two, unit: "customers/s"),
             BenchmarkFigure(name: "Lua round trip, 1 worker / ceiling (target >= 0.85)", value: one / ceiling, unit: "x"),
