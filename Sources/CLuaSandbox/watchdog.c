@@ -146,6 +146,9 @@ static void ds_start_watchdog(void) {
 
 void ds_watch_register(ds_control *c) {
     pthread_once(&ds_watch_once, ds_start_watchdog);
+    /* The handler calls lua_gethook and lua_sethook: call both once here, so the dynamic linker has bound them
+       before a signal can arrive (lazy binding is best kept out of signal handlers). The state has no hook yet. */
+    if (lua_gethook(c->main) == NULL) lua_sethook(c->main, NULL, 0, 0);
     pthread_mutex_lock(&ds_watch.lock);
     c->watch_previous = NULL;
     c->watch_next = ds_watch.head;
