@@ -8,38 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* How many VM instructions pass between two hook calls while the budget lasts. */
 #define DS_HOOK_STEP 1000
 
-static double ds_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+static double ds_now(void) { return (double)ds_now_ns() / 1e9; }
 
 ds_control *ds_control_of(lua_State *L) {
     return *(ds_control **)lua_getextraspace(L);
-}
-
-/* The allocator: a byte cap enforced only while a protected call runs, never refusing a shrink. */
-static void *ds_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
-    ds_control *c = (ds_control *)ud;
-    size_t old = ptr ? osize : 0;
-    if (nsize == 0) {
-        free(ptr);
-        c->used -= old;
-        return NULL;
-    }
-    if (c->enforcing && nsize > old && c->used - old + nsize > c->memory_limit) {
-        c->limit_hit = DS_LIMIT_MEMORY;
-        return NULL;
-    }
-    void *block = realloc(ptr, nsize);
-    if (block == NULL) return NULL;
-    c->used = c->used - old + nsize;
-    return block;
 }
 
 static int ds_panic(lua_State *L) {
@@ -58,6 +34,8 @@ static const char *ds_limit_message(int limit) {
     }
 }
 
+static void ds_hook(lua_State *L, lua_Debug *ar);
+
 /* Returns the limit that is now spent, or DS_LIMIT_NONE. */
 static int ds_spent(ds_control *c) {
     if (atomic_load(&c->interrupt)) return DS_LIMIT_INTERRUPTED;
@@ -67,19 +45,27 @@ static int ds_spent(ds_control *c) {
     return DS_LIMIT_NONE;
 }
 
-/* Once a limit is spent, the hook re-arms itself to fire on every instruction of whatever thread runs, so a
-   script's own pcall cannot swallow the error: the very next instruction raises it again. */
+/* Records a spent limit and raises it. The hook is re-armed to fire on every instruction of the thread that ran
+   into the limit and of the main thread, so a script's own pcall cannot swallow the error: the very next
+   instruction raises it again (other coroutines have their own hooks, which see the same spent limit). */
+static void ds_exhaust(lua_State *L, ds_control *c, int limit) {
+    c->exhausted = limit;
+    c->limit_hit = limit;
+    if (lua_gethookcount(L) != 1) lua_sethook(L, ds_hook, LUA_MASKCOUNT, 1);
+    if (L != c->main) lua_sethook(c->main, ds_hook, LUA_MASKCOUNT, 1);
+    luaL_error(L, "%s", ds_limit_message(limit));
+}
+
 static void ds_hook(lua_State *L, lua_Debug *ar) {
     (void)ar;
     ds_control *c = ds_control_of(L);
-    int count = lua_gethookcount(L);
-    c->spent += count;
+    c->spent += lua_gethookcount(L);
     int limit = c->exhausted ? c->exhausted : ds_spent(c);
-    if (limit == DS_LIMIT_NONE) return;
-    c->exhausted = limit;
-    c->limit_hit = limit;
-    if (count != 1) lua_sethook(L, ds_hook, LUA_MASKCOUNT, 1);
-    luaL_error(L, "%s", ds_limit_message(limit));
+    if (limit != DS_LIMIT_NONE) ds_exhaust(L, c, limit);
+}
+
+void ds_arm_hook(lua_State *L) {
+    if (lua_gethook(L) == NULL) lua_sethook(L, ds_hook, LUA_MASKCOUNT, DS_HOOK_STEP);
 }
 
 void ds_charge(lua_State *L, long long units) {
@@ -87,11 +73,7 @@ void ds_charge(lua_State *L, long long units) {
     if (!c->enforcing) return;
     c->spent += units;
     int limit = c->exhausted ? c->exhausted : ds_spent(c);
-    if (limit == DS_LIMIT_NONE) return;
-    c->exhausted = limit;
-    c->limit_hit = limit;
-    lua_sethook(L, ds_hook, LUA_MASKCOUNT, 1);
-    luaL_error(L, "%s", ds_limit_message(limit));
+    if (limit != DS_LIMIT_NONE) ds_exhaust(L, c, limit);
 }
 
 lua_State *ds_newstate(size_t memory_limit) {
@@ -104,6 +86,7 @@ lua_State *ds_newstate(size_t memory_limit) {
         return NULL;
     }
     *(ds_control **)lua_getextraspace(L) = c;
+    c->main = L;
     lua_atpanic(L, ds_panic);
     luaL_requiref(L, LUA_GNAME, luaopen_base, 1);
     luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 1);
@@ -117,19 +100,26 @@ lua_State *ds_newstate(size_t memory_limit) {
     /* Deciding a customer makes short-lived garbage (candidate lists, reasons): the generational collector keeps
        it young and the state small. */
     lua_gc(L, LUA_GCGEN, 0, 0);
+    ds_watch_register(c);
     return L;
 }
 
 void ds_close(lua_State *L) {
     ds_control *c = ds_control_of(L);
+    ds_watch_unregister(c);
     lua_close(L);
+    ds_release_cache(c);
     free(c);
 }
 
-void ds_set_limits(lua_State *L, long long instruction_budget, double deadline_seconds, size_t max_string) {
+void ds_set_limits(lua_State *L, long long instruction_budget, double deadline_seconds, double unmetered_seconds,
+                   size_t max_string) {
     ds_control *c = ds_control_of(L);
     c->budget = instruction_budget;
     c->timeout = deadline_seconds;
+    /* The deadline is checked by the hook too, so a grace may not outlast it. */
+    double grace = deadline_seconds > 0 && unmetered_seconds > deadline_seconds ? deadline_seconds : unmetered_seconds;
+    atomic_store(&c->grace_ns, grace > 0 ? (long long)(grace * 1e9) : 0);
     c->max_string = max_string;
 }
 
@@ -164,16 +154,25 @@ int ds_pcall(lua_State *L, int nargs, int nresults) {
     c->exhausted = DS_LIMIT_NONE;
     c->limit_hit = DS_LIMIT_NONE;
     atomic_store(&c->interrupt, 0);
-    c->deadline = c->timeout > 0 ? ds_now() + c->timeout : 0;
-    lua_sethook(L, ds_hook, LUA_MASKCOUNT, DS_HOOK_STEP);
+    long long now = ds_now_ns();
+    c->deadline = c->timeout > 0 ? (double)now / 1e9 + c->timeout : 0;
     c->enforcing = 1;
     int base = lua_gettop(L) - nargs;
     lua_pushcfunction(L, ds_message_handler);
     lua_insert(L, base);
+    ds_control *outer = ds_call_begin(c, now);
     int status = lua_pcall(L, nargs, nresults, base);
+    ds_call_end(c, outer);
     lua_remove(L, base);
     c->enforcing = 0;
     lua_sethook(L, NULL, 0, 0);
+    if (status == LUA_OK && c->exhausted != DS_LIMIT_NONE) {
+        /* The limit was raised in a coroutine and no instruction ran after its resume returned it (as in
+           `return coroutine.resume(co)`): the call still fails with it. */
+        lua_settop(L, base - 1);
+        lua_pushstring(L, ds_limit_message(c->exhausted));
+        status = LUA_ERRRUN;
+    }
     if (status == LUA_OK) c->limit_hit = DS_LIMIT_NONE;
     return status;
 }

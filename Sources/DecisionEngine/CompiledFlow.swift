@@ -10,4 +10,6 @@ struct CompiledFlow {
     let script: LoadedScript
     /// What the flow declares.
     let description: FlowDescription
+    /// Whether the flow may use `math.random`, so each customer's call seeds it (``FlowSource/usesRandom``).
+    let usesRandom: Bool
 }

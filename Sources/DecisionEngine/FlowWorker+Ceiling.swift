@@ -7,11 +7,12 @@ extension FlowWorker {
     /// The benchmark's ceiling: the same decision loop written entirely in Lua inside this state, with the
     /// customers already in Lua tables, so no Swift marshalling is paid. Returns customers decided per second.
     ///
-    /// Runs as one call of trusted code. With `meteredLikeFlows`, the sandbox's instruction-count hook is armed as
-    /// for every flow call (with no budget, so the long loop is not stopped): the like-for-like ceiling. Without
-    /// it, the loop runs at Lua's raw speed, which shows what the budget's hook costs.
+    /// Runs as one call of trusted code. Without `metered`, the loop runs at Lua's raw speed, as a flow's call does
+    /// within its unmetered grace (every customer's call, unless one runs away): the like-for-like ceiling. With
+    /// it, the sandbox's instruction-count hook is armed from the first instruction (with no budget, so the long
+    /// loop is not stopped), as it is for every call of a state with no grace: it shows what metering costs.
     package func pureLuaCeiling(
-        _ batch: CustomerBatch, flow source: FlowSource, repetitions: Int, meteredLikeFlows: Bool
+        _ batch: CustomerBatch, flow source: FlowSource, repetitions: Int, metered: Bool
     ) throws -> Double {
         let flow = try compile(source)
         let L = state.pointer
@@ -36,9 +37,13 @@ extension FlowWorker {
         lua_pushinteger(L, lua_Integer(repetitions))
         let clock = ContinuousClock()
         let started = clock.now
-        if meteredLikeFlows {
-            ds_set_limits(L, 0, 0, limits.maxStringBytes)
-            defer { ds_set_limits(L, Int64(limits.instructionBudget), limits.deadlineSeconds, limits.maxStringBytes) }
+        if metered {
+            var unlimited = limits
+            unlimited.instructionBudget = 0
+            unlimited.deadlineSeconds = 0
+            unlimited.unmeteredGraceSeconds = 0
+            state.setCallLimits(unlimited)
+            defer { state.setCallLimits(limits) }
             try state.protectedCall(arguments: 7, results: 1)
         } else {
             guard clua_pcall(L, 7, 1, 0) == LUA_OK else { throw LuaError(.runtime, state.stringAt(-1)) }

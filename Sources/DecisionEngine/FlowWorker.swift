@@ -15,6 +15,8 @@ public final class FlowWorker: WorkerContext {
     private(set) var state: LuaState
     private var engine: Int32
     private var flows: [String: CompiledFlow] = [:]
+    /// The last source looked up and its content hash: a run asks for the same flow every batch.
+    private var lastHashed: (source: FlowSource, hash: String)?
     private var channelNames: [String] = []
 
     /// A worker with a fresh state.
@@ -58,7 +60,7 @@ public final class FlowWorker: WorkerContext {
     ///
     /// - Throws: ``FlowError``: the flow does not load, or its definition has problems (all of them listed).
     func compile(_ source: FlowSource) throws(FlowError) -> CompiledFlow {
-        let hash = source.contentHash
+        let hash = contentHash(of: source)
         if source.modules != nil, let cached = flows[hash] { return cached }
         do {
             try replaceStateIfPoisoned()
@@ -96,11 +98,23 @@ public final class FlowWorker: WorkerContext {
         }
         let reference = state.popReference()
         let description = describe(reference: reference, key: source.key)
-        let compiled = CompiledFlow(source: snapshot, reference: reference, script: script, description: description)
+        let compiled = CompiledFlow(
+            source: snapshot, reference: reference, script: script, description: description,
+            usesRandom: snapshot.usesRandom
+        )
         if let stale = flows.updateValue(compiled, forKey: snapshot.contentHash), stale.reference != reference {
             release(stale)
         }
         return compiled
+    }
+
+    /// The source's content hash, computed once for a source asked for again (equal strings sharing their storage
+    /// compare in constant time).
+    private func contentHash(of source: FlowSource) -> String {
+        if let last = lastHashed, last.source == source { return last.hash }
+        let hash = source.contentHash
+        lastHashed = (source, hash)
+        return hash
     }
 
     private func release(_ flow: CompiledFlow) {
@@ -191,7 +205,7 @@ public final class FlowWorker: WorkerContext {
         let decide = lua_gettop(L)
         let names = pushFieldNames(batch.fieldNames)
         clearTable(at: data)
-        let usesRandom = flow.source.usesRandom
+        let usesRandom = flow.usesRandom
         var index = start
         while index < batch.customers.count {
             let customer = batch.customers[index]

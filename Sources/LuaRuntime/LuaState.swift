@@ -51,7 +51,7 @@ public final class LuaState {
         self.owner = pthread_self()
         self.interrupt = interrupt
         ds_watch_flag(pointer, interrupt?.flag)
-        ds_set_limits(pointer, Int64(limits.instructionBudget), limits.deadlineSeconds, limits.maxStringBytes)
+        Self.setCallLimits(limits, on: pointer)
         do {
             apiReference = try Self.installPrelude(pointer, limits: limits)
         } catch {
@@ -68,7 +68,8 @@ public final class LuaState {
     /// Bytes the state has allocated.
     public var memoryUsed: Int { ds_memory_used(pointer) }
 
-    /// VM instructions the last call executed (to within a thousand).
+    /// VM instructions the last call executed while it was metered (to within a thousand): all of them with no
+    /// unmetered grace; with one, only those after the grace and those inside coroutines.
     public var lastInstructionCount: Int { Int(ds_last_instructions(pointer)) }
 
     private static func installPrelude(_ L: OpaquePointer, limits: SandboxLimits) throws(LuaError) -> Int32 {
@@ -85,11 +86,27 @@ public final class LuaState {
         lua_setfield(L, -2, "rep")
         ds_push_pattern_library(L)
         lua_setfield(L, -2, "patterns")
+        ds_push_coroutine_library(L)
+        lua_setfield(L, -2, "coroutines")
         lua_pushinteger(L, lua_Integer(limits.printLogBytes))
         guard clua_pcall(L, 2, 1, 0) == LUA_OK else {
             throw LuaError(.runtime, String(cString: clua_tostring(L, -1)))
         }
         return luaL_ref(L, clua_registryindex())
+    }
+
+    /// Sets the limits of the next calls: instruction budget, deadline, unmetered grace and string limit (the memory
+    /// cap stays). Benchmarks use it to run trusted loops without a budget; ``limits`` still reports the state's own.
+    package func setCallLimits(_ callLimits: SandboxLimits) {
+        checkThread()
+        Self.setCallLimits(callLimits, on: pointer)
+    }
+
+    private static func setCallLimits(_ limits: SandboxLimits, on L: OpaquePointer) {
+        ds_set_limits(
+            L, Int64(limits.instructionBudget), limits.deadlineSeconds, limits.unmeteredGraceSeconds,
+            limits.maxStringBytes
+        )
     }
 
     /// Traps use from a thread other than the one that created the state.

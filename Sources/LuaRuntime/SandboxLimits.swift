@@ -2,10 +2,19 @@
 public struct SandboxLimits: Sendable, Hashable {
     /// Bytes a state may allocate (default 64 MiB). Past it the script gets Lua's out-of-memory error.
     public var memoryBytes: Int
-    /// VM instructions one call may execute (default 10 million: one customer's decision).
+    /// VM instructions one call may execute once it is metered (default 10 million: one customer's decision).
     public var instructionBudget: Int
     /// Wall-clock seconds one call may take (default 2 s), the guard for time spent inside C functions.
     public var deadlineSeconds: Double
+    /// Seconds a call runs before its instruction budget starts counting (default 10 ms).
+    ///
+    /// A call starts with no instruction-count hook, at Lua's full speed; once it has run this long a watchdog
+    /// arms the hook, and from then on the budget, the deadline and interrupts are checked as usual. So a call
+    /// may execute its grace's worth of instructions on top of ``instructionBudget``, and code inside coroutines
+    /// is always metered from its first instruction. A grace longer than ``deadlineSeconds`` is cut to it. `0`
+    /// meters every call from its first instruction: an exact, deterministic budget, at the price of the hook on
+    /// every instruction.
+    public var unmeteredGraceSeconds: Double
     /// The longest string a script may build with `string.rep` (default 16 MiB).
     public var maxStringBytes: Int
     /// Bytes `print` may write to the captured log per call before further lines are dropped (default 64 KiB).
@@ -16,12 +25,14 @@ public struct SandboxLimits: Sendable, Hashable {
         memoryBytes: Int = 64 << 20,
         instructionBudget: Int = 10_000_000,
         deadlineSeconds: Double = 2,
+        unmeteredGraceSeconds: Double = 0.01,
         maxStringBytes: Int = 16 << 20,
         printLogBytes: Int = 64 << 10
     ) {
         self.memoryBytes = memoryBytes
         self.instructionBudget = instructionBudget
         self.deadlineSeconds = deadlineSeconds
+        self.unmeteredGraceSeconds = unmeteredGraceSeconds
         self.maxStringBytes = maxStringBytes
         self.printLogBytes = printLogBytes
     }

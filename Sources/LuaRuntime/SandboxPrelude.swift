@@ -41,6 +41,11 @@ enum SandboxPrelude {
         return result
     end
 
+    -- Coroutines are metered from their first instruction: a call's main thread may start unmetered, and a hook
+    -- armed there later never reaches a coroutine that is already running.
+    local sandbox_coroutine = copy(coroutine)
+    for key, value in pairs(ds.coroutines) do sandbox_coroutine[key] = value end
+
     local sandbox_string = copy(string, { dump = true })
     sandbox_string.rep = ds.rep
     for key, value in pairs(ds.patterns) do sandbox_string[key] = value end
@@ -104,7 +109,7 @@ enum SandboxPrelude {
         table = readonly("table", copy(table)),
         math = readonly("math", copy(math, { randomseed = true })),
         utf8 = readonly("utf8", copy(utf8)),
-        coroutine = readonly("coroutine", copy(coroutine)),
+        coroutine = readonly("coroutine", sandbox_coroutine),
         os = readonly("os", { time = os.time, date = os.date, clock = os.clock }),
     }
 

@@ -31,27 +31,34 @@ lua_State *ds_newstate(size_t memory_limit);
 /** Closes a state made by `ds_newstate` and frees its control block. */
 void ds_close(lua_State *L);
 
-/** Sets the per-call limits used by `ds_pcall`. A budget or deadline of 0 means none. */
-void ds_set_limits(lua_State *L, long long instruction_budget, double deadline_seconds, size_t max_string);
+/** Sets the per-call limits used by `ds_pcall`. A budget or deadline of 0 means none. A call runs its first
+    `unmetered_seconds` with no count hook (its instructions are not counted); 0 meters it from the first
+    instruction. */
+void ds_set_limits(lua_State *L, long long instruction_budget, double deadline_seconds, double unmetered_seconds,
+                   size_t max_string);
 /** Sets the memory cap in bytes. */
 void ds_set_memory_limit(lua_State *L, size_t memory_limit);
 /** Registers the host's `require` resolver. */
 void ds_set_resolver(lua_State *L, ds_resolver resolver, void *host);
 
 /** Calls the function below `nargs` arguments under every limit: memory cap enforced, instruction budget and
-    deadline armed, and disarmed again on return. Returns the `lua_pcall` status. */
+    deadline armed (after the unmetered grace, by the watchdog, when the state has one), and disarmed again on
+    return. Returns the `lua_pcall` status. */
 int ds_pcall(lua_State *L, int nargs, int nresults);
 /** The limit that stopped the last `ds_pcall`, or DS_LIMIT_NONE. */
 int ds_last_limit(lua_State *L);
-/** VM instructions counted during the last `ds_pcall` (to the hook's granularity). */
+/** VM instructions counted during the last `ds_pcall` (to the hook's granularity; not those of its unmetered
+    grace). */
 long long ds_last_instructions(lua_State *L);
 /** Bytes the state has allocated now. */
 size_t ds_memory_used(lua_State *L);
-/** Asks the running call to stop at its next hook (safe from any thread, e.g. a SIGINT handler). */
+/** Asks the running call to stop at its next hook (safe from any thread, e.g. a SIGINT handler); an unmetered call
+    is armed by the watchdog within one tick. */
 void ds_interrupt(lua_State *L);
 
 /** An interrupt flag several states can share, raised from any thread (or a signal handler) and cleared by the
-    host: while it is raised, every protected call of a state watching it stops at its next hook. */
+    host: while it is raised, every protected call of a state watching it stops at its next hook (an unmetered
+    call is armed by the watchdog within one tick). */
 typedef struct ds_flag ds_flag;
 /** A new, lowered flag; NULL when out of memory. */
 ds_flag *ds_flag_new(void);
@@ -76,6 +83,9 @@ void ds_charge(lua_State *L, long long units);
 void ds_push_resolve(lua_State *L);
 /** Pushes the guarded `string.rep`: refuses results over the sandbox's string limit. */
 void ds_push_guarded_rep(lua_State *L);
+/** Pushes a table with `create` and `wrap`: Lua's own, except that each new coroutine is metered from its first
+    instruction (a call's main thread may run unmetered; its coroutines never do). */
+void ds_push_coroutine_library(lua_State *L);
 /** Pushes a table with the guarded pattern functions `find`, `match`, `gmatch` and `gsub`, whose work is charged
     to the call's budget so catastrophic patterns stop. */
 void ds_push_pattern_library(lua_State *L);
