@@ -51,10 +51,18 @@ def open_audience(database):
     return columns, is_boolean, batches
 
 
-def open_results():
-    """Where every recommendation is stored, one row each, committed once per batch of customers."""
-    out = sqlite3.connect(":memory:")
-    out.execute("CREATE TABLE result (customer_id TEXT, rank INTEGER, offer_id TEXT, channel TEXT, score REAL)")
+def open_results(database):
+    """Where every recommendation is stored, one row each, committed once per batch of customers: a SQLite file
+    beside the audience, durable the way Decide's store is (WAL, synchronous=NORMAL, keyed by customer and rank),
+    though without the breakdowns and progress Decide also commits with each batch."""
+    path = Path(database).with_name("python-host-results.sqlite")
+    for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        stale.unlink(missing_ok=True)
+    out = sqlite3.connect(path)
+    out.execute("PRAGMA journal_mode = WAL")
+    out.execute("PRAGMA synchronous = NORMAL")
+    out.execute("CREATE TABLE result (customer_id TEXT NOT NULL, rank INTEGER NOT NULL, offer_id TEXT NOT NULL,"
+                " channel TEXT NOT NULL, score REAL, PRIMARY KEY (customer_id, rank)) WITHOUT ROWID")
     return out
 
 
@@ -63,7 +71,7 @@ def run_end_to_end(database, decide_row):
     decide_row(columns, is_boolean, row) -> [(offer, channel, score), ...] in rank order, store every result once
     per batch, and print customers per second, customers and recommendations."""
     columns, is_boolean, batches = open_audience(database)
-    out = open_results()
+    out = open_results(database)
     started = time.perf_counter()
     processed = 0
     recommendations = 0
