@@ -104,7 +104,7 @@ public final class LuaState {
 
     private static func setCallLimits(_ limits: SandboxLimits, on L: OpaquePointer) {
         ds_set_limits(
-            L, Int64(limits.instructionBudget), limits.deadlineSeconds, limits.unmeteredGraceSeconds,
+            L, Int64(limits.instructionBudget), limits.deadlineSeconds, limits.effectiveGraceSeconds,
             limits.maxStringBytes
         )
     }

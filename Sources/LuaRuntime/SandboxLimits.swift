@@ -6,7 +6,8 @@ public struct SandboxLimits: Sendable, Hashable {
     public var instructionBudget: Int
     /// Wall-clock seconds one call may take (default 2 s), the guard for time spent inside C functions.
     public var deadlineSeconds: Double
-    /// Seconds a call runs before its instruction budget starts counting (default 10 ms).
+    /// Seconds a call runs before its instruction budget starts counting (default 10 ms), at most; see
+    /// ``effectiveGraceSeconds`` for the grace a call gets.
     ///
     /// A call starts with no instruction-count hook, at Lua's full speed; once it has run this long a watchdog
     /// arms the hook, and from then on the budget, the deadline and interrupts are checked as usual. So a call
@@ -36,6 +37,20 @@ public struct SandboxLimits: Sendable, Hashable {
         self.maxStringBytes = maxStringBytes
         self.printLogBytes = printLogBytes
     }
+
+    /// The grace a call gets: ``unmeteredGraceSeconds``, but none at all under a budget of a million instructions
+    /// (such a budget is exact: metered from the first instruction), and never more than a nanosecond per budgeted
+    /// instruction, so that what runs unmetered stays within about the budget itself (Lua executes well under one
+    /// instruction per nanosecond). Without a budget (`instructionBudget` 0) the grace only delays the deadline's
+    /// and interrupts' checks, and is kept whole.
+    public var effectiveGraceSeconds: Double {
+        guard instructionBudget > 0 else { return unmeteredGraceSeconds }
+        guard instructionBudget >= Self.exactBudgetThreshold else { return 0 }
+        return min(unmeteredGraceSeconds, Double(instructionBudget) * 1e-9)
+    }
+
+    /// Budgets below this many instructions are always metered from the first instruction.
+    public static let exactBudgetThreshold = 1_000_000
 
     /// The documented defaults.
     public static let standard = SandboxLimits()

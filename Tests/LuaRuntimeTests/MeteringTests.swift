@@ -84,6 +84,17 @@ struct MeteringTests {
         #expect(short.lastInstructionCount == 0, "counted in steps of a thousand")
     }
 
+    @Test("a budget under a million instructions is exact: a short call over it fails though the default grace is longer")
+    func smallBudgetIsExact() throws {
+        let state = try LuaState(limits: SandboxLimits(instructionBudget: 1000))
+        let script = try state.load(source: "return function() local s = 0 for i = 1, 5000 do s = s + i end return s end",
+                                    chunkName: "flows/small.lua")
+        #expect(throws: LuaError.self) { try state.call(script) }
+        #expect(SandboxLimits(instructionBudget: 1000).effectiveGraceSeconds == 0)
+        #expect(SandboxLimits(instructionBudget: 2_000_000).effectiveGraceSeconds == 0.002)
+        #expect(SandboxLimits.standard.effectiveGraceSeconds == 0.01)
+    }
+
     @Test("a grace longer than the deadline is cut to it, so the deadline still stops the call")
     func graceCappedAtDeadline() throws {
         let limits = SandboxLimits(instructionBudget: 0, deadlineSeconds: 0.2, unmeteredGraceSeconds: 30)
@@ -119,7 +130,7 @@ struct MeteringTests {
     @Test("an interrupt stops a call that is still within its grace")
     func interruptUnmeteredCall() throws {
         let interrupt = LuaInterrupt()
-        let limits = SandboxLimits(deadlineSeconds: 0, unmeteredGraceSeconds: 30)
+        let limits = SandboxLimits(instructionBudget: 0, deadlineSeconds: 0, unmeteredGraceSeconds: 30)
         let raiser = Thread {
             Thread.sleep(forTimeInterval: 0.2)
             interrupt.raise()
