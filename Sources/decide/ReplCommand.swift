@@ -68,8 +68,10 @@ struct ReplCommand: AsyncParsableCommand {
                 _ = runner.script(opening, keepGoing: true, echo: false)
                 return runner.interactive(historyPath: historyPath)
             }
-            let piped = readsStandardInput ? Array(AnyIterator { readLine(strippingNewline: true) }) : []
-            return runner.script(opening + piped, keepGoing: keepGoing, echo: echo)
+            // Piped lines run as they arrive, so a program can hold a conversation with the REPL.
+            var given = opening.makeIterator()
+            let lines = AnyIterator { given.next() ?? (readsStandardInput ? readLine(strippingNewline: true) : nil) }
+            return runner.script(lines, keepGoing: keepGoing, echo: echo)
         }
         if status != 0 { throw ExitCode(status) }
     }
