@@ -1,4 +1,5 @@
 import ArgumentParser
+import DecideText
 
 /// The `decide` command: runs marketing decision flows over customer audiences.
 @main
@@ -11,4 +12,23 @@ struct Decide: AsyncParsableCommand {
             ReplCommand.self, ServeCommand.self,
         ]
     )
+
+    /// Parses and runs the command. A usage error (an unknown option, a missing argument, a failed validation) is
+    /// invalid input like any other: its message and usage go to standard error and the exit code is 2, not
+    /// ArgumentParser's 64.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            var standardError = StandardError()
+            print(fullMessage(for: error), to: &standardError)
+            exit(withError: CommandFailure.invalidInput)
+        }
+    }
 }

@@ -45,7 +45,7 @@ struct RunCommand: AsyncParsableCommand {
             document = try await DryRun(store: store).simulate(plan.new, sample: sample, onProgress: display.show)
         } else {
             let record = try CommandFailure.reportingRunErrors { try planner.create(request) }
-            let ended = try await RunExecutor(store: store).execute(runId: record.id, onProgress: display.show)
+            let ended = try await ForegroundRun.execute(record.id, store: store, onProgress: display.show)
             document = try RunDocument(ended, store: store)
         }
         display.finish()

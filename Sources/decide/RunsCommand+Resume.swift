@@ -20,7 +20,7 @@ extension RunsCommand {
             let store = try RunsCommand.openStore(self.store)
             let display = ProgressDisplay(quiet: quiet || json)
             let ended = try await CommandFailure.reportingRunErrorsAsync {
-                try await RunExecutor(store: store).execute(runId: id, onProgress: display.show)
+                try await ForegroundRun.execute(id, store: store, onProgress: display.show)
             }
             display.finish()
             let document = try RunDocument(ended, store: store)

@@ -46,6 +46,9 @@ struct CLITests {
         #expect(result.error.hasPrefix(#"decide: filter: column 15: unknown field "agee" (did you mean "age"?)"#))
         let created = try await decide("segments", "create", "bad", "--filter", "age >")
         #expect(created.status == 2)
+        let unknownOption = try await decide("customers", "count", "--bogus")
+        #expect(unknownOption.status == 2)
+        #expect(unknownOption.error.contains("Unknown option '--bogus'"))
         #expect(created.error.contains("column 5"))
     }
 

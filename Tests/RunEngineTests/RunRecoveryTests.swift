@@ -96,6 +96,27 @@ struct RunRecoveryTests {
         #expect(result.summary.totalCustomers < 20000)
     }
 
+    @Test("Ctrl-C stops decide run after a batch and leaves the run interrupted, resumable at once")
+    func interruptInForeground() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build the decide product first")
+        let fixture = try RunFixture(customers: 20000, flows: ["slow": Self.slowFlow])
+        let running = try decide(fixture, ["run", "slow", "--segment", "all", "--workers", "1", "--batch-size", "100"]).start()
+        let clock = ContinuousClock()
+        let patience = clock.now + .seconds(60)
+        while try fixture.store.runs(status: .running, limit: 1, offset: 0).runs.first.map({ $0.progress.processed == 0 }) ?? true {
+            try #require(clock.now < patience, "the run processed nothing within a minute")
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        running.kill(SIGINT)
+        let outcome = try await running.finish(timeout: .seconds(30))
+        #expect(outcome.status == 1)
+        let id = try #require(try fixture.store.runs(status: nil, limit: 1, offset: 0).runs.first?.id)
+        #expect(outcome.error.contains("continue with: decide runs resume \(id)"), "\(outcome.error)")
+        let stopped = try fixture.store.run(id: id)
+        #expect(stopped.status == .failed && stopped.interrupted)
+        #expect(stopped.progress.processed < 20000)
+    }
+
     @Test("a finished run cannot be resumed")
     func resumeFinished() async throws {
         let fixture = try RunFixture(customers: 5)

@@ -1,0 +1,37 @@
+import DecideStore
+import DecideText
+import Dispatch
+import Foundation
+import RunEngine
+
+/// A run executed in the foreground of a terminal (`decide run`, `decide runs resume`).
+///
+/// Ctrl-C (SIGINT) or SIGTERM does not kill the process mid-batch: the run stops after the batch being committed and
+/// is left interrupted, at once resumable with `decide runs resume ID`, instead of waiting for its lease to expire.
+enum ForegroundRun {
+    /// Executes `runId` and returns it as it ended; says how to resume it when a signal stopped it.
+    static func execute(
+        _ runId: String, store: SQLiteCustomerStore, onProgress: @escaping @Sendable (RunProgressReport) -> Void
+    ) async throws -> RunRecord {
+        let execution = Task { try await RunExecutor(store: store).execute(runId: runId, onProgress: onProgress) }
+        let watchers = [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let watcher = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            watcher.setEventHandler { execution.cancel() }
+            watcher.resume()
+            return watcher
+        }
+        defer {
+            for watcher in watchers { watcher.cancel() }
+            signal(SIGINT, SIG_DFL)
+            signal(SIGTERM, SIG_DFL)
+        }
+        let ended = try await execution.value
+        if ended.interrupted {
+            var standardError = StandardError()
+            print("decide: stopped after \(ended.progress.processed) customers; continue with: decide runs resume \(runId)",
+                  to: &standardError)
+        }
+        return ended
+    }
+}
