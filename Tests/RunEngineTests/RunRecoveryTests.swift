@@ -99,11 +99,16 @@ struct RunRecoveryTests {
     @Test("Ctrl-C stops decide run after a batch and leaves the run interrupted, resumable at once")
     func interruptInForeground() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build the decide product first")
-        let fixture = try RunFixture(customers: 20000, flows: ["slow": Self.slowFlow])
+        let fixture = try RunFixture(customers: 100_000, flows: ["slow": Self.slowFlow])
         let running = try decide(fixture, ["run", "slow", "--segment", "all", "--workers", "1", "--batch-size", "100"]).start()
         let clock = ContinuousClock()
         let patience = clock.now + .seconds(60)
-        while try fixture.store.runs(status: .running, limit: 1, offset: 0).runs.first.map({ $0.progress.processed == 0 }) ?? true {
+        while true {
+            let run = try fixture.store.runs(status: nil, limit: 1, offset: 0).runs.first
+            if let run, run.progress.processed > 0 {
+                try #require(run.status == .running, "the run ended before it could be interrupted: \(run.status)")
+                break
+            }
             try #require(clock.now < patience, "the run processed nothing within a minute")
             try await Task.sleep(for: .milliseconds(5))
         }
@@ -114,7 +119,7 @@ struct RunRecoveryTests {
         #expect(outcome.error.contains("continue with: decide runs resume \(id)"), "\(outcome.error)")
         let stopped = try fixture.store.run(id: id)
         #expect(stopped.status == .failed && stopped.interrupted)
-        #expect(stopped.progress.processed < 20000)
+        #expect(stopped.progress.processed < 100_000)
     }
 
     @Test("a finished run cannot be resumed")

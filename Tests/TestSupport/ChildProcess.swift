@@ -72,8 +72,19 @@ public final class RunningChild: Sendable {
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
+        // A clean signal state: the spawning thread may be one of Dispatch's, which block most signals, and this
+        // process may ignore some (a server test's graceful shutdown ignores SIGINT); a child inherits both.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t(), all = sigset_t()
+        sigemptyset(&none)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let failure = posix_spawn(&pid, child.executable.path, &actions, nil, argv, envp)
+        let failure = posix_spawn(&pid, child.executable.path, &actions, &attributes, argv, envp)
         guard failure == 0 else {
             throw ChildProcessError(message: "cannot start \(command): \(String(cString: strerror(failure)))")
         }
