@@ -54,12 +54,12 @@ struct RunRecoveryTests {
             try await Task.sleep(for: .milliseconds(5))
         }
         running.kill(SIGKILL)
-        let killedStatus = await running.status()
+        let killed = try await running.finish()
         // A slow flow keeps the run going long enough that the poll sees it mid-way even on a loaded machine.
-        let id = try #require(interruptedId, "the run was not seen mid-way (exit status \(killedStatus))")
-        let killed = try fixture.store.run(id: id)
-        #expect(killed.status == .running)
-        #expect(killed.progress.processed < 3000)
+        let id = try #require(interruptedId, "the run was not seen mid-way (exit status \(killed.status): \(killed.error))")
+        let left = try fixture.store.run(id: id)
+        #expect(left.status == .running)
+        #expect(left.progress.processed < 3000)
 
         let resume = try await decide(fixture, ["runs", "resume", id, "--quiet"], lease: "0").run()
         #expect(resume.status == 0, "\(resume.error)")

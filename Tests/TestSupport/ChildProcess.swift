@@ -106,11 +106,6 @@ public final class RunningChild: Sendable {
         _ = Foundation.kill(processIdentifier, signal)
     }
 
-    /// Waits for the child to end and returns its status, without reading what it wrote.
-    public func status() async -> Int32 {
-        await exit.wait()
-    }
-
     /// Waits for the child to end, killing it after `timeout`, and returns what it left.
     ///
     /// - Throws: ``ChildProcessError`` when the timeout killed it.
