@@ -48,8 +48,14 @@ let package = Package(
             dependencies: ["CLua"],
             linkerSettings: [.unsafeFlags(["-Xlinker", "--whole-archive", "-Xlinker", "-l:liblua5.4.a", "-Xlinker", "--no-whole-archive"])]
         ),
-        .target(name: "LuaRuntime", dependencies: ["CLua", "CLuaSandbox"], swiftSettings: swiftSettings),
-        .target(name: "DecisionEngine", dependencies: ["LuaRuntime", "CLua", "CLuaSandbox", "DecideStore"], swiftSettings: swiftSettings),
+        .target(
+            name: "LuaRuntime", dependencies: ["CLua", "CLuaSandbox"], resources: [.copy("Lua")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "DecisionEngine", dependencies: ["LuaRuntime", "DecideStore"], resources: [.copy("Lua")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "DecideStore",
             dependencies: [.product(name: "GRDB", package: "GRDB.swift")],

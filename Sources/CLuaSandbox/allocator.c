@@ -66,6 +66,7 @@ void *ds_alloc(void *ud, void *pointer, size_t osize, size_t nsize) {
     }
     if (c->enforcing && nsize > old && c->used - old + nsize > c->memory_limit) {
         c->limit_hit = DS_LIMIT_MEMORY;
+        c->memory_refused = 1;
         return NULL;
     }
     void *block;

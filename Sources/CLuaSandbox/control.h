@@ -27,13 +27,19 @@ typedef struct ds_control {
     int limit_hit;
     atomic_int interrupt;
     ds_flag *shared_interrupt;
-    double timeout;
-    double deadline;
-    size_t max_string;
+    long long timeout_ns;
+    /* The running call's deadline on the monotonic clock (0: none); the watchdog reads it. */
+    atomic_llong deadline_ns;
+    /* Whether the allocator refused memory during the call: Lua then ran an emergency collection, after which
+       the state is replaced whatever the call's outcome. */
+    int memory_refused;
+        size_t max_string;
     ds_resolver resolver;
     void *host;
-    /* The state's main thread: the one the watchdog's signal arms (coroutines are metered from their creation). */
+    /* The state's main thread, and the thread running now (the main thread or the coroutine it resumed): the one
+       the watchdog's signal arms. */
     lua_State *main;
+    _Atomic(lua_State *) running_thread;
 
     /* What the watchdog reads from its own thread. The owner writes `grace_ns`, `started_ns` and `thread` before
        the increment that makes `call` odd (sequentially consistent, so also a release), so the watchdog sees them
@@ -45,7 +51,8 @@ typedef struct ds_control {
     atomic_int signalling;  /* set by the watchdog while it signals `thread`, which must not exit meanwhile */
 
     /* The watchdog's own bookkeeping, under its lock. */
-    unsigned long signalled; /* the `call` value the watchdog last signalled */
+    unsigned long signalled;          /* the `call` value the watchdog last signalled for the grace */
+    unsigned long deadline_signalled; /* the `call` value the watchdog last signalled for the deadline */
     struct ds_control *watch_previous;
     struct ds_control *watch_next;
 } ds_control;
@@ -64,6 +71,11 @@ long long ds_now_ns(void);
 /* Arms the count hook on `L` (a coroutine or the main thread) unless it already has one; safe in a signal handler
    on the thread running `L`, as lua_sethook is. */
 void ds_arm_hook(lua_State *L);
+/* Makes the hook fire at the very next instruction of `L` (a spent deadline or a raised interrupt is then raised
+   there); safe in a signal handler like ds_arm_hook. */
+void ds_arm_hook_now(lua_State *L);
+/* Whether the call's deadline has passed or its interrupt is raised (async-signal-safe). */
+int ds_must_stop(ds_control *c);
 
 /* The watchdog (watchdog.c): every state is registered from creation to close; while a call of a state with a
    grace runs past it (or its interrupt is raised), the watchdog sends the calling thread a signal whose handler

@@ -12,8 +12,6 @@
 /* How many VM instructions pass between two hook calls while the budget lasts. */
 #define DS_HOOK_STEP 1000
 
-static double ds_now(void) { return (double)ds_now_ns() / 1e9; }
-
 ds_control *ds_control_of(lua_State *L) {
     return *(ds_control **)lua_getextraspace(L);
 }
@@ -36,12 +34,22 @@ static const char *ds_limit_message(int limit) {
 
 static void ds_hook(lua_State *L, lua_Debug *ar);
 
+static int ds_interrupted(ds_control *c) {
+    return atomic_load(&c->interrupt) || (c->shared_interrupt != NULL && ds_flag_is_raised(c->shared_interrupt));
+}
+
+static int ds_past_deadline(ds_control *c) {
+    long long deadline = atomic_load_explicit(&c->deadline_ns, memory_order_relaxed);
+    return deadline > 0 && ds_now_ns() > deadline;
+}
+
+int ds_must_stop(ds_control *c) { return ds_interrupted(c) || ds_past_deadline(c); }
+
 /* Returns the limit that is now spent, or DS_LIMIT_NONE. */
 static int ds_spent(ds_control *c) {
-    if (atomic_load(&c->interrupt)) return DS_LIMIT_INTERRUPTED;
-    if (c->shared_interrupt != NULL && ds_flag_is_raised(c->shared_interrupt)) return DS_LIMIT_INTERRUPTED;
+    if (ds_interrupted(c)) return DS_LIMIT_INTERRUPTED;
     if (c->budget > 0 && c->spent > c->budget) return DS_LIMIT_INSTRUCTIONS;
-    if (c->deadline > 0 && ds_now() > c->deadline) return DS_LIMIT_DEADLINE;
+    if (ds_past_deadline(c)) return DS_LIMIT_DEADLINE;
     return DS_LIMIT_NONE;
 }
 
@@ -64,6 +72,8 @@ static void ds_hook(lua_State *L, lua_Debug *ar) {
     if (limit != DS_LIMIT_NONE) ds_exhaust(L, c, limit);
 }
 
+void ds_arm_hook_now(lua_State *L) { lua_sethook(L, ds_hook, LUA_MASKCOUNT, 1); }
+
 void ds_arm_hook(lua_State *L) {
     if (lua_gethook(L) == NULL) lua_sethook(L, ds_hook, LUA_MASKCOUNT, DS_HOOK_STEP);
 }
@@ -71,7 +81,7 @@ void ds_arm_hook(lua_State *L) {
 void ds_charge(lua_State *L, long long units) {
     ds_control *c = ds_control_of(L);
     if (!c->enforcing) return;
-    c->spent += units;
+    c->spent += units < 0 ? 0 : units;
     int limit = c->exhausted ? c->exhausted : ds_spent(c);
     if (limit != DS_LIMIT_NONE) ds_exhaust(L, c, limit);
 }
@@ -87,6 +97,7 @@ lua_State *ds_newstate(size_t memory_limit) {
     }
     *(ds_control **)lua_getextraspace(L) = c;
     c->main = L;
+    atomic_init(&c->running_thread, L);
     lua_atpanic(L, ds_panic);
     luaL_requiref(L, LUA_GNAME, luaopen_base, 1);
     luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 1);
@@ -116,7 +127,7 @@ void ds_set_limits(lua_State *L, long long instruction_budget, double deadline_s
                    size_t max_string) {
     ds_control *c = ds_control_of(L);
     c->budget = instruction_budget;
-    c->timeout = deadline_seconds;
+    c->timeout_ns = deadline_seconds > 0 ? (long long)(deadline_seconds * 1e9) : 0;
     /* The deadline is checked by the hook too, so a grace may not outlast it. */
     double grace = deadline_seconds > 0 && unmetered_seconds > deadline_seconds ? deadline_seconds : unmetered_seconds;
     atomic_store(&c->grace_ns, grace > 0 ? (long long)(grace * 1e9) : 0);
@@ -131,17 +142,29 @@ void ds_set_resolver(lua_State *L, ds_resolver resolver, void *host) {
     c->host = host;
 }
 
-/* Gives a message raised from C (no position of its own) the file and line of the nearest Lua frame. */
+/* The chunk names of the host's trusted Lua: frames of these are skipped when looking for the script's position.
+   Scripts cannot name a chunk like this (the sandbox's `load` prefixes every name it is given). */
+static int ds_trusted_chunk(const char *source) {
+    return strcmp(source, "=sandbox") == 0 || strcmp(source, "=decide-engine") == 0;
+}
+
+/* How many stack levels the message handler looks at for the script's position: enough to get past the engine's
+   frames, and a constant, so that handling an error costs the same however deep the stack is. */
+#define DS_HANDLER_LEVELS 12
+
+/* Gives a message raised from C (no position of its own) the file and line of the nearest script frame. */
 static int ds_message_handler(lua_State *L) {
     if (lua_type(L, 1) != LUA_TSTRING) return 1;
-    const char *message = lua_tostring(L, 1);
+    /* The error may be a stack overflow: add nothing when there is no room. */
+    if (!lua_checkstack(L, 2)) return 1;
+    size_t length = 0;
+    const char *message = lua_tolstring(L, 1, &length);
     lua_Debug ar;
-    for (int level = 1; lua_getstack(L, level, &ar); level++) {
+    for (int level = 1; level <= DS_HANDLER_LEVELS && lua_getstack(L, level, &ar); level++) {
         lua_getinfo(L, "Sl", &ar);
-        /* Trusted host chunks are named "=..."; the position a script author needs is in their own file. */
-        if (ar.currentline <= 0 || ar.source[0] == '=') continue;
+        if (ar.currentline <= 0 || ds_trusted_chunk(ar.source)) continue;
         size_t prefix = strlen(ar.short_src);
-        if (strncmp(message, ar.short_src, prefix) == 0 && message[prefix] == ':') return 1;
+        if (length > prefix && strncmp(message, ar.short_src, prefix) == 0 && message[prefix] == ':') return 1;
         lua_pushfstring(L, "%s:%d: %s", ar.short_src, ar.currentline, message);
         return 1;
     }
@@ -153,9 +176,11 @@ int ds_pcall(lua_State *L, int nargs, int nresults) {
     c->spent = 0;
     c->exhausted = DS_LIMIT_NONE;
     c->limit_hit = DS_LIMIT_NONE;
+    c->memory_refused = 0;
     atomic_store(&c->interrupt, 0);
+    atomic_store(&c->running_thread, L);
     long long now = ds_now_ns();
-    c->deadline = c->timeout > 0 ? (double)now / 1e9 + c->timeout : 0;
+    atomic_store(&c->deadline_ns, c->timeout_ns > 0 ? now + c->timeout_ns : 0);
     c->enforcing = 1;
     int base = lua_gettop(L) - nargs;
     lua_pushcfunction(L, ds_message_handler);
@@ -163,6 +188,7 @@ int ds_pcall(lua_State *L, int nargs, int nresults) {
     ds_control *outer = ds_call_begin(c, now);
     int status = lua_pcall(L, nargs, nresults, base);
     ds_call_end(c, outer);
+    atomic_store(&c->deadline_ns, 0);
     lua_remove(L, base);
     c->enforcing = 0;
     lua_sethook(L, NULL, 0, 0);
@@ -178,6 +204,10 @@ int ds_pcall(lua_State *L, int nargs, int nresults) {
 }
 
 int ds_last_limit(lua_State *L) { return ds_control_of(L)->limit_hit; }
+int ds_needs_replacement(lua_State *L) {
+    ds_control *c = ds_control_of(L);
+    return c->limit_hit != DS_LIMIT_NONE || c->memory_refused;
+}
 long long ds_last_instructions(lua_State *L) { return ds_control_of(L)->spent; }
 size_t ds_memory_used(lua_State *L) { return ds_control_of(L)->used; }
 void ds_interrupt(lua_State *L) { atomic_store(&ds_control_of(L)->interrupt, 1); }
@@ -216,32 +246,28 @@ static int ds_resolve(lua_State *L) {
 
 void ds_push_resolve(lua_State *L) { lua_pushcfunction(L, ds_resolve); }
 
-static int ds_guarded_rep(lua_State *L) {
-    size_t length = 0, separator_length = 0;
-    luaL_checklstring(L, 1, &length);
-    lua_Integer n = luaL_checkinteger(L, 2);
-    luaL_optlstring(L, 3, "", &separator_length);
-    ds_control *c = ds_control_of(L);
-    if (n > 0 && c->max_string > 0) {
-        double total = (double)length * (double)n + (double)separator_length * (double)(n - 1);
-        if (total > (double)c->max_string) {
-            char message[160];
-            snprintf(message, sizeof message, "string.rep: a result of %.0f bytes exceeds the sandbox's %zu-byte string limit",
-                     total, c->max_string);
-            c->limit_hit = DS_LIMIT_STRING;
-            return luaL_error(L, "%s", message);
-        }
-        ds_charge(L, (long long)(total / 64));
-    }
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    lua_call(L, lua_gettop(L) - 1, 1);
+/* Trusted code's access to metatables, bypassing `__metatable`: get(v) returns v's metatable itself (or nil), and
+   set(t, mt) sets t's (nil removes it) with no check. Never handed to scripts. */
+static int ds_raw_getmetatable(lua_State *L) {
+    luaL_checkany(L, 1);
+    if (!lua_getmetatable(L, 1)) lua_pushnil(L);
     return 1;
 }
 
-void ds_push_guarded_rep(lua_State *L) {
-    lua_getglobal(L, LUA_STRLIBNAME);
-    lua_getfield(L, -1, "rep");
-    lua_remove(L, -2);
-    lua_pushcclosure(L, ds_guarded_rep, 1);
+static int ds_raw_setmetatable(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    if (lua_isnoneornil(L, 2)) lua_pushnil(L);
+    else luaL_checktype(L, 2, LUA_TTABLE);
+    lua_settop(L, 2);
+    lua_setmetatable(L, 1);
+    lua_settop(L, 1);
+    return 1;
+}
+
+void ds_push_metatable_access(lua_State *L) {
+    lua_createtable(L, 0, 2);
+    lua_pushcfunction(L, ds_raw_getmetatable);
+    lua_setfield(L, -2, "get");
+    lua_pushcfunction(L, ds_raw_setmetatable);
+    lua_setfield(L, -2, "set");
 }

@@ -60,16 +60,35 @@ long long ds_now_ns(void) {
     return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* Arms the thread running the call: with the normal hook once its grace is over, or with one that fires at the very
+   next instruction once its deadline has passed or its interrupt is raised, so that a call whose every instruction
+   is slow (a C function over a large string) stops after the one it is in. The main thread is armed too, for when
+   a coroutine yields back to it. */
 static void ds_on_arm_signal(int signal) {
     (void)signal;
     int saved = errno;
     ds_control *c = ds_running;
-    if (c != NULL) ds_arm_hook(c->main);
+    if (c != NULL) {
+        lua_State *running = atomic_load(&c->running_thread);
+        if (ds_must_stop(c)) {
+            ds_arm_hook_now(running);
+            if (running != c->main) ds_arm_hook_now(c->main);
+        } else {
+            ds_arm_hook(running);
+            if (running != c->main) ds_arm_hook(c->main);
+        }
+    }
     errno = saved;
 }
 
 static int ds_interrupt_raised(ds_control *c) {
     return atomic_load(&c->interrupt) || (c->shared_interrupt != NULL && ds_flag_is_raised(c->shared_interrupt));
+}
+
+static void ds_signal(ds_control *c, unsigned long call) {
+    atomic_store(&c->signalling, 1);
+    if (atomic_load(&c->call) == call) pthread_kill(c->thread, DS_ARM_SIGNAL);
+    atomic_store(&c->signalling, 0);
 }
 
 /* Signals the owner of every call that has outlived its grace (or whose interrupt is raised). Returns how long to
@@ -78,19 +97,31 @@ static long long ds_watch_pass(void) {
     long long now = ds_now_ns();
     long long sleep = 0;
     for (ds_control *c = ds_watch.head; c != NULL; c = c->watch_next) {
-        long long grace = atomic_load_explicit(&c->grace_ns, memory_order_relaxed);
-        if (grace <= 0) continue; /* metered from the first instruction: its own hook sees everything */
         unsigned long call = atomic_load(&c->call);
-        if ((call & 1) == 0 || call == c->signalled) continue;
-        long long left = atomic_load(&c->started_ns) + grace - now;
-        if (left > 0 && !ds_interrupt_raised(c)) {
-            if (sleep == 0 || left < sleep) sleep = left;
-            continue;
+        if ((call & 1) == 0) continue;
+        long long grace = atomic_load_explicit(&c->grace_ns, memory_order_relaxed);
+        long long deadline = atomic_load(&c->deadline_ns);
+        int interrupted = ds_interrupt_raised(c);
+        /* The grace: a call metered from its first instruction has none. */
+        if (grace > 0 && call != c->signalled) {
+            long long left = atomic_load(&c->started_ns) + grace - now;
+            if (left > 0 && !interrupted) {
+                if (sleep == 0 || left < sleep) sleep = left;
+            } else {
+                c->signalled = call;
+                ds_signal(c, call);
+            }
         }
-        c->signalled = call;
-        atomic_store(&c->signalling, 1);
-        if (atomic_load(&c->call) == call) pthread_kill(c->thread, DS_ARM_SIGNAL);
-        atomic_store(&c->signalling, 0);
+        /* The deadline (or an interrupt): the hook must then fire at the next instruction. */
+        if (call != c->deadline_signalled && (deadline > 0 || interrupted)) {
+            long long left = deadline > 0 ? deadline - now : DS_TICK_MAX_NS;
+            if (left > 0 && !interrupted) {
+                if (sleep == 0 || left < sleep) sleep = left;
+            } else {
+                c->deadline_signalled = call;
+                ds_signal(c, call);
+            }
+        }
     }
     if (sleep == 0) return 0;
     return sleep < DS_TICK_MIN_NS ? DS_TICK_MIN_NS : sleep > DS_TICK_MAX_NS ? DS_TICK_MAX_NS : sleep;
@@ -180,7 +211,8 @@ ds_control *ds_call_begin(ds_control *c, long long now_ns) {
     c->thread = pthread_self();
     atomic_store_explicit(&c->started_ns, now_ns, memory_order_relaxed);
     atomic_fetch_add(&c->call, 1);
-    if (atomic_load(&ds_watch.parked) && atomic_load_explicit(&c->grace_ns, memory_order_relaxed) > 0) {
+    if (atomic_load(&ds_watch.parked)
+        && (atomic_load_explicit(&c->grace_ns, memory_order_relaxed) > 0 || atomic_load(&c->deadline_ns) > 0)) {
         pthread_mutex_lock(&ds_watch.lock);
         atomic_store(&ds_watch.parked, 0);
         pthread_cond_signal(&ds_watch.wake);

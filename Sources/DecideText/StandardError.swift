@@ -5,8 +5,8 @@ public struct StandardError: TextOutputStream {
     /// A stream over standard error.
     public init() {}
 
-    /// Writes `string` to standard error.
+    /// Writes `string` to standard error, escaped for the terminal.
     public mutating func write(_ string: String) {
-        FileHandle.standardError.write(Data(string.utf8))
+        FileHandle.standardError.write(Data(string.escapedForTerminal().utf8))
     }
 }

@@ -11,8 +11,11 @@ public struct TextTable {
         self.rows = rows
     }
 
-    /// The table as lines of text, columns separated by two spaces, trailing spaces removed.
+    /// The table as lines of text, columns separated by two spaces, trailing spaces removed; cells are escaped for
+    /// the terminal, line breaks included.
     public func render() -> String {
+        let headers = headers.map { $0.escapedForTerminal(keepingLineBreaks: false) }
+        let rows = rows.map { $0.map { $0.escapedForTerminal(keepingLineBreaks: false) } }
         let widths = headers.indices.map { column in
             ([headers[column]] + rows.map { column < $0.count ? $0[column] : "" }).map(\.count).max() ?? 0
         }

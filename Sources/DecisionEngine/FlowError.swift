@@ -12,6 +12,9 @@ public struct FlowError: Error, Sendable, Hashable, CustomStringConvertible {
         case invalid = "invalid flow"
         /// A flow test file is missing or malformed.
         case badTests = "invalid flow tests"
+        /// The flow compiled to a different catalogue than when its run was planned (it depends on something
+        /// that varies between states).
+        case inconsistent = "flow compiles inconsistently"
     }
 
     /// What went wrong.

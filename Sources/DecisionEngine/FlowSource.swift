@@ -39,9 +39,4 @@ public struct FlowSource: Sendable, Hashable, Codable {
         let digits = String(hash, radix: 16)
         return String(repeating: "0", count: 16 - digits.count) + digits
     }
-
-    /// Whether the flow or one of its modules mentions `math.random`, so the engine seeds it per customer.
-    var usesRandom: Bool {
-        source.contains("random") || (modules ?? [:]).values.contains { $0.contains("random") }
-    }
 }

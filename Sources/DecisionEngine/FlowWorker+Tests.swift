@@ -11,12 +11,13 @@ extension FlowWorker {
     /// - Returns: One result per case, in file order.
     /// - Throws: ``FlowError`` when the flow does not load or the test file is malformed.
     public func runTests(of flow: FlowSource, testSource: String, testPath: String) throws(FlowError) -> [FlowTestResult] {
-        _ = try compile(flow)
+        _ = try state(of: flow)
         let cases: LuaValue
         do {
-            let script = try state.load(source: testSource, chunkName: testPath)
-            defer { state.unload(script) }
-            cases = try state.value(of: script)
+            // The test file is a script too: it runs in a sandboxed state of its own.
+            let scratch = try LuaState(limits: limits, interrupt: interrupt)
+            let script = try scratch.load(source: testSource, chunkName: testPath)
+            cases = try scratch.value(of: script)
         } catch {
             throw FlowError(.badTests, flow: flow.key, problems: [error.description])
         }

@@ -1,4 +1,3 @@
-import CLua
 import DecideStore
 import LuaRuntime
 
@@ -9,34 +8,27 @@ extension FlowWorker {
     /// - Parameters:
     ///   - customer: The customer, with its batch's field names.
     ///   - seed: The run's seed.
+    ///   - decisionTime: What `os.time()` returns to the flow; when the worker was made by default.
     /// - Throws: ``FlowError`` when the flow does not load; ``DecisionError`` when it fails for this customer.
-    public func trace(_ customer: Customer, fieldNames: [String], flow source: FlowSource, seed: UInt64 = 0) throws
-        -> DecisionTrace
-    {
-        let flow = try compile(source)
-        let L = state.pointer
-        let base = lua_gettop(L)
-        defer { lua_settop(L, base) }
-        pushEngine("customer_data")
-        let data = lua_gettop(L)
-        let names = pushFieldNames(fieldNames)
-        clearTable(at: data)
-        fill(data: data, names: names, with: customer)
-        _ = state.takePrintedLines()
-        pushEngine("trace")
-        state.push(reference: flow.reference)
-        lua_pushinteger(L, lua_Integer(truncatingIfNeeded: Self.seed(seed, customer.id)))
-        let value: LuaValue
+    public func trace(
+        _ customer: Customer, fieldNames: [String], flow source: FlowSource, seed: UInt64 = 0,
+        decisionTime: Int64? = nil
+    ) throws -> DecisionTrace {
+        let flow = try state(of: source, seed: seed)
+        if let decisionTime { flow.setDecisionTime(decisionTime) }
+        let keys = flow.keys(fieldNames)
+        defer { flow.release(keys: keys) }
+        flow.setCustomer(customer, keys: keys)
+        let traced: (value: LuaValue, printed: [String])
         do {
-            try state.protectedCall(arguments: 2, results: 1)
-            value = try state.value(at: -1)
+            traced = try flow.trace(seed: Self.seed(seed, customer.id))
         } catch {
             throw decisionError(error, flow: flow, customerId: customer.id)
         }
+        _ = flow.takeFunnel()
         return DecisionTrace(
-            flow: source.key, customerId: customer.id, stages: Self.steps(value["stages"]),
-            recommendations: Self.recommendations(value["recommendations"]),
-            printed: state.takePrintedLines().lines
+            flow: source.key, customerId: customer.id, stages: Self.steps(traced.value["stages"]),
+            recommendations: Self.recommendations(traced.value["recommendations"]), printed: traced.printed
         )
     }
 

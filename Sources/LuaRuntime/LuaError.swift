@@ -61,11 +61,25 @@ public struct LuaError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The customer the call ran for, when it ran for one.
     public var customerId: String?
 
-    /// Creates an error.
+    /// Creates an error; a message longer than ``maximumMessageBytes`` is cut (see ``bounded(_:)``).
     public init(_ code: Code, _ message: String, customerId: String? = nil) {
         self.code = code
-        self.message = message
+        self.message = Self.bounded(message)
         self.customerId = customerId
+    }
+
+    /// The most bytes of a message an error keeps (and so a run stores per failing customer): 1 KiB.
+    public static let maximumMessageBytes = 1024
+
+    /// `message` cut to at most ``maximumMessageBytes`` bytes on a character boundary, marked as cut.
+    public static func bounded(_ message: String) -> String {
+        guard message.utf8.count > maximumMessageBytes else { return message }
+        let marker = " [cut]"
+        var end = message.utf8.index(message.utf8.startIndex, offsetBy: maximumMessageBytes - marker.utf8.count)
+        while end > message.startIndex && !message.unicodeScalars.indices.contains(end) {
+            end = message.utf8.index(before: end)
+        }
+        return String(message[..<end]) + marker
     }
 
     /// The script file named in the message (`flows/cross_sell.lua`), when there is one.

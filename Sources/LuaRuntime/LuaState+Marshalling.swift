@@ -4,6 +4,28 @@ extension LuaState {
     /// How deep nested tables may go when they cross the boundary; deeper means a cycle or abuse.
     static let maximumDepth = 64
 
+    /// How much one value may bring across the boundary: string bytes and table entries, counted as they are
+    /// copied (so a sub-table referenced twice counts twice, and a value built by repeating one big string or
+    /// sharing sub-tables cannot multiply the host's memory).
+    package struct CopyBudget {
+        /// Bytes of strings (keys and values) left to copy.
+        var bytes: Int
+        /// Values (of any type, table entries included) left to copy.
+        var values: Int
+
+        /// The budget of one value leaving the sandbox: 16 MiB of text and a million values.
+        package static let standard = CopyBudget(bytes: 16 << 20, values: 1_000_000)
+
+        mutating func spend(bytes count: Int) throws(LuaError) {
+            bytes -= count
+            values -= 1
+            guard bytes >= 0, values >= 0 else {
+                throw LuaError(.badValue, "a value larger than \(Self.standard.bytes >> 20) MiB of text or "
+                    + "\(Self.standard.values) entries cannot leave the sandbox")
+            }
+        }
+    }
+
     /// Pushes a Swift string (NUL bytes included).
     package func push(string: String) {
         var string = string
@@ -41,7 +63,13 @@ extension LuaState {
     ///
     /// - Throws: ``LuaError`` with code ``LuaError/Code/badValue`` for functions, coroutines, userdata, tables
     ///   nested too deeply (or cyclic), and tables mixing array and string keys.
-    package func value(at index: Int32, depth: Int = 0) throws(LuaError) -> LuaValue {
+    package func value(at index: Int32) throws(LuaError) -> LuaValue {
+        var budget = CopyBudget.standard
+        return try value(at: index, depth: 0, budget: &budget)
+    }
+
+    private func value(at index: Int32, depth: Int, budget: inout CopyBudget) throws(LuaError) -> LuaValue {
+        try budget.spend(bytes: lua_type(pointer, index) == LUA_TSTRING ? Int(lua_rawlen(pointer, index)) : 0)
         switch lua_type(pointer, index) {
         case LUA_TNIL, LUA_TNONE: return .nil
         case LUA_TBOOLEAN: return .boolean(lua_toboolean(pointer, index) != 0)
@@ -49,14 +77,14 @@ extension LuaState {
             if lua_isinteger(pointer, index) != 0 { return .integer(Int64(clua_tointeger(pointer, index))) }
             return .number(clua_tonumber(pointer, index))
         case LUA_TSTRING: return .string(stringAt(index))
-        case LUA_TTABLE: return try table(at: lua_absindex(pointer, index), depth: depth)
+        case LUA_TTABLE: return try table(at: lua_absindex(pointer, index), depth: depth, budget: &budget)
         case let type:
             let name = String(cString: lua_typename(pointer, type))
             throw LuaError(.badValue, "a \(name) value cannot leave the sandbox")
         }
     }
 
-    private func table(at index: Int32, depth: Int) throws(LuaError) -> LuaValue {
+    private func table(at index: Int32, depth: Int, budget: inout CopyBudget) throws(LuaError) -> LuaValue {
         guard depth < Self.maximumDepth else {
             throw LuaError(.badValue, "a table nested more than \(Self.maximumDepth) levels deep (or a cycle)")
         }
@@ -67,7 +95,8 @@ extension LuaState {
         while lua_next(pointer, index) != 0 {
             let element: LuaValue
             do {
-                element = try value(at: -1, depth: depth + 1)
+                element = try value(at: -1, depth: depth + 1, budget: &budget)
+                if lua_type(pointer, -2) == LUA_TSTRING { try budget.spend(bytes: Int(lua_rawlen(pointer, -2))) }
             } catch {
                 clua_pop(pointer, 2)
                 throw error

@@ -73,21 +73,23 @@ public final class LuaState {
     public var lastInstructionCount: Int { Int(ds_last_instructions(pointer)) }
 
     private static func installPrelude(_ L: OpaquePointer, limits: SandboxLimits) throws(LuaError) -> Int32 {
-        let status = SandboxPrelude.source.withCString { text in
-            luaL_loadbufferx(L, text, strlen(text), SandboxPrelude.chunkName, "t")
+        let status = TrustedLua.sandbox.withCString { text in
+            luaL_loadbufferx(L, text, strlen(text), TrustedLua.sandboxChunkName, "t")
         }
         guard status == LUA_OK else {
             throw LuaError(.syntax, String(cString: clua_tostring(L, -1)))
         }
         clua_newtable(L)
-        ds_push_resolve(L)
-        lua_setfield(L, -2, "resolve")
-        ds_push_guarded_rep(L)
-        lua_setfield(L, -2, "rep")
-        ds_push_pattern_library(L)
-        lua_setfield(L, -2, "patterns")
-        ds_push_coroutine_library(L)
-        lua_setfield(L, -2, "coroutines")
+        let library: [(String, (OpaquePointer?) -> Void)] = [
+            ("resolve", ds_push_resolve), ("rep", ds_push_guarded_rep), ("patterns", ds_push_pattern_library),
+            ("coroutines", ds_push_coroutine_library), ("table", ds_push_table_library),
+            ("order", ds_push_order_library), ("metatables", ds_push_metatable_access),
+            ("check_source", ds_push_source_check),
+        ]
+        for (name, push) in library {
+            push(L)
+            lua_setfield(L, -2, name)
+        }
         lua_pushinteger(L, lua_Integer(limits.printLogBytes))
         guard clua_pcall(L, 2, 1, 0) == LUA_OK else {
             throw LuaError(.runtime, String(cString: clua_tostring(L, -1)))
@@ -149,23 +151,33 @@ public final class LuaState {
     /// - Throws: ``LuaError`` built from the error object; a limit error poisons the state.
     package func protectedCall(arguments: Int32, results: Int32) throws(LuaError) {
         let status = ds_pcall(pointer, arguments, results)
+        if ds_needs_replacement(pointer) != 0 { isPoisoned = true }
         guard status != LUA_OK else { return }
         throw popError(status: status)
     }
 
+    /// Builds the error from the error object on top of the stack and pops it. Only raw reads: no metamethod of
+    /// the object runs here, outside every limit, and at most ``LuaError/maximumMessageBytes`` of it are copied.
     private func popError(status: Int32) -> LuaError {
         defer { clua_pop(pointer, 1) }
         var code = LuaError.Code.runtime
         var message: String
         switch lua_type(pointer, -1) {
         case LUA_TSTRING:
-            message = stringAt(-1)
+            message = LuaError.bounded(stringAt(-1, maximumBytes: LuaError.maximumMessageBytes + 1))
+        case LUA_TNUMBER:
+            message = lua_isinteger(pointer, -1) != 0
+                ? String(clua_tointeger(pointer, -1)) : String(clua_tonumber(pointer, -1))
         case LUA_TTABLE:
-            lua_getfield(pointer, -1, "message")
-            message = lua_type(pointer, -1) == LUA_TSTRING ? stringAt(-1) : "error object is a table value"
-            lua_getfield(pointer, -2, "decide_error")
-            if lua_type(pointer, -1) == LUA_TSTRING, stringAt(-1) == "syntax" { code = .syntax }
-            clua_pop(pointer, 2)
+            message = "error object is a table value"
+            if lua_checkstack(pointer, 2) != 0 {
+                if rawField("message", of: -1) == LUA_TSTRING {
+                    message = LuaError.bounded(stringAt(-1, maximumBytes: LuaError.maximumMessageBytes + 1))
+                }
+                clua_pop(pointer, 1)
+                if rawField("decide_error", of: -1) == LUA_TSTRING, stringAt(-1) == "syntax" { code = .syntax }
+                clua_pop(pointer, 1)
+            }
         default:
             message = "error object is a \(String(cString: lua_typename(pointer, lua_type(pointer, -1)))) value"
         }
@@ -184,11 +196,19 @@ public final class LuaState {
         return LuaError(code, message)
     }
 
-    /// The string at `index`, which must be a string (never a number: converting one would change the slot).
-    package func stringAt(_ index: Int32) -> String {
+    /// Pushes `table[name]` read raw (no metamethod) for the table at `index`, and returns its type.
+    private func rawField(_ name: String, of index: Int32) -> Int32 {
+        let table = lua_absindex(pointer, index)
+        push(string: name)
+        return lua_rawget(pointer, table)
+    }
+
+    /// The string at `index`, which must be a string (never a number: converting one would change the slot), cut
+    /// to its first `maximumBytes` bytes.
+    package func stringAt(_ index: Int32, maximumBytes: Int = .max) -> String {
         var length = 0
         guard let bytes = lua_tolstring(pointer, index, &length) else { return "" }
-        return String(decoding: UnsafeRawBufferPointer(start: bytes, count: length), as: UTF8.self)
+        return String(decoding: UnsafeRawBufferPointer(start: bytes, count: min(length, maximumBytes)), as: UTF8.self)
     }
 
     // MARK: - Loading and calling scripts
@@ -201,8 +221,10 @@ public final class LuaState {
     ///   - resolver: Where `require` finds modules; without one, `require` fails.
     /// - Returns: The loaded script, holding the value its top level returned.
     /// - Throws: ``LuaError``: syntax errors, runtime errors at the top level, limits.
+    ///   - seed: What `math.random` is seeded with before the top level runs, so that what it draws is the same in
+    ///     every state.
     public func load(
-        source: String, chunkName: String, resolver: (any ModuleResolver)? = nil
+        source: String, chunkName: String, resolver: (any ModuleResolver)? = nil, seed: Int64 = 0
     ) throws(LuaError) -> LoadedScript {
         checkThread()
         self.resolver = resolver
@@ -211,7 +233,8 @@ public final class LuaState {
         pushAPI("load_chunk")
         push(string: source)
         push(string: "@" + chunkName)
-        try protectedCall(arguments: 2, results: 2)
+        lua_pushinteger(pointer, lua_Integer(seed))
+        try protectedCall(arguments: 3, results: 2)
         let context = popReference()
         let value = popReference()
         return LoadedScript(value: value, context: context, modules: resolvedModules)
@@ -257,11 +280,19 @@ public final class LuaState {
     /// - Returns: A registry reference to the returned value.
     package func installTrusted(source: String, chunkName: String) throws(LuaError) -> Int32 {
         checkThread()
-        let status = source.withCString { text in luaL_loadbufferx(pointer, text, strlen(text), "=" + chunkName, "t") }
+        let status = source.withCString { text in luaL_loadbufferx(pointer, text, strlen(text), chunkName, "t") }
         guard status == LUA_OK else { throw popError(status: status) }
         lua_rawgeti(pointer, clua_registryindex(), lua_Integer(apiReference))
         guard clua_pcall(pointer, 1, 1, 0) == LUA_OK else { throw popError(status: LUA_ERRRUN) }
         return popReference()
+    }
+
+    /// Sets the decision time: what `os.time()` and `os.date()` without a time argument return to scripts.
+    public func setDecisionTime(_ secondsSinceEpoch: Int64) {
+        checkThread()
+        pushAPI("set_decision_time")
+        lua_pushinteger(pointer, lua_Integer(secondsSinceEpoch))
+        if clua_pcall(pointer, 1, 0, 0) != LUA_OK { clua_pop(pointer, 1) }
     }
 
     /// Takes the lines scripts printed since the last time, and how many were dropped past the log's cap.

@@ -49,6 +49,12 @@ extension LuaValue {
         return nil
     }
 
+    /// The value as an integer, when it is one.
+    public var integerValue: Int64? {
+        if case .integer(let value) = self { return value }
+        return nil
+    }
+
     /// The value as a Swift `Double`, for integers and floats alike.
     public var doubleValue: Double? {
         switch self {

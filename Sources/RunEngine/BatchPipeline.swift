@@ -14,6 +14,8 @@ struct BatchPipeline: Sendable {
     let options: RunOptions
     /// The run's id (for the commits).
     let runId: String
+    /// The run's decision time, in seconds since 1970: what `os.time()` returns to the flow in every worker.
+    let decisionTime: Int64
 
     /// What to do after a batch was handled.
     enum Next {
@@ -44,6 +46,7 @@ struct BatchPipeline: Sendable {
         let pool = WorkerPool(workers: options.workers) { _ in try FlowWorker() }
         defer { pool.shutdown() }
         let offerNames = Dictionary(description.offers.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+        let offerIds = description.offers.map(\.id)
         let inFlightLimit = options.workers * 2
         var position = 0
         let clock = ContinuousClock()
@@ -68,9 +71,11 @@ struct BatchPipeline: Sendable {
                     let batch = CustomerBatch(fieldNames: read.fieldNames, customers: customers)
                     let sequence = nextToRead
                     nextToRead += 1
-                    let flow = flow, seed = options.seed ?? 0
+                    let flow = flow, seed = options.seed ?? 0, decisionTime = decisionTime
                     group.addTask {
-                        (sequence, try await pool.run { try $0.decide(batch, flow: flow, seed: seed) })
+                        (sequence, try await pool.run {
+                            try $0.decide(batch, flow: flow, seed: seed, offers: offerIds, decisionTime: decisionTime)
+                        })
                     }
                 }
             }

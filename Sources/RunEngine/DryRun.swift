@@ -34,7 +34,9 @@ public struct DryRun: Sendable {
         var offers: [String: Int] = [:]
         var channels: [String: Int] = [:]
         var firstError: DecisionError?
-        let pipeline = BatchPipeline(flow: flow, description: description, options: plan.options, runId: "dry-run")
+        let pipeline = BatchPipeline(
+            flow: flow, description: description, options: plan.options, runId: "dry-run",
+            decisionTime: Int64(started.timeIntervalSince1970))
         try await pipeline.run(cursor: cursor, after: nil, keep: keep) { outcome in
             let commit = outcome.commit
             customers += commit.customerIds.count

@@ -45,7 +45,9 @@ public struct RunExecutor: Sendable {
         var estimator = ProgressEstimator()
         var ending: (status: RunStatus, failure: RunFailure?, message: String) = (.completed, nil, "completed")
         var interrupted = false
-        let pipeline = BatchPipeline(flow: flow, description: description, options: record.options, runId: runId)
+        let pipeline = BatchPipeline(
+            flow: flow, description: description, options: record.options, runId: runId,
+            decisionTime: Int64(record.createdAt.timeIntervalSince1970))
         do {
             try await pipeline.run(cursor: cursor, after: record.progress.lastCustomerId) { outcome in
                 try store.commitBatch(outcome.commit)

@@ -57,8 +57,12 @@ struct ReplCommand: AsyncParsableCommand {
             let session: ReplSession
             do {
                 session = try ReplSession(configuration: configuration, output: ReplOutput(
-                    result: { text in FileHandle.standardOutput.write(Data((text + "\n").utf8)) },
-                    problem: { text in FileHandle.standardError.write(Data((text + "\n").utf8)) }
+                    result: { text in
+                        FileHandle.standardOutput.write(Data((text.escapedForTerminal(keepingColours: true) + "\n").utf8))
+                    },
+                    problem: { text in
+                        FileHandle.standardError.write(Data((text.escapedForTerminal(keepingColours: true) + "\n").utf8))
+                    }
                 ))
             } catch {
                 throw CommandFailure.report(error, exitCode: CommandFailure.failed)

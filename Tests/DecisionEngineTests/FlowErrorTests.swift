@@ -46,7 +46,7 @@ struct FlowErrorTests {
         let error = try loadError("""
             return flow { name = "O", offers = { { name = "X" }, { id = "y" } }, stages = { limit(1) } }
             """)
-        #expect(error.problems.contains { $0.contains("offer #1 needs an `id`") })
+        #expect(error.problems.contains { $0.contains("offer #1 has an invalid `id` nil: it is a nil, not text") })
         #expect(error.problems.contains { $0.contains("offer 'y' needs a `name`") })
     }
 

@@ -47,6 +47,9 @@ void ds_set_resolver(lua_State *L, ds_resolver resolver, void *host);
 int ds_pcall(lua_State *L, int nargs, int nresults);
 /** The limit that stopped the last `ds_pcall`, or DS_LIMIT_NONE. */
 int ds_last_limit(lua_State *L);
+/** Whether the last `ds_pcall` left the state in doubt: a limit stopped it, or the allocator refused memory during
+    it (Lua then ran an emergency collection), even if the call recovered. The state must then be replaced. */
+int ds_needs_replacement(lua_State *L);
 /** VM instructions counted during the last `ds_pcall` (to the hook's granularity; not those of its unmetered
     grace). */
 long long ds_last_instructions(lua_State *L);
@@ -81,11 +84,22 @@ void ds_charge(lua_State *L, long long units);
 /** Pushes the `require` trampoline: `require(name)` asks the host's resolver for the module's text and returns
     `source, chunkname`, raising a Lua error with the resolver's message when it fails. */
 void ds_push_resolve(lua_State *L);
-/** Pushes the guarded `string.rep`: refuses results over the sandbox's string limit. */
+/** Pushes the guarded `string.rep`: refuses results over the sandbox's string limit and charges its copying. */
 void ds_push_guarded_rep(lua_State *L);
-/** Pushes a table with `create` and `wrap`: Lua's own, except that each new coroutine is metered from its first
-    instruction (a call's main thread may run unmetered; its coroutines never do). */
+/** Pushes a copy of the `table` library whose `move`, `insert`, `remove`, `concat`, `unpack` and `sort` charge the
+    range they will walk to the call's budget before walking it, and refuse ranges no table could hold. */
+void ds_push_table_library(lua_State *L);
+/** Pushes a table with `create`, `wrap` and `resume`: Lua's own, except that each new coroutine is metered from its
+    first instruction (a call's main thread may run unmetered; its coroutines never do), and that the running
+    coroutine is recorded so a spent deadline stops it. */
 void ds_push_coroutine_library(lua_State *L);
+/** Pushes a table with `pairs` and `next` that visit a table's keys in an order depending only on the keys. */
+void ds_push_order_library(lua_State *L);
+/** Pushes a table with `get(v)` and `set(t, mt)`: raw metatable access that ignores `__metatable`, for trusted code
+    only. */
+void ds_push_metatable_access(lua_State *L);
+/** Pushes `check_source(text)`: nil, or the line and a description of a construct Lua 5.4.4 miscompiles. */
+void ds_push_source_check(lua_State *L);
 /** Pushes a table with the guarded pattern functions `find`, `match`, `gmatch` and `gsub`, whose work is charged
     to the call's budget so catastrophic patterns stop. */
 void ds_push_pattern_library(lua_State *L);

@@ -1,0 +1,215 @@
+import DecideStore
+import Foundation
+import LuaRuntime
+
+/// One flow compiled into a sandboxed Lua state of its own, with the decision engine installed.
+///
+/// A state holds exactly one flow, so nothing one flow does (its memory, its tables, a limit it hits) can reach
+/// another. When a limit leaves the state in doubt (``isDamaged``), the ``FlowWorker`` that owns it builds a new
+/// one before the next customer; a damaged state is never called again.
+final class FlowState {
+    /// The flow as a complete snapshot: its source and the source of every module it required.
+    let source: FlowSource
+    /// What the flow declares.
+    let description: FlowDescription
+    private let state: LuaState
+    private let entry: EntryPoints
+    /// The channel names the engine has numbered so far (Lua's channel id `k` is `channelNames[k - 1]`).
+    private(set) var channelNames: [String] = []
+    private var decisionTime: Int64?
+
+    /// Registry references to the engine's entry points and tables.
+    private struct EntryPoints {
+        let decide, trace, location, takeFunnel, catalogue, customerData, results, channelNames: Int32
+
+        init(engine: Int32, in state: LuaState) {
+            decide = state.reference(toField: "decide", of: engine)
+            trace = state.reference(toField: "trace", of: engine)
+            location = state.reference(toField: "where", of: engine)
+            takeFunnel = state.reference(toField: "take_funnel", of: engine)
+            catalogue = state.reference(toField: "catalogue", of: engine)
+            customerData = state.reference(toField: "customer_data", of: engine)
+            results = state.reference(toField: "results", of: engine)
+            channelNames = state.reference(toField: "channel_names", of: engine)
+        }
+    }
+
+    /// Loads and compiles a flow in a new state.
+    ///
+    /// - Parameters:
+    ///   - source: The flow (from its snapshot, or from the flows directory when it has none).
+    ///   - loadSeed: What `math.random` is seeded with while the flow's top level runs.
+    /// - Throws: ``FlowError``: the flow does not load, or its definition has problems (all of them listed).
+    init(_ source: FlowSource, loadSeed: Int64, limits: SandboxLimits, interrupt: LuaInterrupt?) throws(FlowError) {
+        do {
+            state = try LuaState(limits: limits, interrupt: interrupt)
+        } catch {
+            throw FlowError(loading: source.key, error)
+        }
+        let engine: Int32
+        let script: LoadedScript
+        do {
+            engine = try state.installTrusted(source: TrustedEngine.source, chunkName: TrustedEngine.chunkName)
+            let resolver: any ModuleResolver =
+                source.modules.map { SnapshotModuleResolver(flowPath: source.path, modules: $0) }
+                ?? DirectoryModuleResolver(directory: Self.directory(of: source.path))
+            script = try state.load(source: source.source, chunkName: source.path, resolver: resolver, seed: loadSeed)
+        } catch {
+            throw FlowError(loading: source.key, error)
+        }
+        entry = EntryPoints(engine: engine, in: state)
+        var snapshot = source
+        snapshot.modules = script.modules
+        self.source = snapshot
+        let compile = state.reference(toField: "compile", of: engine)
+        let problems: LuaValue
+        do {
+            problems = try state.call(
+                compile, [.reference(script.value), .value(.string(source.path)), .reference(script.context)])
+        } catch {
+            throw FlowError(loading: source.key, error)
+        }
+        if case .array(let list) = problems, !list.isEmpty {
+            throw FlowError(.invalid, flow: source.key, problems: list.compactMap(\.stringValue))
+        }
+        let describe = state.reference(toField: "describe", of: engine)
+        let value: LuaValue
+        do {
+            value = try state.call(describe, [])
+        } catch {
+            throw FlowError(loading: source.key, error)
+        }
+        description = FlowDescription(key: source.key, value: value)
+    }
+
+    private static func directory(of path: String) -> String {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        return parts.count > 1 ? parts.dropLast().joined(separator: "/") : "."
+    }
+
+    /// Whether a limit (or a refused allocation) left the state in doubt: it must not decide again.
+    var isDamaged: Bool { state.isPoisoned }
+
+    /// Bytes the state holds.
+    var memoryUsed: Int { state.memoryUsed }
+
+    /// Makes `os.time()` and `os.date()` without a time argument return `seconds` in the next calls.
+    func setDecisionTime(_ seconds: Int64) {
+        guard decisionTime != seconds else { return }
+        state.setDecisionTime(seconds)
+        decisionTime = seconds
+    }
+
+    /// Sets the customer every next call decides.
+    func setCustomer(_ customer: Customer, keys: Int32) {
+        state.refill(entry.customerData, keys: keys, count: customer.values.count) { customer.values[$0].luaValue }
+    }
+
+    /// A registry reference to a sequence of field names, the keys of ``setCustomer(_:keys:)``.
+    func keys(_ fieldNames: [String]) -> Int32 {
+        state.reference(toSequence: fieldNames)
+    }
+
+    /// Releases what ``keys(_:)`` made.
+    func release(keys: Int32) {
+        state.release(reference: keys)
+    }
+
+    /// Decides the current customer (batch path): returns how many recommendations it has.
+    func decide(seed: Int64) throws(LuaError) -> Int {
+        try state.callReturningInteger(entry.decide, seed)
+    }
+
+    /// Recommendation `position` (from 0) of the last decision: offer index (from 0), channel name and score.
+    func recommendation(_ position: Int) -> (offer: Int, channel: String, score: Double?) {
+        let offer = state.rawScalar(of: entry.results, at: 3 * position + 1)
+        let channel = state.rawScalar(of: entry.results, at: 3 * position + 2)
+        let score = state.rawScalar(of: entry.results, at: 3 * position + 3)
+        return (Int(offer.integerValue ?? 1) - 1, channelName(Int(channel.integerValue ?? 0)), score.doubleValue)
+    }
+
+    /// The name of the engine's channel `id`, reading only names not read before.
+    private func channelName(_ id: Int) -> String {
+        while channelNames.count < id {
+            channelNames.append(state.rawScalar(of: entry.channelNames, at: channelNames.count + 1).stringValue ?? "")
+        }
+        return id >= 1 ? channelNames[id - 1] : ""
+    }
+
+    /// Decides the current customer with every stage recorded.
+    func trace(seed: Int64) throws(LuaError) -> (value: LuaValue, printed: [String]) {
+        _ = state.takePrintedLines()
+        let value = try state.call(entry.trace, [.value(.integer(seed))])
+        return (value, state.takePrintedLines().lines)
+    }
+
+    /// Where the last failing call was: the stage and the offer, when it was in one. Nothing for a damaged state.
+    func location() -> (stage: String?, offer: String?) {
+        guard !state.isPoisoned, let value = try? state.call(entry.location, []) else { return (nil, nil) }
+        return (value["stage"].stringValue, value["offer"].stringValue)
+    }
+
+    /// Per stage, how many candidates it received and passed on since the last time; zeros are kept.
+    func takeFunnel() -> [StageTally] {
+        guard !state.isPoisoned, case .array(let stages) = (try? state.call(entry.takeFunnel, [])) ?? .nil else {
+            return []
+        }
+        return stages.map { pair in
+            guard case .array(let counts) = pair, counts.count == 2,
+                case .integer(let received) = counts[0], case .integer(let passed) = counts[1]
+            else { return StageTally(received: 0, passed: 0) }
+            return StageTally(received: Int(received), passed: Int(passed))
+        }
+    }
+
+    /// The offers' own tables as data, as they were when the flow was compiled.
+    func catalogue() throws(LuaError) -> [LuaValue] {
+        if case .array(let offers) = try state.call(entry.catalogue, []) { return offers }
+        return []
+    }
+
+    /// Runs the benchmark's ceiling loop (see ``FlowWorker/pureLuaCeiling(_:flow:repetitions:metered:)``).
+    func runCeiling(_ loop: String, customers: LuaValue, keys: Int32, repetitions: Int, metered: Bool) throws {
+        let function = try state.installTrusted(source: loop, chunkName: "=ceiling")
+        let arguments: [LuaState.Argument] = [
+            .reference(entry.customerData), .reference(entry.results), .reference(entry.decide), .reference(keys),
+            .value(customers), .value(.integer(Int64(repetitions))),
+        ]
+        try state.call(function, arguments, unlimited: true, metered: metered)
+    }
+}
+
+/// The decision engine's trusted Lua, shipped as a resource file (`Sources/DecisionEngine/Lua/engine.lua`).
+enum TrustedEngine {
+    /// The engine's source.
+    static let source: String = {
+        guard let url = Bundle.module.url(forResource: "engine", withExtension: "lua", subdirectory: "Lua"),
+            let text = try? String(contentsOf: url, encoding: .utf8)
+        else {
+            fatalError("the DecisionEngine resource Lua/engine.lua is missing from \(Bundle.module.bundlePath)")
+        }
+        return text
+    }()
+
+    /// The chunk name errors inside the engine show; the sandbox's message handler skips its frames.
+    static let chunkName = "=decide-engine"
+}
+
+extension FlowDescription {
+    /// A description from the engine's `describe()` value.
+    init(key: String, value: LuaValue) {
+        func list(_ field: String) -> [LuaValue] {
+            if case .array(let items) = value[field] { return items }
+            return []
+        }
+        self.init(
+            key: key,
+            name: value["name"].stringValue ?? key,
+            description: value["description"].stringValue ?? "",
+            offers: list("offers").map {
+                .init(id: $0["id"].stringValue ?? "", name: $0["name"].stringValue ?? "", active: $0["active"] != false)
+            },
+            stages: list("stages").map { .init(name: $0["name"].stringValue ?? "", kind: $0["kind"].stringValue ?? "") }
+        )
+    }
+}

@@ -1,0 +1,626 @@
+-- The flow DSL and the per-customer decision loop, in trusted Lua installed into every flow's state.
+--
+-- A state holds one flow. The engine adds `flow`, `filter`, `score`, `rank`, `channel`, `limit` and `stage` to the
+-- scripts' base environment and returns the host's entry points: `compile` (the loaded flow's definition into the
+-- state's runnable flow; returns its problems), `customer_data` (the table the host fills for each customer),
+-- `decide` (one customer, the batch path: results into a reused array, no trace), `trace` (one customer, every
+-- stage recorded), `where` (the stage and offer an error happened in), `take_funnel`, `describe` and `catalogue`.
+--
+-- What a flow gets from here never leads back to the engine's own tables: stages are opaque, the customer and the
+-- offers are read-only proxies whose iterators hand out no table, and a compiled flow keeps its own copies of
+-- everything the definition said.
+
+local api = ...
+local base, reset, getinfo = api.base, api.reset, api.getinfo
+local rawset, setmetatable, randomseed, next = api.rawset, api.setmetatable, api.math_randomseed, api.next
+local readonly, iterate = api.readonly, api.iterate
+local type, error, ipairs, rawget, getmetatable = type, error, ipairs, rawget, getmetatable
+local tostring = base.tostring -- flows' values are shown as flows see them, with no addresses
+local mtype, huge, clock, format = math.type, math.huge, os.clock, string.format
+local sfind, ssub, utf8_codes, utf8_len = string.find, string.sub, utf8.codes, utf8.len
+
+-- Stages and flows made by the constructors, with what they said; the tables flows hold are empty keys.
+local stages_made = setmetatable({}, { __mode = "k" })
+local flows_made = setmetatable({}, { __mode = "k" })
+
+-- The file and line of the script code that called a constructor (nil when it was a tail call, as in
+-- `return flow { ... }`: Lua keeps no caller for those).
+local function where(level)
+    local info = getinfo(level + 1, "Sl")
+    if info and info.currentline and info.currentline > 0 and ssub(info.source, 1, 1) == "@" then
+        return info.short_src .. ":" .. info.currentline
+    end
+    return nil
+end
+
+local function make_stage(kind, name, fn, top, at)
+    local handle = {}
+    stages_made[handle] = { kind = kind, name = name, fn = fn, top = top, where = at }
+    return handle
+end
+
+local function constructor(kind)
+    return function(name, fn)
+        return make_stage(kind, name, fn, nil, where(2))
+    end
+end
+base.filter = constructor("filter")
+base.score = constructor("score")
+base.channel = constructor("channel")
+base.stage = constructor("stage")
+base.rank = function(options)
+    local top = type(options) == "table" and rawget(options, "top") or nil
+    return make_stage("rank", "rank", nil, top, where(2))
+end
+base.limit = function(n)
+    return make_stage("limit", "limit", nil, n, where(2))
+end
+base.flow = function(definition)
+    if type(definition) ~= "table" then error("flow { ... } expects a table", 2) end
+    local handle = {}
+    flows_made[handle] = { definition = definition, where = where(2) }
+    return handle
+end
+
+local function positive_integer(value)
+    return mtype(value) == "integer" and value > 0
+end
+
+-- Characters that reorder or hide text on a terminal: bidirectional controls and marks.
+local function is_bidirectional(code)
+    return code == 0x061C or code == 0x200E or code == 0x200F or (code >= 0x202A and code <= 0x202E)
+        or (code >= 0x2066 and code <= 0x2069)
+end
+
+-- Why `text` cannot be an offer id or a channel name (nil when it can): 1 to 128 bytes of valid UTF-8 without
+-- control, bidirectional or whitespace characters.
+local function identifier_problem(text)
+    if type(text) ~= "string" then return "it is a " .. type(text) .. ", not text" end
+    if #text == 0 then return "it is empty" end
+    if #text > 128 then return "it is " .. #text .. " bytes long (at most 128)" end
+    if not utf8_len(text) then return "it is not valid UTF-8" end
+    if sfind(text, "[%c%s]") then return "it contains a control or whitespace character" end
+    for _, code in utf8_codes(text) do
+        if code == 0x7F or (code >= 0x80 and code <= 0x9F) or code == 0x85 or code == 0xA0 or code == 0x2028
+            or code == 0x2029 or is_bidirectional(code) then
+            return format("it contains the character U+%04X", code)
+        end
+    end
+    return nil
+end
+
+-- Why `text` cannot be a name shown to people (nil when it can): valid UTF-8 of at most `limit` bytes.
+local function name_problem(text, limit)
+    if type(text) ~= "string" or text == "" then return "it must be text" end
+    if #text > limit then return "it is " .. #text .. " bytes long (at most " .. limit .. ")" end
+    if not utf8_len(text) then return "it is not valid UTF-8" end
+    return nil
+end
+
+-- A printable rendering of a value a flow gave, for problem messages.
+local function shown(value)
+    if type(value) == "string" then
+        if #value > 40 then value = ssub(value, 1, 40) .. "..." end
+        return "'" .. value:gsub("[%c\128-\255]", "?") .. "'"
+    end
+    return tostring(value)
+end
+
+-- A read-only view of a table of the flow's (nested offer data): reads see the table as it was compiled, writes
+-- are refused, and nothing hands out the table itself. Views of shared sub-tables are shared.
+local function freeze(value, owner, seen, depth)
+    if type(value) ~= "table" then return value end
+    local view = seen[value]
+    if view then return view end
+    if depth > 16 then error("offer '" .. owner .. "': its data is nested more than 16 levels deep", 0) end
+    local holder = {}
+    view = setmetatable({}, {
+        __index = holder,
+        __newindex = function(_, key)
+            error("offer '" .. owner .. "' is read-only (cannot set '" .. tostring(key) .. "')", 2)
+        end,
+        __pairs = function() return iterate(holder) end,
+        __len = function() return #holder end,
+        __metatable = false,
+    })
+    seen[value] = view
+    for key, field in next, value do holder[freeze(key, owner, seen, depth + 1)] = freeze(field, owner, seen, depth + 1) end
+    return view
+end
+
+-- An offer's own table as plain data for the host: functions and other non-data values are left out.
+local function plain(value, depth)
+    local kind = type(value)
+    if kind ~= "table" then
+        if kind == "string" or kind == "number" or kind == "boolean" then return value end
+        return nil
+    end
+    if depth > 8 then return nil end
+    local copy = {}
+    for key, field in next, value do
+        if type(key) == "string" or mtype(key) == "integer" then copy[key] = plain(field, depth + 1) end
+    end
+    return copy
+end
+
+-- Turns a flow definition into a runnable flow, collecting every problem rather than stopping at the first.
+local function compile(value, chunkname, context)
+    local problems = {}
+    local function problem(at, message) problems[#problems + 1] = (at or chunkname) .. ": " .. message end
+    local made = type(value) == "table" and flows_made[value]
+    if not made then
+        problem(nil, "the flow must end with `return flow { ... }`")
+        return nil, problems
+    end
+    local definition, at = made.definition, made.where
+    local name, description, max_offers = rawget(definition, "name"), rawget(definition, "description"),
+        rawget(definition, "max_offers")
+    local flow = { name = name, description = description, offers = {}, active = {}, stages = {},
+        max_offers = max_offers, funnel_in = {}, funnel_out = {}, chunkname = chunkname, context = context }
+    local why = name_problem(name, 256)
+    if why then problem(at, "the flow needs a `name` (text): " .. why) end
+    if description ~= nil then
+        why = name_problem(description, 4096)
+        if why then problem(at, "`description`: " .. why) end
+    end
+    if max_offers ~= nil and not positive_integer(max_offers) then
+        problem(at, "`max_offers` must be a positive integer, got " .. shown(max_offers))
+    end
+    local offers = rawget(definition, "offers")
+    if type(offers) ~= "table" or #offers == 0 then
+        problem(at, "the flow needs `offers`, a list of offer tables")
+        offers = {}
+    end
+    local seen, views_seen = {}, {}
+    for i = 1, #offers do
+        local offer = offers[i]
+        if type(offer) ~= "table" then
+            problem(at, "offer #" .. i .. " is a " .. type(offer) .. ", not a table")
+        else
+            local id, offer_name, channels, default_channel, active =
+                offer.id, offer.name, offer.channels, offer.channel, offer.active
+            local id_problem = identifier_problem(id)
+            if id_problem then
+                problem(at, "offer #" .. i .. " has an invalid `id` " .. shown(id) .. ": " .. id_problem)
+            elseif seen[id] then
+                problem(at, "duplicate offer id '" .. id .. "' (offers #" .. seen[id] .. " and #" .. i .. ")")
+            else
+                seen[id] = i
+            end
+            local label = id_problem and ("#" .. i) or ("'" .. id .. "'")
+            why = name_problem(offer_name, 256)
+            if why then problem(at, "offer " .. label .. " needs a `name` (text): " .. why) end
+            local allowed
+            if channels ~= nil then
+                if type(channels) ~= "table" then
+                    problem(at, "offer " .. label .. ": `channels` must be a list of channel names")
+                else
+                    allowed = {}
+                    for k = 1, #channels do
+                        local channel = channels[k]
+                        local channel_problem = identifier_problem(channel)
+                        if channel_problem then
+                            problem(at, "offer " .. label .. ": channel " .. shown(channel) .. ": " .. channel_problem)
+                        else
+                            allowed[channel] = true
+                        end
+                    end
+                end
+            end
+            if default_channel ~= nil then
+                local channel_problem = identifier_problem(default_channel)
+                if channel_problem then
+                    problem(at, "offer " .. label .. ": `channel` " .. shown(default_channel) .. ": " .. channel_problem)
+                    default_channel = nil
+                end
+            end
+            if not id_problem then
+                -- The view a stage function sees: an empty proxy (so every write is refused) over a frozen copy of
+                -- the offer's own fields that also carries the candidate's current score; fields the offer only
+                -- inherits (through its metatable's __index) are looked up on the offer itself, as in plain Lua.
+                local holder = {}
+                for key, field in next, offer do holder[key] = freeze(field, id, views_seen, 1) end
+                if getmetatable(offer) ~= nil then
+                    setmetatable(holder, { __index = function(_, key) return freeze(offer[key], id, views_seen, 1) end })
+                end
+                local view = setmetatable({}, {
+                    __index = holder,
+                    __newindex = function(_, key)
+                        error("offer '" .. id .. "' is read-only (cannot set '" .. tostring(key) .. "')", 2)
+                    end,
+                    __pairs = function() return iterate(holder) end,
+                    __metatable = false,
+                })
+                flow.offers[#flow.offers + 1] = { id = id, name = offer_name, view = view, holder = holder,
+                    allowed = allowed, channel = default_channel, active = active ~= false, plain = plain(offer, 0) }
+                if active ~= false then flow.active[#flow.active + 1] = #flow.offers end
+            end
+        end
+    end
+    local stages = rawget(definition, "stages")
+    if type(stages) ~= "table" or #stages == 0 then
+        problem(at, "the flow needs `stages`, a list of stages")
+        stages = {}
+    end
+    for i = 1, #stages do
+        local label = "stage #" .. i
+        local made_stage = stages_made[stages[i]]
+        if not made_stage then
+            problem(at, label .. " is not a stage: use filter, score, rank, channel, limit or stage")
+        else
+            local stage = { kind = made_stage.kind, name = made_stage.name, fn = made_stage.fn,
+                top = made_stage.top, where = made_stage.where }
+            local sat = stage.where
+            why = name_problem(stage.name, 128)
+            if why then problem(sat, label .. " (" .. stage.kind .. ") needs a name (text) as its first argument: " .. why) end
+            label = label .. " " .. shown(stage.name)
+            if stage.kind == "rank" then
+                if stage.top ~= nil and not positive_integer(stage.top) then
+                    problem(sat, label .. ": rank { top = N } needs a positive integer, got " .. shown(stage.top))
+                end
+            elseif stage.kind == "limit" then
+                if not positive_integer(stage.top) then
+                    problem(sat, label .. ": limit(n) needs a positive integer, got " .. shown(stage.top))
+                end
+            elseif type(stage.fn) ~= "function" then
+                problem(sat, label .. ": " .. stage.kind .. "(name, fn) needs a function as its second argument")
+            end
+            flow.stages[#flow.stages + 1] = stage
+            flow.funnel_in[#flow.stages], flow.funnel_out[#flow.stages] = 0, 0
+        end
+    end
+    if #problems > 0 then return nil, problems end
+    flow.view_index = {}
+    for i, entry in ipairs(flow.offers) do flow.view_index[entry.view] = i end
+    return flow, problems
+end
+
+-- The state's flow, once compiled.
+local the_flow
+
+local function compile_flow(value, chunkname, context)
+    local flow, problems = compile(value, chunkname, context)
+    the_flow = flow
+    return problems
+end
+
+-- The customer: a read-only proxy over a data table the host refills for every customer.
+local customer_data = {}
+local customer = setmetatable({}, {
+    __index = customer_data,
+    __newindex = function(_, key)
+        error("the customer is read-only (cannot set '" .. tostring(key) .. "')", 2)
+    end,
+    __pairs = function() return iterate(customer_data) end,
+    __metatable = false,
+})
+
+-- Channel names as small integers, so the host reads each name once.
+local channel_ids, channel_names = {}, {}
+
+-- Where the current customer is: for error messages, read by the host after a failure.
+local current_flow, current_stage, current_offer
+
+local function fail(stage, message)
+    error((stage.where or current_flow.chunkname) .. ": " .. message, 0)
+end
+
+local function channel_id(name, entry)
+    local id = channel_ids[name]
+    if id == nil then
+        local why = identifier_problem(name)
+        if why then
+            error(format("%s: offer '%s' got the channel %s, which is not a valid channel name: %s",
+                current_flow.chunkname, entry.id, shown(name), why), 0)
+        end
+        id = #channel_names + 1
+        channel_names[id] = name
+        channel_ids[name] = id
+    end
+    return id
+end
+
+-- The candidates of the customer being decided, as parallel arrays: offer index, score, channel.
+local idx, scores, channels = {}, {}, {}
+local results = {}
+local stamp, seen_stamp = 0, {}
+
+local function record_drop(trace, flow, i, reason)
+    if trace then
+        if #reason > 256 then reason = ssub(reason, 1, 256) .. "..." end
+        trace.dropped[#trace.dropped + 1] = { offer = flow.offers[i].id, reason = reason }
+    end
+end
+
+local function run_filter(flow, stage, n, trace)
+    local fn, offers, m = stage.fn, flow.offers, 0
+    for k = 1, n do
+        local i = idx[k]
+        current_offer = i
+        local keep, reason = fn(customer, offers[i].view)
+        if keep then
+            m = m + 1
+            idx[m], scores[m], channels[m] = i, scores[k], channels[k]
+        elseif trace then
+            record_drop(trace, flow, i, reason ~= nil and tostring(reason) or "filtered out")
+        end
+    end
+    return m
+end
+
+local function run_score(flow, stage, n, trace)
+    local fn, offers = stage.fn, flow.offers
+    for k = 1, n do
+        local i = idx[k]
+        current_offer = i
+        local entry = offers[i]
+        local value = fn(customer, entry.view)
+        if mtype(value) == nil or value ~= value or value == huge or value == -huge then
+            fail(stage, format("score stage %s returned %s for offer '%s': a score must be a finite number",
+                shown(stage.name), shown(value), entry.id))
+        end
+        scores[k] = value
+        rawset(entry.holder, "score", value)
+    end
+    return n
+end
+
+local function run_channel(flow, stage, n, trace)
+    local fn, offers, m = stage.fn, flow.offers, 0
+    for k = 1, n do
+        local i = idx[k]
+        current_offer = i
+        local entry = offers[i]
+        local name = fn(customer, entry.view)
+        if name == nil then
+            record_drop(trace, flow, i, "no channel")
+        else
+            if type(name) ~= "string" then
+                fail(stage, format("channel stage %s returned a %s for offer '%s': a channel must be text or nil",
+                    shown(stage.name), type(name), entry.id))
+            end
+            if entry.allowed and not entry.allowed[name] then
+                fail(stage, format("channel stage %s chose %s for offer '%s', which only allows its channels",
+                    shown(stage.name), shown(name), entry.id))
+            end
+            m = m + 1
+            idx[m], scores[m], channels[m] = i, scores[k], name
+        end
+    end
+    return m
+end
+
+local function run_limit_to(flow, top, n, trace, reason)
+    if top == nil or n <= top then return n end
+    if trace then for k = top + 1, n do record_drop(trace, flow, idx[k], reason) end end
+    return top
+end
+
+-- Ranks by score, highest first; ties keep catalogue order. A stable merge sort: O(n log n) for any catalogue.
+local sort_idx, sort_scores, sort_channels = {}, {}, {}
+local function before(a_score, a_index, b_score, b_index)
+    return a_score > b_score or (a_score == b_score and a_index < b_index)
+end
+local function merge_sort(n)
+    local width = 1
+    local src_i, src_s, src_c, dst_i, dst_s, dst_c = idx, scores, channels, sort_idx, sort_scores, sort_channels
+    while width < n do
+        local left = 1
+        while left <= n do
+            local mid, right = left + width, left + 2 * width
+            if mid > n + 1 then mid = n + 1 end
+            if right > n + 1 then right = n + 1 end
+            local a, b, out = left, mid, left
+            while a < mid and b < right do
+                if before(src_s[b], src_i[b], src_s[a], src_i[a]) then
+                    dst_i[out], dst_s[out], dst_c[out] = src_i[b], src_s[b], src_c[b]
+                    b = b + 1
+                else
+                    dst_i[out], dst_s[out], dst_c[out] = src_i[a], src_s[a], src_c[a]
+                    a = a + 1
+                end
+                out = out + 1
+            end
+            while a < mid do
+                dst_i[out], dst_s[out], dst_c[out] = src_i[a], src_s[a], src_c[a]
+                a, out = a + 1, out + 1
+            end
+            while b < right do
+                dst_i[out], dst_s[out], dst_c[out] = src_i[b], src_s[b], src_c[b]
+                b, out = b + 1, out + 1
+            end
+            left = right
+        end
+        src_i, src_s, src_c, dst_i, dst_s, dst_c = dst_i, dst_s, dst_c, src_i, src_s, src_c
+        width = width * 2
+    end
+    if src_i ~= idx then
+        for k = 1, n do idx[k], scores[k], channels[k] = src_i[k], src_s[k], src_c[k] end
+    end
+end
+
+local function run_rank(flow, stage, n, trace)
+    for k = 1, n do
+        if scores[k] == nil then
+            current_offer = idx[k]
+            fail(stage, format("rank: offer '%s' has no score (add a score stage before rank)", flow.offers[idx[k]].id))
+        end
+    end
+    if n <= 8 then
+        for k = 2, n do
+            local i, s, c = idx[k], scores[k], channels[k]
+            local j = k - 1
+            while j >= 1 and before(s, i, scores[j], idx[j]) do
+                idx[j + 1], scores[j + 1], channels[j + 1] = idx[j], scores[j], channels[j]
+                j = j - 1
+            end
+            idx[j + 1], scores[j + 1], channels[j + 1] = i, s, c
+        end
+    else
+        merge_sort(n)
+    end
+    return run_limit_to(flow, stage.top, n, trace, "below the top " .. tostring(stage.top))
+end
+
+local function run_limit(flow, stage, n, trace)
+    return run_limit_to(flow, stage.top, n, trace, "past the limit of " .. stage.top)
+end
+
+local function run_stage(flow, stage, n, trace)
+    local offers, list = flow.offers, {}
+    for k = 1, n do
+        list[k] = { offer = offers[idx[k]].view, score = scores[k], channel = channels[k] }
+    end
+    current_offer = nil
+    local returned = stage.fn(customer, list)
+    if type(returned) ~= "table" then
+        fail(stage, format("stage %s must return the list of candidates, got a %s", shown(stage.name), type(returned)))
+    end
+    stamp = stamp + 1
+    local prior = {}
+    if trace then for k = 1, n do prior[k] = idx[k] end end
+    local m = 0
+    for position, candidate in ipairs(returned) do
+        local i = type(candidate) == "table" and flow.view_index[rawget(candidate, "offer")]
+        if not i then
+            fail(stage, format("stage %s returned something at position %d that is not one of its candidates",
+                shown(stage.name), position))
+        end
+        if seen_stamp[i] == stamp then
+            fail(stage, format("stage %s returned offer '%s' twice", shown(stage.name), offers[i].id))
+        end
+        seen_stamp[i] = stamp
+        local s, c = rawget(candidate, "score"), rawget(candidate, "channel")
+        if s ~= nil and (mtype(s) == nil or s ~= s or s == huge or s == -huge) then
+            fail(stage, format("stage %s gave offer '%s' the score %s: a score must be a finite number",
+                shown(stage.name), offers[i].id, shown(s)))
+        end
+        if c ~= nil and type(c) ~= "string" then
+            fail(stage, format("stage %s gave offer '%s' a %s channel: a channel must be text",
+                shown(stage.name), offers[i].id, type(c)))
+        end
+        m = m + 1
+        idx[m], scores[m], channels[m] = i, s, c
+        rawset(offers[i].holder, "score", s)
+    end
+    if trace then
+        for k = 1, n do
+            if seen_stamp[prior[k]] ~= stamp then record_drop(trace, flow, prior[k], "dropped by the stage") end
+        end
+    end
+    return m
+end
+
+local runners = { filter = run_filter, score = run_score, channel = run_channel, rank = run_rank,
+    limit = run_limit, stage = run_stage }
+
+-- Decides the current customer; returns how many recommendations it wrote into `results`
+-- (offer index, channel id, score or false, three slots each). `math.random` is seeded with `seed` first, so a
+-- customer gets the same draws in every worker, batch and run with the same seed.
+local function evaluate(flow, seed, trace)
+    reset(flow.context)
+    randomseed(seed)
+    current_flow = flow
+    local active, offers = flow.active, flow.offers
+    local n = #active
+    for k = 1, n do
+        local i = active[k]
+        idx[k], scores[k], channels[k] = i, nil, nil
+        rawset(offers[i].holder, "score", nil)
+    end
+    local stages, funnel_in, funnel_out = flow.stages, flow.funnel_in, flow.funnel_out
+    for s = 1, #stages do
+        local stage = stages[s]
+        current_stage = stage
+        local step, started
+        if trace then
+            started = clock()
+            step = { name = stage.name, kind = stage.kind, input = n, dropped = {} }
+        end
+        funnel_in[s] = funnel_in[s] + n
+        n = runners[stage.kind](flow, stage, n, step)
+        funnel_out[s] = funnel_out[s] + n
+        if trace then
+            step.output = n
+            step.seconds = clock() - started
+            step.candidates = {}
+            for k = 1, n do
+                step.candidates[k] = { offer = offers[idx[k]].id, score = scores[k], channel = channels[k] }
+            end
+            trace[#trace + 1] = step
+        end
+    end
+    current_stage = nil
+    if flow.max_offers and n > flow.max_offers then n = flow.max_offers end
+    for k = 1, n do
+        local entry = offers[idx[k]]
+        local name = channels[k] or entry.channel
+        current_offer = idx[k]
+        if type(name) ~= "string" then
+            error(format("%s: offer '%s' reached the end of the flow without a channel (add a channel stage or "
+                .. "give the offer a `channel`)", flow.chunkname, entry.id), 0)
+        end
+        if entry.allowed and not entry.allowed[name] then
+            error(format("%s: offer '%s' has the channel %s, which is not among its channels",
+                flow.chunkname, entry.id, shown(name)), 0)
+        end
+        results[3 * k - 2], results[3 * k - 1], results[3 * k] = idx[k], channel_id(name, entry), scores[k] or false
+    end
+    current_offer = nil
+    return n
+end
+
+local function decide(seed)
+    return evaluate(the_flow, seed, nil)
+end
+
+local function trace(seed)
+    local flow = the_flow
+    local steps = {}
+    local n = evaluate(flow, seed, steps)
+    local recommendations = {}
+    for k = 1, n do
+        recommendations[k] = { rank = k, offer = flow.offers[results[3 * k - 2]].id,
+            channel = channel_names[results[3 * k - 1]], score = results[3 * k] or nil }
+    end
+    return { stages = steps, recommendations = recommendations }
+end
+
+local function location()
+    local stage = current_stage
+    local offer = current_offer and current_flow and current_flow.offers[current_offer]
+    return { stage = stage and stage.name or nil, offer = offer and offer.id or nil }
+end
+
+local function take_funnel()
+    local flow = the_flow
+    local result = {}
+    for s = 1, #flow.stages do
+        result[s] = { flow.funnel_in[s], flow.funnel_out[s] }
+        flow.funnel_in[s], flow.funnel_out[s] = 0, 0
+    end
+    return result
+end
+
+local function describe()
+    local flow = the_flow
+    local offers, stages = {}, {}
+    for i, entry in ipairs(flow.offers) do
+        offers[i] = { id = entry.id, name = entry.name, active = entry.active }
+    end
+    for i, stage in ipairs(flow.stages) do stages[i] = { name = stage.name, kind = stage.kind } end
+    return { name = flow.name, description = flow.description or "", offers = offers, stages = stages }
+end
+
+-- The offers' own tables as plain data, as they were when the flow was compiled.
+local function catalogue()
+    local flow = the_flow
+    local offers = {}
+    for i, entry in ipairs(flow.offers) do offers[i] = entry.plain end
+    return offers
+end
+
+return {
+    compile = compile_flow, describe = describe, catalogue = catalogue, customer_data = customer_data, decide = decide,
+    trace = trace, where = location, results = results, channel_names = channel_names, take_funnel = take_funnel,
+}
