@@ -26,6 +26,40 @@ struct CLITests {
         try JSONSerialization.jsonObject(with: Data(result.output.utf8))
     }
 
+    @Test("a hostile flow leaves explain and a 2-worker run under 300 MiB, with its text escaped and its bad customers failing alone")
+    func hostileFlow() async throws {
+        let flows = directory.appendingPathComponent("flows")
+        try FileManager.default.createDirectory(at: flows, withIntermediateDirectories: true)
+        try #"""
+            local defs = {}
+            for i = 1, 12 do defs["offer_" .. i] = i end
+            local offers = {}
+            for id in pairs(defs) do offers[#offers + 1] = { id = id, name = "Offer\27[2J" .. id, channel = "email" } end
+            hoard = {}
+            return flow { name = "Evil\27]0;owned\7", offers = offers, stages = {
+              filter("f", function(c, o)
+                if c.id == "C000000007" then while true do end end
+                if c.id == "C000000009" or c.id == "C000000010" then
+                  for i = 1, 200 do hoard[#hoard + 1] = string.rep("x", 2^20) .. i end
+                end
+                return true
+              end),
+              score("s", function(c, o) return #o.id + c.age end),
+              rank { top = 2 } } }
+            """#.write(to: flows.appendingPathComponent("evil.lua"), atomically: true, encoding: .utf8)
+        _ = try await decide("customers", "generate", "--count", "2000")
+        let explained = try await decide("flows", "explain", "evil", "--customer", "C000000009", "--flows", flows.path)
+        #expect(explained.status == 1)
+        #expect(explained.peakMemoryBytes < 300 << 20)
+        let run = try await decide(
+            "run", "evil", "--segment", "all", "--workers", "2", "--max-errors", "10", "--flows", flows.path)
+        #expect(run.status == 0, "\(run.error)")
+        #expect(run.peakMemoryBytes < 300 << 20)
+        #expect(!run.output.contains("\u{1B}") && !run.error.contains("\u{1B}"))
+        #expect(run.output.contains("Offer\\u001B[2J"))
+        #expect(run.output.contains("Customers with errors            3"))
+    }
+
     @Test("import then count, with and without a filter")
     func importAndCount() async throws {
         let people = Bundle.module.url(forResource: "Fixtures/people.csv", withExtension: nil)!.path

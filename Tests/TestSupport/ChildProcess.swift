@@ -16,6 +16,8 @@ public struct ChildProcess: Sendable {
         public let output: String
         /// Everything written to standard error.
         public let error: String
+        /// The child's peak resident memory, in bytes (its `ru_maxrss`).
+        public var peakMemoryBytes: Int = 0
     }
 
     /// The program.
@@ -93,9 +95,10 @@ public final class RunningChild: Sendable {
         let (exit, spawned) = (exit, pid)
         let reaper = Thread {
             var status: Int32 = 0
-            while waitpid(spawned, &status, 0) == -1 && errno == EINTR {}
+            var usage = rusage()
+            while wait4(spawned, &status, 0, &usage) == -1 && errno == EINTR {}
             let signal = status & 0x7f
-            exit.record(signal == 0 ? (status >> 8) & 0xff : signal)
+            exit.record(signal == 0 ? (status >> 8) & 0xff : signal, peakMemoryBytes: usage.ru_maxrss * 1024)
         }
         reaper.name = "decide-test-reaper"
         reaper.start()
@@ -116,7 +119,7 @@ public final class RunningChild: Sendable {
             _ = Foundation.kill(pid, SIGKILL)
             return true
         }
-        let status = await exit.wait()
+        let (status, peakMemoryBytes) = await exit.wait()
         watchdog.cancel()
         guard await !watchdog.value else {
             throw ChildProcessError(message: "\(command) was still running after \(timeout) and was killed")
@@ -125,7 +128,8 @@ public final class RunningChild: Sendable {
         return ChildProcess.Outcome(
             status: status,
             output: (try? String(contentsOf: output, encoding: .utf8)) ?? "",
-            error: (try? String(contentsOf: error, encoding: .utf8)) ?? "")
+            error: (try? String(contentsOf: error, encoding: .utf8)) ?? "",
+            peakMemoryBytes: peakMemoryBytes)
     }
 }
 
@@ -139,21 +143,21 @@ public struct ChildProcessError: Error, CustomStringConvertible {
 /// The exit status, handed from the reaper thread to whoever awaits it, in either order.
 private final class ExitStatus: @unchecked Sendable {
     private let lock = NSLock()
-    private var status: Int32?
-    private var waiters: [CheckedContinuation<Int32, Never>] = []
+    private var status: (code: Int32, peakMemoryBytes: Int)?
+    private var waiters: [CheckedContinuation<(Int32, Int), Never>] = []
 
-    func record(_ status: Int32) {
+    func record(_ status: Int32, peakMemoryBytes: Int) {
         let waiting = lock.withLock {
-            self.status = status
+            self.status = (status, peakMemoryBytes)
             defer { waiters = [] }
             return waiters
         }
-        for waiter in waiting { waiter.resume(returning: status) }
+        for waiter in waiting { waiter.resume(returning: (status, peakMemoryBytes)) }
     }
 
-    func wait() async -> Int32 {
+    func wait() async -> (Int32, Int) {
         await withCheckedContinuation { continuation in
-            let known: Int32? = lock.withLock {
+            let known: (code: Int32, peakMemoryBytes: Int)? = lock.withLock {
                 if status == nil { waiters.append(continuation) }
                 return status
             }
