@@ -91,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "decide",
             dependencies: [
-                "DecisionEngine", "DecideStore", "RunEngine", "DecideText", "DecideRepl", "DecideServer",
+                "DecisionEngine", "DecideStore", "RunEngine", "DecideText", "DecideRepl", "DecideServer", "LuaRuntime",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -119,7 +119,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RunEngineTests",
-            dependencies: ["RunEngine", "DecisionEngine", "DecideStore", "TestSupport"],
+            dependencies: ["RunEngine", "DecisionEngine", "DecideStore", "LuaRuntime", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -54,4 +54,13 @@ public struct SandboxLimits: Sendable, Hashable {
 
     /// The documented defaults.
     public static let standard = SandboxLimits()
+
+    /// The largest limits a run may ask for where no operator set others: 4 GiB, 10 billion instructions, 10
+    /// minutes.
+    public static let maximum = SandboxLimits(
+        memoryBytes: 4 << 30, instructionBudget: 10_000_000_000, deadlineSeconds: 600)
+
+    /// The largest limits a run may ask for from `decide serve` unless its operator sets others: 256 MiB, 100
+    /// million instructions, 10 seconds.
+    public static let serverMaximum = SandboxLimits(memoryBytes: 256 << 20, instructionBudget: 100_000_000, deadlineSeconds: 10)
 }

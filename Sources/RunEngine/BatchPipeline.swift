@@ -3,6 +3,24 @@ import DecisionEngine
 import Foundation
 import LuaRuntime
 
+extension RunLimits {
+    /// The sandbox limits these stand for: the defaults where they say nothing.
+    public var sandbox: SandboxLimits {
+        var limits = SandboxLimits.standard
+        if let memoryLimitMiB { limits.memoryBytes = memoryLimitMiB << 20 }
+        if let instructionBudget { limits.instructionBudget = instructionBudget }
+        if let deadlineSeconds { limits.deadlineSeconds = deadlineSeconds }
+        return limits
+    }
+
+    /// The limits in force, every one stated.
+    init(inForce limits: SandboxLimits) {
+        self.init(
+            memoryLimitMiB: limits.memoryBytes >> 20, instructionBudget: limits.instructionBudget,
+            deadlineSeconds: limits.deadlineSeconds)
+    }
+}
+
 /// Streams an audience through the worker pool: reads batches, keeps a few in flight on the workers, and hands
 /// their results back in audience order, one batch at a time, ready to commit.
 struct BatchPipeline: Sendable {
@@ -43,7 +61,8 @@ struct BatchPipeline: Sendable {
         handle: (Outcome) throws -> Next
     ) async throws {
         var cursor = cursor
-        let pool = WorkerPool(workers: options.workers) { _ in try FlowWorker() }
+        let limits = options.limits.sandbox
+        let pool = WorkerPool(workers: options.workers) { _ in try FlowWorker(limits: limits) }
         defer { pool.shutdown() }
         let offerNames = Dictionary(description.offers.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         let offerIds = description.offers.map(\.id)

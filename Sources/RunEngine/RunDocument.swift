@@ -136,6 +136,8 @@ public struct RunDocument: Sendable, Hashable, Codable {
     public var rankBreakdown: [RankCount] = []
     /// Each stage's funnel over the run (candidates received and dropped), in flow order.
     public var stageFunnel: [StageCount] = []
+    /// The sandbox limits the run's flow calls run under (the defaults filled in).
+    public var limits: RunLimits?
 
     /// A document from its parts (a dry run's, which has no stored record).
     public init(
@@ -200,6 +202,7 @@ public struct RunDocument: Sendable, Hashable, Codable {
         }
         rankBreakdown = try store.rankBreakdown(runId: record.id)
         stageFunnel = try store.stageFunnel(runId: record.id)
+        limits = RunLimits(inForce: record.options.limits.sandbox)
     }
 
     /// Time remaining from the average rate since the run started, while it runs.

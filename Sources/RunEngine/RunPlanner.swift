@@ -10,11 +10,14 @@ public struct RunPlanner: Sendable {
     public let library: FlowLibrary
     /// The store the run goes into.
     public let store: SQLiteCustomerStore
+    /// The largest sandbox limits a run may ask for (`decide serve` sets its own).
+    public let maximumLimits: SandboxLimits
 
     /// A planner over a flows directory and a store.
-    public init(library: FlowLibrary, store: SQLiteCustomerStore) {
+    public init(library: FlowLibrary, store: SQLiteCustomerStore, maximumLimits: SandboxLimits = .maximum) {
         self.library = library
         self.store = store
+        self.maximumLimits = maximumLimits
     }
 
     /// The validated plan: the flow's snapshot and the run to create.
@@ -36,6 +39,7 @@ public struct RunPlanner: Sendable {
         guard maxErrors >= 0 else {
             throw RunError(.invalidRequest, "max errors must be 0 or more, got \(maxErrors)", field: "maxErrors")
         }
+        try check(request.limits)
         let worker = try FlowWorker()
         let snapshot = try worker.snapshot(of: try library.source(of: request.flow))
         let description = try worker.describe(snapshot)
@@ -52,9 +56,29 @@ public struct RunPlanner: Sendable {
         let new = NewRun(
             name: name, flowKey: snapshot.key, flowVersion: snapshot.contentHash, flowSnapshot: encoded,
             segment: request.segment, filter: request.filter,
-            options: RunOptions(workers: workers, batchSize: batchSize, seed: request.seed, maxErrors: maxErrors)
+            options: RunOptions(
+                workers: workers, batchSize: batchSize, seed: request.seed, maxErrors: maxErrors, limits: request.limits)
         )
         return (new, description)
+    }
+
+    /// Checks that each limit asked for is positive and within ``maximumLimits``.
+    private func check(_ limits: RunLimits) throws {
+        let maximumMiB = maximumLimits.memoryBytes >> 20
+        if let mib = limits.memoryLimitMiB, !(1...maximumMiB).contains(mib) {
+            throw RunError(
+                .invalidRequest, "the memory limit must be 1 to \(maximumMiB) MiB, got \(mib)", field: "memoryLimitMiB")
+        }
+        if let budget = limits.instructionBudget, !(1...maximumLimits.instructionBudget).contains(budget) {
+            throw RunError(
+                .invalidRequest, "the instruction budget must be 1 to \(maximumLimits.instructionBudget), got \(budget)",
+                field: "instructionBudget")
+        }
+        if let seconds = limits.deadlineSeconds, !(seconds > 0 && seconds <= maximumLimits.deadlineSeconds) {
+            throw RunError(
+                .invalidRequest, "the deadline must be above 0 and at most \(maximumLimits.deadlineSeconds) s, got \(seconds)",
+                field: "deadlineSeconds")
+        }
     }
 
     /// Validates the request and creates the run, `pending`.

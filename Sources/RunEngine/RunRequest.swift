@@ -18,12 +18,15 @@ public struct RunRequest: Sendable, Hashable, Codable {
     public var seed: UInt64?
     /// How many failing customers are recorded before the run fails (default 0: the first error fails it).
     public var maxErrors: Int?
+    /// The sandbox limits for the run's flow calls (each default when `nil`), within the planner's maxima.
+    public var limits: RunLimits
 
     /// Creates a request.
     public init(
         flow: String, segment: String? = nil, filter: String? = nil, name: String? = nil, workers: Int? = nil,
-        batchSize: Int? = nil, seed: UInt64? = nil, maxErrors: Int? = nil
+        batchSize: Int? = nil, seed: UInt64? = nil, maxErrors: Int? = nil, limits: RunLimits = RunLimits()
     ) {
+        self.limits = limits
         self.flow = flow
         self.segment = segment
         self.filter = filter

@@ -23,6 +23,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Customers per batch (default 1000).") var batchSize: Int?
     @Option(help: "The seed for math.random in the flow (default 0).") var seed: UInt64?
     @Option(help: "Failing customers to record before the run fails (default 0).") var maxErrors: Int?
+    @Option(help: "Memory per Lua state, in MiB (default 64).") var memoryLimitMib: Int?
+    @Option(help: "VM instructions per customer (default 10000000).") var instructionBudget: Int?
+    @Option(help: "Wall-clock seconds per customer (default 2).") var deadlineSeconds: Double?
     @Flag(help: "Simulate: store nothing, print the same summary.") var dryRun = false
     @Option(help: "With --dry-run: a deterministic sample of N customers of the segment.") var sample: Int?
     @Flag(help: "No progress display.") var quiet = false
@@ -36,7 +39,9 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let store = try self.store.open()
         let request = RunRequest(flow: flow, segment: segment, filter: filter, name: name, workers: workers,
-                                 batchSize: batchSize, seed: seed, maxErrors: maxErrors)
+                                 batchSize: batchSize, seed: seed, maxErrors: maxErrors,
+                                 limits: RunLimits(memoryLimitMiB: memoryLimitMib, instructionBudget: instructionBudget,
+                                                   deadlineSeconds: deadlineSeconds))
         let planner = RunPlanner(library: flows.library, store: store)
         let display = ProgressDisplay(quiet: quiet || json)
         let document: RunDocument

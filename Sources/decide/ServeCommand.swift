@@ -2,6 +2,7 @@ import ArgumentParser
 import DecideServer
 import Hummingbird
 import Logging
+import LuaRuntime
 
 /// `decide serve`: the REST API over the same store and flows as the other commands.
 struct ServeCommand: AsyncParsableCommand {
@@ -16,18 +17,33 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The address to listen on.") var host = "127.0.0.1"
     @Option(help: "The port to listen on.") var port = 8080
     @Option(help: "How many runs execute at once; later runs wait, pending, first in first out.") var concurrentRuns = 1
+    @Option(help: "The largest memory limit a run may ask for, in MiB.") var maxMemoryLimitMib = SandboxLimits.serverMaximum.memoryBytes >> 20
+    @Option(help: "The largest instruction budget a run may ask for.") var maxInstructionBudget = SandboxLimits.serverMaximum.instructionBudget
+    @Option(help: "The largest deadline a run may ask for, in seconds.") var maxDeadlineSeconds = SandboxLimits.serverMaximum.deadlineSeconds
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard (1...64).contains(concurrentRuns) else { throw ValidationError("--concurrent-runs must be 1 to 64") }
+        guard (1...(SandboxLimits.maximum.memoryBytes >> 20)).contains(maxMemoryLimitMib) else {
+            throw ValidationError("--max-memory-limit-mib must be 1 to \(SandboxLimits.maximum.memoryBytes >> 20)")
+        }
+        guard (1...SandboxLimits.maximum.instructionBudget).contains(maxInstructionBudget) else {
+            throw ValidationError("--max-instruction-budget must be 1 to \(SandboxLimits.maximum.instructionBudget)")
+        }
+        guard maxDeadlineSeconds > 0, maxDeadlineSeconds <= SandboxLimits.maximum.deadlineSeconds else {
+            throw ValidationError("--max-deadline-seconds must be above 0 and at most \(SandboxLimits.maximum.deadlineSeconds)")
+        }
     }
 
     func run() async throws {
         var logger = Logger(label: "decide")
         logger.logLevel = .info
         let app = buildApplication(
-            configuration: ServerConfiguration(host: host, port: port, concurrentRuns: concurrentRuns,
-                                               leaseSeconds: RunsCommand.leaseSeconds),
+            configuration: ServerConfiguration(
+                host: host, port: port, concurrentRuns: concurrentRuns, leaseSeconds: RunsCommand.leaseSeconds,
+                maximumLimits: SandboxLimits(
+                    memoryBytes: maxMemoryLimitMib << 20, instructionBudget: maxInstructionBudget,
+                    deadlineSeconds: maxDeadlineSeconds)),
             store: try store.open(), library: flows.library, logger: logger
         )
         try await app.runService()

@@ -61,6 +61,20 @@ struct RunsAPITests {
         }
     }
 
+    @Test("a run's own sandbox limits are accepted within the server's maxima and shown in its document")
+    func runLimits() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        try await fixture.application().test(.router) { client in
+            let accepted = try await client.send(
+                .post, "/api/v1/runs", json: #"{"flow": "cross_sell", "segment": "all", "instructionBudget": 5000000}"#)
+            #expect(accepted.status == .accepted)
+            let limits = try accepted.object()["limits"] as? [String: Any]
+            #expect(limits?["instructionBudget"] as? Int == 5_000_000)
+            #expect(limits?["memoryLimitMiB"] as? Int == 64)
+        }
+    }
+
     @Test("invalid content answers 422 naming the field; a filter's problem gives its column")
     func invalidContent() async throws {
         let fixture = try ServerFixture()
@@ -74,6 +88,10 @@ struct RunsAPITests {
                 .expectProblem(422, field: "workers")
             try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "segment": "all", "sample": 5}"#)
                 .expectProblem(422, field: "sample")
+            try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "segment": "all", "memoryLimitMiB": 4096}"#)
+                .expectProblem(422, field: "memoryLimitMiB")
+            try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "segment": "all", "deadlineSeconds": 11}"#)
+                .expectProblem(422, field: "deadlineSeconds")
             let filter = try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "filter": "age >= 30 and agee < 3"}"#)
             try filter.expectProblem(422, field: "filter")
             let problem = try filter.object()

@@ -1,6 +1,7 @@
 import DecideStore
 import DecisionEngine
 import Foundation
+import LuaRuntime
 import Testing
 
 @testable import RunEngine
@@ -99,6 +100,9 @@ struct RunExecutionTests {
         RunRequest(flow: "simple", segment: "all", filter: "age > 3"),
         RunRequest(flow: "simple", segment: "all", workers: 0),
         RunRequest(flow: "simple", segment: "all", batchSize: 0),
+        RunRequest(flow: "simple", segment: "all", limits: RunLimits(memoryLimitMiB: 0)),
+        RunRequest(flow: "simple", segment: "all", limits: RunLimits(instructionBudget: 0)),
+        RunRequest(flow: "simple", segment: "all", limits: RunLimits(deadlineSeconds: 601)),
     ])
     func invalidRequests(request: RunRequest) throws {
         let fixture = try RunFixture(customers: 3)
@@ -140,5 +144,32 @@ struct RunExecutionTests {
         #expect(simulated.offerBreakdown.map(\.count) == real.offerBreakdown.map(\.count))
         let sampled = try await DryRun(store: fixture.store).simulate(try planner.plan(request).new, sample: 10)
         #expect(sampled.summary?.totalCustomers == 10)
+    }
+
+    @Test("a run's own limits apply to every customer, are stored with it, and stay within the planner's maxima")
+    func perRunLimits() async throws {
+        let fixture = try RunFixture(customers: 20, flows: ["spin": """
+            return flow {
+              name = "Spin",
+              offers = { { id = "a", name = "A", channel = "email" } },
+              stages = { filter("spin", function(c) for i = 1, 200000 do end return true end) },
+            }
+            """])
+        let tight = RunRequest(
+            flow: "spin", segment: "all", maxErrors: 100, limits: RunLimits(instructionBudget: 50_000))
+        let failing = try await fixture.run(tight)
+        #expect(failing.summary.errorsRecorded == 20)
+        #expect(failing.options.limits.instructionBudget == 50_000)
+        let document = try RunDocument(failing, store: fixture.store)
+        #expect(document.limits == RunLimits(memoryLimitMiB: 64, instructionBudget: 50_000, deadlineSeconds: 2))
+        let roomy = try await fixture.run(RunRequest(flow: "spin", segment: "all"))
+        #expect(roomy.summary.errorsRecorded == 0)
+        let capped = RunPlanner(
+            library: fixture.library, store: fixture.store,
+            maximumLimits: SandboxLimits(memoryBytes: 128 << 20, instructionBudget: 1_000_000, deadlineSeconds: 5))
+        let error = try #require(throws: RunError.self) {
+            try capped.create(RunRequest(flow: "spin", segment: "all", limits: RunLimits(memoryLimitMiB: 256)))
+        }
+        #expect(error.field == "memoryLimitMiB")
     }
 }

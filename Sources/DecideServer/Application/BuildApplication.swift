@@ -27,7 +27,7 @@ public func buildApplication(
     let workers = RequestWorkers(workers: configuration.requestWorkers)
     let router = buildRouter(
         store: store, library: library, queue: queue, workers: workers, metrics: metrics,
-        leaseSeconds: configuration.leaseSeconds, logger: logger
+        leaseSeconds: configuration.leaseSeconds, maximumLimits: configuration.maximumLimits, logger: logger
     )
     var app = Application(
         router: router,

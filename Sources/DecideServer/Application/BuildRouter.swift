@@ -2,6 +2,7 @@ import DecideStore
 import DecisionEngine
 import Hummingbird
 import Logging
+import LuaRuntime
 
 /// The web page at `/` (with its `/assets/`), the API's routes under `/api/v1`, plus `/healthz` and `/metrics`, behind the middleware that turns every error
 /// into an `application/problem+json` response.
@@ -13,18 +14,21 @@ import Logging
 ///   - workers: The Lua workers requests use.
 ///   - metrics: The figures `/metrics` serves.
 ///   - leaseSeconds: How stale a running run's heartbeat must be for it to count as interrupted.
+///   - maximumLimits: The largest sandbox limits a run may ask for.
 ///   - logger: Where unexpected errors are logged.
 public func buildRouter(
     store: SQLiteCustomerStore, library: FlowLibrary, queue: RunQueue, workers: RequestWorkers, metrics: ServerMetrics,
-    leaseSeconds: Double, logger: Logger
+    leaseSeconds: Double, maximumLimits: SandboxLimits = .serverMaximum, logger: Logger
 ) -> Router<APIRequestContext> {
     let router = Router(context: APIRequestContext.self)
     router.add(middleware: ProblemMiddleware(logger: logger))
     PageController().addRoutes(to: router)
     OperationsController(metrics: metrics).addRoutes(to: router.group())
     let api = router.group("api/v1")
-    RunsController(store: store, library: library, queue: queue, workers: workers, leaseSeconds: leaseSeconds)
-        .addRoutes(to: api.group("runs"))
+    RunsController(
+        store: store, library: library, queue: queue, workers: workers, leaseSeconds: leaseSeconds,
+        maximumLimits: maximumLimits
+    ).addRoutes(to: api.group("runs"))
     FlowsController(library: library, workers: workers).addRoutes(to: api.group("flows"))
     SegmentsController(store: store).addRoutes(to: api.group("segments"))
     CustomersController(store: store, library: library, workers: workers).addRoutes(to: api.group("customers"))

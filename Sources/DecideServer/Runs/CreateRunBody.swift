@@ -1,3 +1,4 @@
+import DecideStore
 import RunEngine
 
 /// The body of `POST /api/v1/runs`: a flow, exactly one of a segment and a filter, and the options.
@@ -10,11 +11,15 @@ struct CreateRunBody: Decodable {
     var batchSize: Int?
     var seed: UInt64?
     var maxErrors: Int?
+    var memoryLimitMiB: Int?
+    var instructionBudget: Int?
+    var deadlineSeconds: Double?
     var dryRun: Bool?
     var sample: Int?
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
-        case flow, segment, filter, name, workers, batchSize, seed, maxErrors, dryRun, sample
+        case flow, segment, filter, name, workers, batchSize, seed, maxErrors, memoryLimitMiB, instructionBudget
+        case deadlineSeconds, dryRun, sample
     }
 
     init(from decoder: any Decoder) throws {
@@ -28,6 +33,9 @@ struct CreateRunBody: Decodable {
         batchSize = try container.decodeIfPresent(Int.self, forKey: .batchSize)
         seed = try container.decodeIfPresent(UInt64.self, forKey: .seed)
         maxErrors = try container.decodeIfPresent(Int.self, forKey: .maxErrors)
+        memoryLimitMiB = try container.decodeIfPresent(Int.self, forKey: .memoryLimitMiB)
+        instructionBudget = try container.decodeIfPresent(Int.self, forKey: .instructionBudget)
+        deadlineSeconds = try container.decodeIfPresent(Double.self, forKey: .deadlineSeconds)
         dryRun = try container.decodeIfPresent(Bool.self, forKey: .dryRun)
         sample = try container.decodeIfPresent(Int.self, forKey: .sample)
     }
@@ -41,6 +49,8 @@ struct CreateRunBody: Decodable {
             guard sample >= 0 else { throw APIProblem.invalid("sample must be 0 or more, got \(sample)", field: "sample") }
         }
         return RunRequest(flow: flow, segment: segment, filter: filter?.text, name: name, workers: workers,
-                          batchSize: batchSize, seed: seed, maxErrors: maxErrors)
+                          batchSize: batchSize, seed: seed, maxErrors: maxErrors,
+                          limits: RunLimits(memoryLimitMiB: memoryLimitMiB, instructionBudget: instructionBudget,
+                                            deadlineSeconds: deadlineSeconds))
     }
 }

@@ -2,6 +2,7 @@ import DecideStore
 import DecisionEngine
 import Foundation
 import Hummingbird
+import LuaRuntime
 import RunEngine
 
 /// `/api/v1/runs`: create (or simulate), list, show, read results, explain a result, cancel and resume runs.
@@ -11,6 +12,7 @@ struct RunsController {
     let queue: RunQueue
     let workers: RequestWorkers
     let leaseSeconds: Double
+    let maximumLimits: SandboxLimits
 
     func addRoutes(to group: RouterGroup<APIRequestContext>) {
         group.post(use: create)
@@ -28,7 +30,7 @@ struct RunsController {
         var request = request
         let body = try await request.decodeJSON(CreateRunBody.self, context: context)
         let runRequest = try body.runRequest()
-        let planner = RunPlanner(library: library, store: store)
+        let planner = RunPlanner(library: library, store: store, maximumLimits: maximumLimits)
         if body.dryRun == true {
             let plan = try await workers.perform { _ in try planner.plan(runRequest) }
             return try .json(try await DryRun(store: store).simulate(plan.new, sample: body.sample))

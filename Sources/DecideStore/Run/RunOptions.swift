@@ -8,12 +8,32 @@ public struct RunOptions: Sendable, Hashable, Codable {
     public var seed: UInt64?
     /// How many customers may fail before the whole run fails.
     public var maxErrors: Int
+    /// The sandbox's limits for this run's flow calls, where they differ from the defaults.
+    public var limits: RunLimits
 
     /// Creates run options.
-    public init(workers: Int, batchSize: Int, seed: UInt64? = nil, maxErrors: Int = 0) {
+    public init(workers: Int, batchSize: Int, seed: UInt64? = nil, maxErrors: Int = 0, limits: RunLimits = RunLimits()) {
         self.workers = workers
         self.batchSize = batchSize
         self.seed = seed
         self.maxErrors = maxErrors
+        self.limits = limits
+    }
+}
+
+/// The sandbox limits a run asked for; `nil` means the default (docs/sandbox.md).
+public struct RunLimits: Sendable, Hashable, Codable {
+    /// Memory per Lua state, in MiB.
+    public var memoryLimitMiB: Int?
+    /// VM instructions per customer.
+    public var instructionBudget: Int?
+    /// Wall-clock seconds per customer.
+    public var deadlineSeconds: Double?
+
+    /// Limits; each `nil` is the default.
+    public init(memoryLimitMiB: Int? = nil, instructionBudget: Int? = nil, deadlineSeconds: Double? = nil) {
+        self.memoryLimitMiB = memoryLimitMiB
+        self.instructionBudget = instructionBudget
+        self.deadlineSeconds = deadlineSeconds
     }
 }

@@ -7,7 +7,8 @@ extension RunRecord {
         id, name, flow_key, flow_version, flow_snapshot, segment, filter, workers, batch_size, seed, max_errors, \
         status, created_at, started_at, finished_at, error_message, error_file, error_line, error_customer_id, \
         interrupted, partial, cancel_requested, processed, total, last_customer_id, heartbeat_at, total_customers, \
-        customers_with_recommendations, total_recommendations, execution_time_ms, errors_recorded
+        customers_with_recommendations, total_recommendations, execution_time_ms, errors_recorded, memory_limit_mib, \
+        instruction_budget, deadline_seconds
         """
 
     /// A run from a row of `sqliteColumns`.
@@ -23,7 +24,10 @@ extension RunRecord {
             flowSnapshot: row["flow_snapshot"], segment: row["segment"], filter: row["filter"],
             options: RunOptions(
                 workers: row["workers"], batchSize: row["batch_size"], seed: seed.map { UInt64(bitPattern: $0) },
-                maxErrors: row["max_errors"]),
+                maxErrors: row["max_errors"],
+                limits: RunLimits(
+                    memoryLimitMiB: row["memory_limit_mib"], instructionBudget: row["instruction_budget"],
+                    deadlineSeconds: row["deadline_seconds"])),
             status: runStatus, createdAt: row["created_at"], startedAt: row["started_at"],
             finishedAt: row["finished_at"],
             error: errorMessage.map {

@@ -17,6 +17,7 @@ public enum StoreMigrations {
         ("v1.segments", createSegments),
         ("v2.runs", createRuns),
         ("v2.runResults", createRunResults),
+        ("v3.runLimits", addRunLimits),
     ]
 
     /// A migrator with every store migration registered.
@@ -41,6 +42,15 @@ public enum StoreMigrations {
             CREATE TABLE customer (
                 id TEXT NOT NULL PRIMARY KEY CHECK (id <> '')
             ) STRICT, WITHOUT ROWID;
+            """)
+    }
+
+    /// The sandbox limits a run asked for (NULL: the default).
+    private static func addRunLimits(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE run ADD COLUMN memory_limit_mib INTEGER CHECK (memory_limit_mib IS NULL OR memory_limit_mib > 0);
+            ALTER TABLE run ADD COLUMN instruction_budget INTEGER CHECK (instruction_budget IS NULL OR instruction_budget > 0);
+            ALTER TABLE run ADD COLUMN deadline_seconds REAL CHECK (deadline_seconds IS NULL OR deadline_seconds > 0);
             """)
     }
 
