@@ -84,7 +84,7 @@ public final class LuaState {
             ("resolve", ds_push_resolve), ("rep", ds_push_guarded_rep), ("patterns", ds_push_pattern_library),
             ("coroutines", ds_push_coroutine_library), ("table", ds_push_table_library),
             ("order", ds_push_order_library), ("metatables", ds_push_metatable_access),
-            ("check_source", ds_push_source_check),
+            ("check_source", ds_push_source_check), ("check_bytecode", ds_push_bytecode_check),
         ]
         for (name, push) in library {
             push(L)

@@ -156,6 +156,22 @@ struct SandboxContractTests {
         #expect(try loaded.get().stringValue?.contains("an attribute on _ENV") == true)
     }
 
+    @Test("a function with more than 255 constants that uses a bitwise operator (miscompiled by 5.4.4) is refused")
+    func bitwiseConstants() throws {
+        let constants = (1...257).map { "\($0).1," }.joined()
+        let state = try LuaState(limits: Self.limits)
+        let error = try #require(throws: LuaError.self) {
+            try state.load(source: "local x = {\(constants)}\nreturn (1 ~ (2 or 3))", chunkName: "flows/bits.lua")
+        }
+        #expect(error.message.contains("flows/bits.lua:") && error.message.contains("bitwise operator"))
+        let fine = try state.load(
+            source: "local x = {\(constants)}\nreturn function(v) return (function(a) return 1 ~ a end)(v) end",
+            chunkName: "flows/split.lua")
+        #expect(try state.call(fine, [2]) == 3)
+        let loaded = try run("local f, message = load('local x = {\(constants)} return 1 ~ (2 or 3)') return message")
+        #expect(try loaded.get().stringValue?.contains("bitwise operator") == true)
+    }
+
     @Test("utf8.codes refuses spurious continuation bytes (5.4.4 accepted them)")
     func spuriousContinuation() throws {
         #expect(try failure("for _, c in utf8.codes('hel\\x80lo') do end").message.contains("invalid UTF-8 code"))

@@ -100,6 +100,8 @@ void ds_push_order_library(lua_State *L);
 void ds_push_metatable_access(lua_State *L);
 /** Pushes `check_source(text)`: nil, or the line and a description of a construct Lua 5.4.4 miscompiles. */
 void ds_push_source_check(lua_State *L);
+/** Pushes `check_bytecode(f)`: nil, or the line and a description of a function Lua 5.4.4 may have miscompiled. */
+void ds_push_bytecode_check(lua_State *L);
 /** Pushes a table with the guarded pattern functions `find`, `match`, `gmatch` and `gsub`, whose work is charged
     to the call's budget so catastrophic patterns stop. */
 void ds_push_pattern_library(lua_State *L);

@@ -15,7 +15,7 @@ local sfind, ssub, sbyte, sgsub, sgmatch, smatch, sformat = string.find, string.
     string.gmatch, string.match, string.format
 local ordered_pairs, ordered_next = ds.order.pairs, ds.order.next
 local raw_getmetatable, raw_setmetatable = ds.metatables.get, ds.metatables.set
-local check_source = ds.check_source
+local check_source, check_bytecode = ds.check_source, ds.check_bytecode
 local LOADING = {}
 
 -- The longest text `load` compiles in a flow, and the longest flow or module source.
@@ -263,6 +263,8 @@ local function compile(source, chunkname, env)
     if line then error({ decide_error = "syntax", message = ssub(chunkname, 2) .. ":" .. line .. ": " .. problem }, 0) end
     local chunk, message = load(source, chunkname, "t", env)
     if not chunk then error({ decide_error = "syntax", message = message }, 0) end
+    line, problem = check_bytecode(chunk)
+    if line then error({ decide_error = "syntax", message = ssub(chunkname, 2) .. ":" .. line .. ": " .. problem }, 0) end
     return chunk
 end
 
@@ -306,7 +308,11 @@ local function make_load(env)
         local line, problem = check_source(chunk)
         if line then return nil, "[load]:" .. line .. ": " .. problem end
         if chunk_env == nil then chunk_env = env end
-        return load(chunk, script_chunkname(chunkname), "t", chunk_env)
+        local compiled, message = load(chunk, script_chunkname(chunkname), "t", chunk_env)
+        if not compiled then return nil, message end
+        line, problem = check_bytecode(compiled)
+        if line then return nil, "[load]:" .. line .. ": " .. problem end
+        return compiled
     end
 end
 
