@@ -57,6 +57,10 @@ typedef struct ds_control {
     struct ds_control *watch_next;
 } ds_control;
 
+/* The most steps one library call may take, whatever the budget: far more than a table under the memory cap can
+   hold, and little enough that no single call outlives a deadline by much. */
+#define DS_MAX_STEPS (1LL << 24)
+
 /* The control block of a state (or of any of its threads). */
 ds_control *ds_control_of(lua_State *L);
 

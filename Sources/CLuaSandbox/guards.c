@@ -20,9 +20,6 @@
 #include <math.h>
 #include <stdio.h>
 
-/* The most steps one guarded call may take: far more than a table under the memory cap can hold. */
-#define DS_MAX_STEPS (1LL << 24)
-
 /* Charges `steps` to the call, or raises when they are more than one call may take. */
 static void ds_guard_steps(lua_State *L, const char *name, double steps) {
     if (steps > (double)DS_MAX_STEPS) {

@@ -116,6 +116,9 @@ static lua_Integer ds_push_sorted_keys(lua_State *L, int index) {
     if (n > 1) {
         double log = 0;
         for (lua_Integer m = n; m > 1; m >>= 1) log += 1;
+        if ((double)n * log / 4 > (double)DS_MAX_STEPS) {
+            luaL_error(L, "pairs: a table of %I keys is too large to visit in order", n);
+        }
         ds_charge(L, (long long)((double)n * log / 4));
         qsort(keys, (size_t)n, sizeof(ds_key), ds_sort_compare);
     }

@@ -158,4 +158,42 @@ struct HostileFlowTests {
         #expect(decisions.errors.isEmpty)
         #expect(decisions.offerIndexes.count == 3)
     }
+
+    @Test("ordinary Lua keeps working: offers with inherited fields and methods, generators, load, recursion, big catalogues")
+    func legitimateFlows() throws {
+        let source = Support.flow("""
+            local Offer = {}
+            Offer.__index = Offer
+            Offer.min_age = 18
+            function Offer:eligible(c) return c.age >= self.min_age end
+            local function make(id, fields)
+              fields.id, fields.name, fields.channel = id, "Offer " .. id, "email"
+              return setmetatable(fields, Offer)
+            end
+            local offers = { make("senior", { min_age = 40 }), make("basic", {}) }
+            for i = 1, 3000 do offers[#offers + 1] = make("bulk_" .. i, { min_age = 200 }) end
+            local function count(n) if n == 0 then return 0 end return 1 + count(n - 1) end
+            local double = load("return function(x) return 2 * x end")()
+            local function evens(limit)
+              return coroutine.wrap(function() for i = 2, limit, 2 do coroutine.yield(i) end end)
+            end
+            return flow { name = "Ordinary", offers = offers, stages = {
+              filter("eligible", function(c, o) return o:eligible(c) and count(300) == 300 end),
+              score("generated", function(c, o)
+                local total = 0
+                for v in evens(6) do total = total + v end
+                local keys = {}
+                for k in pairs({ b = 1, a = 2 }) do keys[#keys + 1] = k end
+                return double(total) + (o.min_age or 0) + #table.concat(keys) + (string.format("%5.1f", 1.5) == "  1.5" and 1 or 0)
+              end),
+              rank { top = 2 } } }
+            """)
+        let worker = try FlowWorker()
+        let decisions = try worker.decide(try Self.audience(60), flow: source)
+        #expect(decisions.errors.isEmpty, "\(decisions.errors.first.map(String.init(describing:)) ?? "")")
+        let description = try worker.describe(source)
+        let results = Self.results(decisions, description)
+        #expect(results["c0030"] == "senior/email,basic/email")
+        #expect(results["c0001"] == "basic/email")
+    }
 }
