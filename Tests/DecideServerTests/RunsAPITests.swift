@@ -75,6 +75,22 @@ struct RunsAPITests {
         }
     }
 
+    @Test("a JSON filter's problem names its JSON path; any of nothing selects nobody")
+    func jsonFilterPaths() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        try await fixture.application().test(.router) { client in
+            let unknown = #"{"flow": "cross_sell", "filter": {"any": [{"field": "age", "op": "gte", "value": 30}, {"field": "agee", "op": "eq", "value": 1}]}}"#
+            try await client.send(.post, "/api/v1/runs", json: unknown).expectProblem(422, field: "filter.any[1].field")
+            let badOp = #"{"flow": "cross_sell", "filter": {"all": [{"not": {"field": "age", "op": "gtx", "value": 30}}]}}"#
+            try await client.send(.post, "/api/v1/runs", json: badOp).expectProblem(400, field: "filter.all[0].not.op")
+            let nobody = try await client.send(
+                .post, "/api/v1/runs", json: #"{"flow": "cross_sell", "filter": {"any": []}, "dryRun": true}"#)
+            #expect(nobody.status == .ok)
+            #expect((try nobody.object()["summary"] as? [String: Any])?["totalCustomers"] as? Int == 0)
+        }
+    }
+
     @Test("invalid content answers 422 naming the field; a filter's problem gives its column")
     func invalidContent() async throws {
         let fixture = try ServerFixture()

@@ -91,4 +91,23 @@ struct FilterEvaluationTests {
         #expect(try people.ids(.filter(filter)) == people.ids(text))
         #expect(try people.ids(.filter(filter)) == ["c1", "c3", "c6"])
     }
+
+    @Test("any of nothing selects nobody and all of nothing everybody, in the JSON and the text form", arguments: [
+        (#"{"any": []}"#, 0), (#"{"all": []}"#, 6), (#"{"not": {"any": []}}"#, 6),
+        (#"{"all": [{"any": []}, {"field": "age", "op": "gte", "value": 30}]}"#, 0),
+        (#"{"any": [{"all": []}, {"field": "age", "op": "gte", "value": 99}]}"#, 6),
+    ])
+    func emptyGroups(json: String, count: Int) throws {
+        let filter = try Filter(json: Data(json.utf8))
+        #expect(try people.ids(.filter(filter)).count == count)
+        #expect(try Filter(parsing: filter.description) == filter)
+        #expect(try people.ids(filter.description).count == count)
+    }
+
+    @Test("false and true are filters: nobody and everyone")
+    func constants() throws {
+        #expect(try people.ids("false").isEmpty)
+        #expect(try people.ids("true").count == 6)
+        #expect(try people.ids("age >= 30 or false") == ["c1", "c3", "c5", "c6"])
+    }
 }

@@ -20,6 +20,7 @@ struct SegmentsController {
     @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> Response {
         var request = request
         let body = try await request.decodeJSON(CreateSegmentBody.self, context: context)
+        try body.filter.validate(in: store)
         let segment = try store.saveSegment(name: body.name, filter: body.filter.text, description: body.description ?? "",
                                             replace: body.replace ?? false)
         return try .json(SegmentDocument(segment, count: try store.count(.named(segment.name))), status: .created)

@@ -31,7 +31,7 @@ extension APIProblem {
             self = problem
         case let error as FilterError:
             self.init(.unprocessableContent, "invalid-filter", title: "Invalid filter", detail: error.description,
-                      field: "filter", column: error.column)
+                      field: error.path ?? "filter", column: error.path == nil ? error.column : nil)
         case let error as FlowError:
             let slug = error.code == .unknownFlow ? "unknown-flow" : "invalid-flow"
             self.init(.unprocessableContent, slug, title: error.code.rawValue.capitalizedFirst, detail: error.description,
@@ -87,9 +87,16 @@ extension APIProblem {
         case .dataCorrupted(let context): (context.codingPath, context.debugDescription)
         @unknown default: ([], "\(error)")
         }
-        let field = path.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        let field = Self.jsonPath(path)
         self = .badRequest(field.isEmpty ? "malformed JSON: \(detail)" : "\(field): \(detail)",
                            field: field.isEmpty ? nil : field)
+    }
+
+    /// A coding path as a JSON path: `filter.any[2].op`.
+    static func jsonPath(_ path: [any CodingKey]) -> String {
+        path.reduce(into: "") { text, key in
+            if let index = key.intValue { text += "[\(index)]" } else { text += (text.isEmpty ? "" : ".") + key.stringValue }
+        }
     }
 
     private static func jsonName(of type: Any.Type) -> String {

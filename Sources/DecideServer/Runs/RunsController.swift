@@ -29,6 +29,7 @@ struct RunsController {
     @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> Response {
         var request = request
         let body = try await request.decodeJSON(CreateRunBody.self, context: context)
+        try body.filter?.validate(in: store)
         let runRequest = try body.runRequest()
         let planner = RunPlanner(library: library, store: store, maximumLimits: maximumLimits)
         if body.dryRun == true {

@@ -16,6 +16,8 @@ public indirect enum Filter: Sendable, Hashable {
 
     /// The filter that matches every customer.
     public static let everyone = Filter.all([])
+    /// The filter no customer passes: `any` of nothing (text form `false`).
+    public static let nobody = Filter.any([])
 
     /// Parses the text form of the filter language; an empty or blank text gives `everyone`.
     ///

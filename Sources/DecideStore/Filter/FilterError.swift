@@ -39,6 +39,8 @@ public struct FilterError: Error, Sendable, Hashable, CustomStringConvertible {
     public var column: Int?
     /// The filter's text, when it was given as text.
     public var source: String?
+    /// Where the problem is in a filter given in the JSON form, as a JSON path (`filter.any[2].op`).
+    public var path: String?
 
     /// Creates a filter error.
     public init(_ code: Code, _ message: String, column: Int?, source: String?) {
@@ -48,8 +50,9 @@ public struct FilterError: Error, Sendable, Hashable, CustomStringConvertible {
         self.source = source
     }
 
-    /// `filter: column N: problem`, or `filter: problem` when there is no column.
+    /// `filter: column N: problem`, `PATH: problem` for the JSON form, or `filter: problem`.
     public var description: String {
-        column.map { "filter: column \($0): \(message)" } ?? "filter: \(message)"
+        if let path { return "\(path): \(message)" }
+        return column.map { "filter: column \($0): \(message)" } ?? "filter: \(message)"
     }
 }

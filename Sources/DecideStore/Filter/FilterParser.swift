@@ -4,7 +4,7 @@
 /// filter    := or?
 /// or        := and ("or" and)*
 /// and       := unary ("and" unary)*
-/// unary     := "not" unary | "(" or ")" | condition
+/// unary     := "not" unary | "(" or ")" | "true" | "false" | condition
 /// condition := field [ comparison literal | ["not"] "in" "(" literal ("," literal)* ")"
 ///                    | "contains" literal | "starts" "with" literal | "matches" literal | "is" ["not"] "null" ]
 /// ```
@@ -60,6 +60,10 @@ struct FilterParser {
         if current.isKeyword("not") {
             position += 1
             return .not(try parseUnary())
+        }
+        if case .literal(.boolean(let constant)) = current.kind {
+            position += 1
+            return constant ? .everyone : .nobody
         }
         if current.kind == .symbol("(") {
             let open = advance()
