@@ -5,10 +5,27 @@ import LuaRuntime
 public struct FlowLibrary: Sendable {
     /// The directory flows live in.
     public let directory: String
+    /// How the directory is shown in file names, messages and chunk names: the directory itself by default, or
+    /// another prefix (the server shows flows relative to their folder, never as server paths).
+    public let shownDirectory: String
 
-    /// A library over `directory` (default `./flows`).
-    public init(directory: String = "flows") {
+    /// A library over `directory` (default `./flows`), shown as `shownDirectory` (default: `directory`; empty
+    /// shows bare file names, `cross_sell.lua`).
+    public init(directory: String = "flows", shownAs shownDirectory: String? = nil) {
         self.directory = directory
+        self.shownDirectory = shownDirectory ?? directory
+    }
+
+    /// The same library, shown relative to its folder: `cross_sell.lua:12: ...`.
+    public var shownRelative: FlowLibrary { FlowLibrary(directory: directory, shownAs: "") }
+
+    /// Whether `name` is a flow key (`cross_sell`): 1 to 128 letters, digits, `_` and `-`, not a path.
+    public static func isKey(_ name: String) -> Bool {
+        (1...128).contains(name.utf8.count)
+            && name.utf8.allSatisfy { byte in
+                (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte)
+                    || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+            }
     }
 
     /// The keys of every flow in the directory, sorted: `.lua` files that are not `.test.lua` files and that
@@ -34,13 +51,35 @@ public struct FlowLibrary: Sendable {
     /// - Throws: ``FlowError`` with code ``FlowError/Code/unknownFlow`` listing the flows there are.
     public func source(of name: String) throws(FlowError) -> FlowSource {
         let key = name.hasSuffix(".lua") ? String((name as NSString).lastPathComponent.dropLast(4)) : name
-        let file = name.hasSuffix(".lua") ? name : path(of: key)
+        let byPath = name.hasSuffix(".lua")
+        let file = byPath ? name : path(of: key)
+        let shown = byPath ? name : shownPath(of: key)
         guard let data = FileManager.default.contents(atPath: file) else {
             let known = keys()
-            let hint = known.isEmpty ? "no flows in \(directory)" : "known flows: \(known.joined(separator: ", "))"
-            throw FlowError(.unknownFlow, flow: name, problems: ["no file \(file); \(hint)"])
+            let hint = known.isEmpty ? "no flows in \(shownDirectory.isEmpty ? "the flows folder" : shownDirectory)"
+                : "known flows: \(known.joined(separator: ", "))"
+            throw FlowError(.unknownFlow, flow: name, problems: ["no file \(shown); \(hint)"])
         }
-        return FlowSource(key: key, path: file, source: String(decoding: data, as: UTF8.self))
+        var source = FlowSource(key: key, path: shown, source: String(decoding: data, as: UTF8.self))
+        source.moduleDirectory = byPath ? (name as NSString).deletingLastPathComponent : directory
+        return source
+    }
+
+    /// Reads a flow named by key only (what the API accepts): never a path.
+    ///
+    /// - Throws: ``FlowError`` with code ``FlowError/Code/unknownFlow`` for a name that is not a key or not a flow.
+    public func source(key: String) throws(FlowError) -> FlowSource {
+        guard Self.isKey(key) else {
+            throw FlowError(.unknownFlow, flow: String(key.prefix(128)), problems: [
+                "a flow is named by its key (letters, digits, _ and -, as `decide flows list` shows), not a path"
+            ])
+        }
+        return try source(of: key)
+    }
+
+    /// How the file of the flow `key` is shown.
+    private func shownPath(of key: String) -> String {
+        shownDirectory.isEmpty ? key + ".lua" : (shownDirectory.hasSuffix("/") ? shownDirectory : shownDirectory + "/") + key + ".lua"
     }
 
     /// Where `require` finds this library's modules.

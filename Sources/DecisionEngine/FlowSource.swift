@@ -11,6 +11,12 @@ public struct FlowSource: Sendable, Hashable, Codable {
     /// The sources of the modules the flow requires, by module name: `nil` while they are still to be read from
     /// the flows directory, set once the flow is a snapshot (see ``FlowWorker/snapshot(of:)``).
     public var modules: [String: String]?
+    /// Where `require` reads modules from while ``modules`` is `nil` (the flows directory); not part of a snapshot.
+    public var moduleDirectory: String?
+
+    private enum CodingKeys: String, CodingKey {
+        case key, path, source, modules
+    }
 
     /// Creates a flow source.
     public init(key: String, path: String, source: String, modules: [String: String]? = nil) {

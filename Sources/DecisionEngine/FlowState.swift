@@ -52,7 +52,7 @@ final class FlowState {
             engine = try state.installTrusted(source: TrustedEngine.source, chunkName: TrustedEngine.chunkName)
             let resolver: any ModuleResolver =
                 source.modules.map { SnapshotModuleResolver(flowPath: source.path, modules: $0) }
-                ?? DirectoryModuleResolver(directory: Self.directory(of: source.path))
+                ?? DirectoryModuleResolver(directory: source.moduleDirectory ?? Self.directory(of: source.path))
             script = try state.load(source: source.source, chunkName: source.path, resolver: resolver, seed: loadSeed)
         } catch {
             throw FlowError(loading: source.key, error)

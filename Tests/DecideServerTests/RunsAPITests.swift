@@ -75,6 +75,23 @@ struct RunsAPITests {
         }
     }
 
+    @Test("the API takes flow keys, never paths, and its messages show no server path")
+    func flowKeysOnly() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        try await fixture.application().test(.router) { client in
+            for flow in ["../outside/evil", "/etc/passwd", "cross_sell.lua", "", "a/b"] {
+                let body = #"{"flow": "\#(flow)", "segment": "all"}"#
+                try await client.send(.post, "/api/v1/runs", json: body).expectProblem(422, field: "flow")
+            }
+            let unknown = try await client.send(.post, "/api/v1/runs", json: #"{"flow": "nope", "segment": "all"}"#)
+            let detail = try unknown.object()["detail"] as? String ?? ""
+            #expect(detail.contains("no file nope.lua"))
+            #expect(!detail.contains("/"))
+            try await client.send(.get, "/api/v1/customers/C000000001/decision?flow=../x").expectProblem(422, field: "flow")
+        }
+    }
+
     @Test("a JSON filter's problem names its JSON path; any of nothing selects nobody")
     func jsonFilterPaths() async throws {
         let fixture = try ServerFixture()

@@ -9,7 +9,8 @@ import LuaRuntime
 ///
 /// - Parameters:
 ///   - store: The store.
-///   - library: The flows directory.
+///   - library: The flows directory; the server shows its files relative to it (`cross_sell.lua`), never as server
+///     paths.
 ///   - queue: Where created and resumed runs wait for their turn.
 ///   - workers: The Lua workers requests use.
 ///   - metrics: The figures `/metrics` serves.
@@ -20,6 +21,7 @@ public func buildRouter(
     store: SQLiteCustomerStore, library: FlowLibrary, queue: RunQueue, workers: RequestWorkers, metrics: ServerMetrics,
     leaseSeconds: Double, maximumLimits: SandboxLimits = .serverMaximum, logger: Logger
 ) -> Router<APIRequestContext> {
+    let library = library.shownRelative
     let router = Router(context: APIRequestContext.self)
     router.add(middleware: ProblemMiddleware(logger: logger))
     PageController().addRoutes(to: router)

@@ -23,7 +23,7 @@ struct CustomersController {
         }
         let seed = UInt64(try request.integerQuery("seed", default: 0, in: 0...Int.max))
         let input = CustomerInput(batch: try store.customer(id: try context.parameters.require("id")))
-        let flow = try library.source(of: key)
+        let flow = try library.source(key: key)
         let trace = try await workers.perform { worker in
             try worker.trace(input.customer, fieldNames: input.fieldNames, flow: flow, seed: seed)
         }

@@ -1,4 +1,5 @@
 import DecideStore
+import DecisionEngine
 import RunEngine
 
 /// The body of `POST /api/v1/runs`: a flow, exactly one of a segment and a filter, and the options.
@@ -44,6 +45,11 @@ struct CreateRunBody: Decodable {
     ///
     /// - Throws: ``APIProblem`` `422` for a `sample` without `dryRun` or below 0.
     func runRequest() throws -> RunRequest {
+        guard FlowLibrary.isKey(flow) else {
+            throw APIProblem.invalid(
+                "flow must be a flow key (letters, digits, _ and -, as GET /api/v1/flows lists them), not a path",
+                field: "flow")
+        }
         if let sample {
             guard dryRun == true else { throw APIProblem.invalid("sample goes with dryRun: true", field: "sample") }
             guard sample >= 0 else { throw APIProblem.invalid("sample must be 0 or more, got \(sample)", field: "sample") }
