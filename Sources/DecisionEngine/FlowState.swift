@@ -100,40 +100,59 @@ final class FlowState {
         decisionTime = seconds
     }
 
-    /// Sets the customer every next call decides.
-    func setCustomer(_ customer: Customer, keys: Int32) {
-        state.refill(entry.customerData, keys: keys, count: customer.values.count) { customer.values[$0].luaValue }
-    }
-
-    /// A registry reference to a sequence of field names, the keys of ``setCustomer(_:keys:)``.
-    func keys(_ fieldNames: [String]) -> Int32 {
-        state.reference(toSequence: fieldNames)
-    }
-
-    /// Releases what ``keys(_:)`` made.
-    func release(keys: Int32) {
-        state.release(reference: keys)
-    }
-
-    /// Decides the current customer (batch path): returns how many recommendations it has.
-    func decide(seed: Int64) throws(LuaError) -> Int {
-        try state.callReturningInteger(entry.decide, seed)
-    }
-
-    /// Recommendation `position` (from 0) of the last decision: offer index (from 0), channel name and score.
-    func recommendation(_ position: Int) -> (offer: Int, channel: String, score: Double?) {
-        let offer = state.rawScalar(of: entry.results, at: 3 * position + 1)
-        let channel = state.rawScalar(of: entry.results, at: 3 * position + 2)
-        let score = state.rawScalar(of: entry.results, at: 3 * position + 3)
-        return (Int(offer.integerValue ?? 1) - 1, channelName(Int(channel.integerValue ?? 0)), score.doubleValue)
-    }
-
-    /// The name of the engine's channel `id`, reading only names not read before.
-    private func channelName(_ id: Int) -> String {
-        while channelNames.count < id {
-            channelNames.append(state.rawScalar(of: entry.channelNames, at: channelNames.count + 1).stringValue ?? "")
+    /// Decides the customers of `batch` from `start` on (the batch path, no trace) until the batch ends or a limit
+    /// damages the state; returns where it stopped. A customer whose decision fails gets no recommendations and an
+    /// entry in ``BatchDecisions/errors``, made by `failure`.
+    func decide(
+        _ batch: CustomerBatch, from start: Int, seed: UInt64, channels: inout BatchChannels,
+        into decisions: inout BatchDecisions, failure: (LuaError, String) -> DecisionError
+    ) -> Int {
+        let keys = state.reference(toSequence: batch.fieldNames)
+        defer { state.release(reference: keys) }
+        channels.startState()
+        let (data, results, decide, names, knownChannels) = (0, 1, 2, 3, 4)
+        return state.withFrame([entry.customerData, entry.results, entry.decide, keys, entry.channelNames]) { frame in
+            frame.clear(data)
+            var index = start
+            while index < batch.customers.count {
+                let customer = batch.customers[index]
+                index += 1
+                frame.set(data, keys: names, values: customer.values) { $0.luaValue }
+                let count: Int
+                do throws(LuaError) {
+                    count = try frame.callReturningInteger(decide, FlowWorker.seed(seed, customer.id))
+                } catch {
+                    decisions.errorIndexes.append(decisions.customerIds.count)
+                    decisions.errors.append(failure(error, customer.id))
+                    decisions.customerIds.append(customer.id)
+                    decisions.ends.append(decisions.offerIndexes.count)
+                    if isDamaged { return index }
+                    continue
+                }
+                for position in 0..<count {
+                    decisions.offerIndexes.append(Int32(frame.rawInteger(results, at: 3 * position + 1) - 1))
+                    let channel = frame.rawInteger(results, at: 3 * position + 2)
+                    while channelNames.count < channel {
+                        channelNames.append(frame.rawString(knownChannels, at: channelNames.count + 1) ?? "")
+                    }
+                    decisions.channelIndexes.append(channels.index(ofStateChannel: channel, named: channelNames))
+                    decisions.scores.append(frame.rawNumber(results, at: 3 * position + 3) ?? .nan)
+                }
+                decisions.customerIds.append(customer.id)
+                decisions.ends.append(decisions.offerIndexes.count)
+            }
+            return index
         }
-        return id >= 1 ? channelNames[id - 1] : ""
+    }
+
+    /// Sets the customer the next ``trace(seed:)`` decides.
+    func setCustomer(_ customer: Customer, fieldNames: [String]) {
+        let keys = state.reference(toSequence: fieldNames)
+        defer { state.release(reference: keys) }
+        state.withFrame([entry.customerData, keys]) { frame in
+            frame.clear(0)
+            frame.set(0, keys: 1, values: customer.values) { $0.luaValue }
+        }
     }
 
     /// Decides the current customer with every stage recorded.
@@ -169,13 +188,48 @@ final class FlowState {
     }
 
     /// Runs the benchmark's ceiling loop (see ``FlowWorker/pureLuaCeiling(_:flow:repetitions:metered:)``).
-    func runCeiling(_ loop: String, customers: LuaValue, keys: Int32, repetitions: Int, metered: Bool) throws {
+    func runCeiling(_ loop: String, customers: LuaValue, fieldNames: [String], repetitions: Int, metered: Bool) throws {
         let function = try state.installTrusted(source: loop, chunkName: "=ceiling")
+        let keys = state.reference(toSequence: fieldNames)
+        defer { state.release(reference: keys) }
         let arguments: [LuaState.Argument] = [
             .reference(entry.customerData), .reference(entry.results), .reference(entry.decide), .reference(keys),
             .value(customers), .value(.integer(Int64(repetitions))),
         ]
         try state.call(function, arguments, unlimited: true, metered: metered)
+    }
+}
+
+/// The channel names of one batch, numbered in the order the batch first used them, whatever state named them.
+struct BatchChannels {
+    /// The names, by batch index.
+    private(set) var names: [String] = []
+    private var indexes: [String: Int32] = [:]
+    /// The batch index of each of the current state's channel ids (id 1 at position 0), -1 while unknown.
+    private var ofState: [Int32] = []
+
+    /// Starts deciding on a (new) state: its channel ids are its own.
+    mutating func startState() {
+        ofState = []
+    }
+
+    /// The batch index of the current state's channel `id`, whose name is `stateNames[id - 1]`: a hash lookup the
+    /// first time the state uses the id, an array read after.
+    mutating func index(ofStateChannel id: Int, named stateNames: [String]) -> Int32 {
+        guard id >= 1 else { return index(of: "") }
+        if id <= ofState.count, ofState[id - 1] >= 0 { return ofState[id - 1] }
+        while ofState.count < id { ofState.append(-1) }
+        let batchIndex = index(of: stateNames[id - 1])
+        ofState[id - 1] = batchIndex
+        return batchIndex
+    }
+
+    private mutating func index(of name: String) -> Int32 {
+        if let index = indexes[name] { return index }
+        let index = Int32(names.count)
+        names.append(name)
+        indexes[name] = index
+        return index
     }
 }
 

@@ -13,12 +13,11 @@ extension FlowWorker {
         _ batch: CustomerBatch, flow source: FlowSource, repetitions: Int, metered: Bool
     ) throws -> Double {
         let flow = try state(of: source)
-        let keys = flow.keys(batch.fieldNames)
-        defer { flow.release(keys: keys) }
         let customers = LuaValue.array(batch.customers.map { .array($0.values.map(\.luaValue)) })
         let clock = ContinuousClock()
         let started = clock.now
-        try flow.runCeiling(Self.ceilingLoop, customers: customers, keys: keys, repetitions: repetitions, metered: metered)
+        try flow.runCeiling(
+            Self.ceilingLoop, customers: customers, fieldNames: batch.fieldNames, repetitions: repetitions, metered: metered)
         let elapsed = clock.now - started
         return Double(batch.customers.count * repetitions) / (elapsed / .seconds(1))
     }

@@ -16,9 +16,7 @@ extension FlowWorker {
     ) throws -> DecisionTrace {
         let flow = try state(of: source, seed: seed)
         if let decisionTime { flow.setDecisionTime(decisionTime) }
-        let keys = flow.keys(fieldNames)
-        defer { flow.release(keys: keys) }
-        flow.setCustomer(customer, keys: keys)
+        flow.setCustomer(customer, fieldNames: fieldNames)
         let traced: (value: LuaValue, printed: [String])
         do {
             traced = try flow.trace(seed: Self.seed(seed, customer.id))

@@ -169,67 +169,19 @@ public final class FlowWorker: WorkerContext {
         while start < batch.customers.count {
             let flow = try state(of: source, seed: seed, expecting: offers)
             flow.setDecisionTime(decisionTime ?? startedAt)
-            start = decide(batch, from: start, flow: flow, seed: seed, channels: &channels, into: &decisions)
+            start = flow.decide(batch, from: start, seed: seed, channels: &channels, into: &decisions) { error, id in
+                decisionError(error, flow: flow, customerId: id)
+            }
             decisions.funnel.add(flow.takeFunnel())
         }
         decisions.channelNames = channels.names
         return decisions
     }
 
-    /// Decides customers from `start` on until the batch ends or a limit damages the state; returns where it
-    /// stopped.
-    private func decide(
-        _ batch: CustomerBatch, from start: Int, flow: FlowState, seed: UInt64, channels: inout BatchChannels,
-        into decisions: inout BatchDecisions
-    ) -> Int {
-        let keys = flow.keys(batch.fieldNames)
-        defer { flow.release(keys: keys) }
-        var index = start
-        while index < batch.customers.count {
-            let customer = batch.customers[index]
-            index += 1
-            flow.setCustomer(customer, keys: keys)
-            let count: Int
-            do {
-                count = try flow.decide(seed: Self.seed(seed, customer.id))
-            } catch {
-                decisions.errorIndexes.append(decisions.customerIds.count)
-                decisions.errors.append(decisionError(error, flow: flow, customerId: customer.id))
-                decisions.customerIds.append(customer.id)
-                decisions.ends.append(decisions.offerIndexes.count)
-                if flow.isDamaged { return index }
-                continue
-            }
-            for position in 0..<count {
-                let recommendation = flow.recommendation(position)
-                decisions.offerIndexes.append(Int32(recommendation.offer))
-                decisions.channelIndexes.append(channels.index(of: recommendation.channel))
-                decisions.scores.append(recommendation.score ?? .nan)
-            }
-            decisions.customerIds.append(customer.id)
-            decisions.ends.append(decisions.offerIndexes.count)
-        }
-        return index
-    }
-
     func decisionError(_ error: LuaError, flow: FlowState, customerId: String) -> DecisionError {
         let location = flow.location()
         return DecisionError(
             flow: flow.source.key, customerId: customerId, stage: location.stage, offerId: location.offer, error: error)
-    }
-}
-
-/// The channel names of one batch, numbered in the order the batch first used them, whatever state named them.
-private struct BatchChannels {
-    private(set) var names: [String] = []
-    private var indexes: [String: Int32] = [:]
-
-    mutating func index(of name: String) -> Int32 {
-        if let index = indexes[name] { return index }
-        let index = Int32(names.count)
-        names.append(name)
-        indexes[name] = index
-        return index
     }
 }
 

@@ -26,42 +26,80 @@ extension LuaState {
         return popReference()
     }
 
-    /// Empties the table `table` refers to and sets `table[keys[i]] = value(i - 1)` for `i` in `1...count`, raw;
-    /// `keys` refers to a sequence of at least `count` keys.
-    package func refill(_ table: Int32, keys: Int32, count: Int, value: (Int) -> LuaValue) {
+    /// Runs `body` with the values `references` hold on the stack, for a hot loop that fills and reads them many
+    /// times (a batch of customers) without a registry lookup each time.
+    package func withFrame<Result>(
+        _ references: [Int32], _ body: (borrowing Frame) throws -> Result
+    ) rethrows -> Result {
         checkThread()
         let base = lua_gettop(pointer)
         defer { lua_settop(pointer, base) }
-        push(reference: table)
-        let tableIndex = lua_gettop(pointer)
-        lua_pushnil(pointer)
-        while lua_next(pointer, tableIndex) != 0 {
-            clua_pop(pointer, 1)
-            lua_pushvalue(pointer, -1)
-            lua_pushnil(pointer)
-            lua_rawset(pointer, tableIndex)
-        }
-        push(reference: keys)
-        let keysIndex = lua_gettop(pointer)
-        for offset in 0..<count {
-            lua_rawgeti(pointer, keysIndex, lua_Integer(offset + 1))
-            push(value(offset))
-            lua_rawset(pointer, tableIndex)
-        }
+        for reference in references { push(reference: reference) }
+        return try body(Frame(state: self, base: base))
     }
 
-    /// `table[index]` of the table `table` refers to, read raw; a table value is ``LuaValue/nil``.
-    package func rawScalar(of table: Int32, at index: Int) -> LuaValue {
-        checkThread()
-        push(reference: table)
-        defer { lua_settop(pointer, -3) }
-        switch lua_rawgeti(pointer, -1, lua_Integer(index)) {
-        case LUA_TBOOLEAN: return .boolean(lua_toboolean(pointer, -1) != 0)
-        case LUA_TNUMBER:
-            return lua_isinteger(pointer, -1) != 0
-                ? .integer(Int64(clua_tointeger(pointer, -1))) : .number(clua_tonumber(pointer, -1))
-        case LUA_TSTRING: return .string(stringAt(-1, maximumBytes: LuaError.maximumMessageBytes))
-        default: return .nil
+    /// The values of ``withFrame(_:_:)``'s references, by their position in its list (slot 0 is the first).
+    package struct Frame: ~Copyable {
+        fileprivate let state: LuaState
+        fileprivate let base: Int32
+
+        private func index(_ slot: Int) -> Int32 { base + 1 + Int32(slot) }
+
+        /// Empties the table in `slot`, raw.
+        package func clear(_ slot: Int) {
+            let L = state.pointer, table = index(slot)
+            lua_pushnil(L)
+            while lua_next(L, table) != 0 {
+                clua_pop(L, 1)
+                lua_pushvalue(L, -1)
+                lua_pushnil(L)
+                lua_rawset(L, table)
+            }
+        }
+
+        /// Sets `table[keys[i + 1]] = values[i]` raw for every value, `keys` being the sequence in `keysSlot`.
+        package func set<Values: Collection>(_ slot: Int, keys keysSlot: Int, values: Values, as value: (Values.Element) -> LuaValue)
+        where Values.Index == Int {
+            let L = state.pointer, table = index(slot), keys = index(keysSlot)
+            for offset in values.indices {
+                lua_rawgeti(L, keys, lua_Integer(offset + 1))
+                state.push(value(values[offset]))
+                lua_rawset(L, table)
+            }
+        }
+
+        /// Calls the function in `slot` with one integer under every sandbox limit and returns its integer result.
+        ///
+        /// - Throws: ``LuaError``: the call's error (a limit poisons the state).
+        package func callReturningInteger(_ slot: Int, _ argument: Int64) throws(LuaError) -> Int {
+            let L = state.pointer
+            lua_pushvalue(L, index(slot))
+            lua_pushinteger(L, lua_Integer(argument))
+            try state.protectedCall(arguments: 1, results: 1)
+            defer { clua_pop(L, 1) }
+            return Int(clua_tointeger(L, -1))
+        }
+
+        /// `table[position]` of the table in `slot`, read raw, as an integer (0 for anything else).
+        package func rawInteger(_ slot: Int, at position: Int) -> Int {
+            let L = state.pointer
+            defer { clua_pop(L, 1) }
+            return lua_rawgeti(L, index(slot), lua_Integer(position)) == LUA_TNUMBER ? Int(clua_tointeger(L, -1)) : 0
+        }
+
+        /// `table[position]` of the table in `slot`, read raw, as a number (nil for anything else).
+        package func rawNumber(_ slot: Int, at position: Int) -> Double? {
+            let L = state.pointer
+            defer { clua_pop(L, 1) }
+            return lua_rawgeti(L, index(slot), lua_Integer(position)) == LUA_TNUMBER ? clua_tonumber(L, -1) : nil
+        }
+
+        /// `table[position]` of the table in `slot`, read raw, as a string of at most 1 KiB (nil for anything else).
+        package func rawString(_ slot: Int, at position: Int) -> String? {
+            let L = state.pointer
+            defer { clua_pop(L, 1) }
+            guard lua_rawgeti(L, index(slot), lua_Integer(position)) == LUA_TSTRING else { return nil }
+            return state.stringAt(-1, maximumBytes: LuaError.maximumMessageBytes)
         }
     }
 
@@ -111,18 +149,5 @@ extension LuaState {
         }
         defer { clua_pop(pointer, 1) }
         return try value(at: -1)
-    }
-
-    /// Calls the function `function` refers to with an integer, and returns its first result as an
-    /// integer: the decision engine's per-customer call, which allocates nothing on the host.
-    ///
-    /// - Throws: ``LuaError``: the call's error (a limit poisons the state).
-    package func callReturningInteger(_ function: Int32, _ integer: Int64) throws(LuaError) -> Int {
-        checkThread()
-        push(reference: function)
-        lua_pushinteger(pointer, lua_Integer(integer))
-        try protectedCall(arguments: 1, results: 1)
-        defer { clua_pop(pointer, 1) }
-        return Int(clua_tointeger(pointer, -1))
     }
 }

@@ -13,7 +13,7 @@ extension CustomersCommand {
         var filter: String?
 
         func run() throws {
-            let count = try CommandFailure.reportingStoreErrors { try store.open().count(.expression(filter ?? "")) }
+            let count = try store.open().count(.expression(filter ?? ""))
             if json { return try JSONOutput.print(["count": count]) }
             print(count)
         }

@@ -27,7 +27,7 @@ extension CustomersCommand {
         var skipInvalid = false
 
         func run() throws {
-            let types = try CommandFailure.reportingStoreErrors { try schema.map(ImportOptions.parseSchema) ?? [:] }
+            let types = try schema.map(ImportOptions.parseSchema) ?? [:]
             let options = ImportOptions(schema: types, skipInvalid: skipInvalid) { error in
                 var standardError = StandardError()
                 print("decide: skipped: \(error)", to: &standardError)

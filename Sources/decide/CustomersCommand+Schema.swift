@@ -11,7 +11,7 @@ extension CustomersCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let schema = try CommandFailure.reportingStoreErrors { try store.open().schema() }
+            let schema = try store.open().schema()
             if json { return try JSONOutput.print(schema.attributes) }
             let width = schema.names.map(\.count).max() ?? 0
             for attribute in schema.attributes {

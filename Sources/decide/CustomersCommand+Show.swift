@@ -14,7 +14,7 @@ extension CustomersCommand {
         var id: String
 
         func run() throws {
-            let batch = try CommandFailure.reportingStoreErrors { try store.open().customer(id: id) }
+            let batch = try store.open().customer(id: id)
             let customer = batch.customers[0]
             if json { return try JSONOutput.print(CustomerDocument(fieldNames: batch.fieldNames, customer: customer)) }
             let width = batch.fieldNames.map(\.count).max() ?? 0

@@ -13,9 +13,10 @@ struct Decide: AsyncParsableCommand {
         ]
     )
 
-    /// Parses and runs the command. A usage error (an unknown option, a missing argument, a failed validation) is
-    /// invalid input like any other: its message and usage go to standard error and the exit code is 2, not
-    /// ArgumentParser's 64.
+    /// Parses and runs the command. Decide's own errors print as `decide: <error>` with the exit code
+    /// ``CommandFailure/exitCode(for:)`` gives them; a usage error (an unknown option, a missing argument, a failed
+    /// validation) is invalid input like any other: its message and usage go to standard error and the exit code
+    /// is 2, not ArgumentParser's 64.
     static func main() async {
         do {
             var command = try parseAsRoot()
@@ -25,8 +26,12 @@ struct Decide: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
-            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
             var standardError = StandardError()
+            if CommandFailure.isDecideError(error) {
+                print("decide: \(error)", to: &standardError)
+                exit(withError: CommandFailure.exitCode(for: error))
+            }
+            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
             print(fullMessage(for: error), to: &standardError)
             exit(withError: CommandFailure.invalidInput)
         }

@@ -17,19 +17,11 @@ struct FlowOptions: ParsableArguments {
 
     /// Reads a flow named by key or path, exiting 2 with the list of known flows when there is none.
     func source(of name: String) throws -> FlowSource {
-        do {
-            return try library.source(of: name)
-        } catch {
-            throw CommandFailure.report(error)
-        }
+        try library.source(of: name)
     }
 
     /// A worker for one-off commands, exiting 1 when no Lua state can be made.
     func worker() throws -> FlowWorker {
-        do {
-            return try FlowWorker()
-        } catch {
-            throw CommandFailure.report(error, exitCode: CommandFailure.failed)
-        }
+        try FlowWorker()
     }
 }

@@ -25,26 +25,13 @@ extension FlowsCommand {
         }
 
         func run() throws {
-            let input: CustomerInput
-            do {
-                if let customerJson {
-                    input = try CustomerInput(json: customerJson)
-                } else {
-                    let batch = try CommandFailure.reportingStoreErrors { try store.open().customer(id: customer!) }
-                    input = CustomerInput(batch: batch)
-                }
-            } catch let error as CustomerInputError {
-                throw CommandFailure.report(error)
+            let input = if let customerJson {
+                try CustomerInput(json: customerJson)
+            } else {
+                CustomerInput(batch: try store.open().customer(id: customer!))
             }
             let source = try flows.source(of: flow)
-            let trace: DecisionTrace
-            do {
-                trace = try flows.worker().trace(input.customer, fieldNames: input.fieldNames, flow: source, seed: seed)
-            } catch let error as FlowError {
-                throw CommandFailure.report(error)
-            } catch {
-                throw CommandFailure.report(error, exitCode: CommandFailure.failed)
-            }
+            let trace = try flows.worker().trace(input.customer, fieldNames: input.fieldNames, flow: source, seed: seed)
             if json { return try JSONOutput.print(trace) }
             print(TraceText.render(trace))
         }

@@ -13,9 +13,7 @@ struct ImportOptionGroup: ParsableArguments {
     func run(_ source: ImportSource, store: StoreOptions, options: ImportOptions) throws {
         var options = options
         options.replace = replace
-        let summary = try CommandFailure.reportingStoreErrors {
-            try store.open().importCustomers(from: source, options: options)
-        }
+        let summary = try store.open().importCustomers(from: source, options: options)
         if json { return try JSONOutput.print(summary) }
         var line = "Imported \(summary.imported) customers"
         if summary.rejected > 0 { line += ", rejected \(summary.rejected) invalid rows" }

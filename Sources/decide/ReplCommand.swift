@@ -46,7 +46,7 @@ struct ReplCommand: AsyncParsableCommand {
         var commands = flow.map { [":flow \($0)"] } ?? []
         if let script {
             guard let text = try? String(contentsOfFile: script, encoding: .utf8) else {
-                throw CommandFailure.report(ValidationError("cannot read the script \(script)"))
+                throw CommandFailure.InvalidInput("cannot read the script \(script)")
             }
             commands += text.components(separatedBy: "\n")
         }
@@ -54,19 +54,14 @@ struct ReplCommand: AsyncParsableCommand {
         let historyPath = (environment["HOME"] ?? ".") + "/.decide_history"
         let (opening, keepGoing, echo) = (commands, keepGoing, echo)
         let status = try await DedicatedThread.run(name: "decide-repl") {
-            let session: ReplSession
-            do {
-                session = try ReplSession(configuration: configuration, output: ReplOutput(
-                    result: { text in
-                        FileHandle.standardOutput.write(Data((text.escapedForTerminal(keepingColours: true) + "\n").utf8))
-                    },
-                    problem: { text in
-                        FileHandle.standardError.write(Data((text.escapedForTerminal(keepingColours: true) + "\n").utf8))
-                    }
-                ))
-            } catch {
-                throw CommandFailure.report(error, exitCode: CommandFailure.failed)
-            }
+            let session = try ReplSession(configuration: configuration, output: ReplOutput(
+                result: { text in
+                    FileHandle.standardOutput.write(Data((text.escapedForTerminal(keepingColours: true) + "\n").utf8))
+                },
+                problem: { text in
+                    FileHandle.standardError.write(Data((text.escapedForTerminal(keepingColours: true) + "\n").utf8))
+                }
+            ))
             let runner = ReplRunner(session: session)
             if interactive {
                 _ = runner.script(opening, keepGoing: true, echo: false)

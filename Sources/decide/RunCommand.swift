@@ -46,10 +46,10 @@ struct RunCommand: AsyncParsableCommand {
         let display = ProgressDisplay(quiet: quiet || json)
         let document: RunDocument
         if dryRun {
-            let plan = try CommandFailure.reportingRunErrors { try planner.plan(request) }
+            let plan = try planner.plan(request)
             document = try await DryRun(store: store).simulate(plan.new, sample: sample, onProgress: display.show)
         } else {
-            let record = try CommandFailure.reportingRunErrors { try planner.create(request) }
+            let record = try planner.create(request)
             let ended = try await ForegroundRun.execute(record.id, store: store, onProgress: display.show)
             document = try RunDocument(ended, store: store)
         }

@@ -14,7 +14,7 @@ extension RunsCommand {
 
         func run() throws {
             let store = try RunsCommand.openStore(self.store)
-            _ = try CommandFailure.reportingRunErrors { try RunExecutor(store: store).cancel(runId: id) }
+            _ = try RunExecutor(store: store).cancel(runId: id)
             print("Cancel requested for run \(id).")
         }
     }

@@ -18,9 +18,8 @@ extension RunsCommand {
 
         func run() throws {
             let store = try RunsCommand.openStore(self.store)
-            let (first, second) = try CommandFailure.reportingStoreErrors {
-                (try RunDocument(try store.run(id: champion), store: store), try RunDocument(try store.run(id: challenger), store: store))
-            }
+            let first = try RunDocument(try store.run(id: champion), store: store)
+            let second = try RunDocument(try store.run(id: challenger), store: store)
             print("Champion   \(first.id): \(first.name)")
             print("Challenger \(second.id): \(second.name)")
             print("")

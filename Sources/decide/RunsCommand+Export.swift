@@ -24,30 +24,28 @@ extension RunsCommand {
             let store = try RunsCommand.openStore(self.store)
             guard let sink = output.map({ FileManager.default.createFile(atPath: $0, contents: nil) ? FileHandle(forWritingAtPath: $0) : nil })
                 ?? FileHandle.standardOutput
-            else { throw CommandFailure.report(ValidationError("cannot write \(output ?? "")")) }
+            else { throw CommandFailure.InvalidInput("cannot write \(output ?? "")") }
             var buffer = Data()
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             if format == .csv { buffer.append(contentsOf: "customer_id,rank,offer_id,channel,score\n".utf8) }
-            try CommandFailure.reportingStoreErrors {
-                _ = try store.run(id: id)
-                try store.exportResults(runId: id) { result in
-                    switch format {
-                    case .jsonl:
-                        buffer.append(try encoder.encode(ExportLine(result)))
-                        buffer.append(0x0A)
-                    case .csv:
-                        for recommendation in result.recommendations {
-                            let score = recommendation.score.map { "\($0)" } ?? ""
-                            let row = [result.customerId, String(recommendation.rank), recommendation.offerId,
-                                       recommendation.channel, score].map(Self.csvField).joined(separator: ",")
-                            buffer.append(contentsOf: (row + "\n").utf8)
-                        }
+            _ = try store.run(id: id)
+            try store.exportResults(runId: id) { result in
+                switch format {
+                case .jsonl:
+                    buffer.append(try encoder.encode(ExportLine(result)))
+                    buffer.append(0x0A)
+                case .csv:
+                    for recommendation in result.recommendations {
+                        let score = recommendation.score.map { "\($0)" } ?? ""
+                        let row = [result.customerId, String(recommendation.rank), recommendation.offerId,
+                                   recommendation.channel, score].map(Self.csvField).joined(separator: ",")
+                        buffer.append(contentsOf: (row + "\n").utf8)
                     }
-                    if buffer.count > 1 << 20 {
-                        sink.write(buffer)
-                        buffer.removeAll(keepingCapacity: true)
-                    }
+                }
+                if buffer.count > 1 << 20 {
+                    sink.write(buffer)
+                    buffer.removeAll(keepingCapacity: true)
                 }
             }
             sink.write(buffer)

@@ -19,11 +19,11 @@ extension RunsCommand {
             var wanted: RunStatus?
             if let status {
                 guard let parsed = RunStatus(rawValue: status) else {
-                    throw CommandFailure.report(ValidationError("unknown status \"\(status)\"; use pending, running, completed, failed or cancelled"))
+                    throw CommandFailure.InvalidInput("unknown status \"\(status)\"; use pending, running, completed, failed or cancelled")
                 }
                 wanted = parsed
             }
-            let page = try CommandFailure.reportingStoreErrors { try store.runs(status: wanted, limit: limit, offset: 0) }
+            let page = try store.runs(status: wanted, limit: limit, offset: 0)
             let documents = try page.runs.map { try RunDocument($0, store: store) }
             if json { return try JSONOutput.print(RunList(runs: documents, total: page.total)) }
             print(TextTable(headers: ["ID", "NAME", "FLOW", "AUDIENCE", "STATUS", "PROGRESS", "CREATED"], rows: documents.map {

@@ -20,11 +20,9 @@ extension RunsCommand {
 
         func run() throws {
             let store = try RunsCommand.openStore(self.store)
-            let page = try CommandFailure.reportingStoreErrors {
-                _ = try store.run(id: id)
-                return try store.results(runId: id, customerId: customer, offerId: offer, channel: channel,
+            _ = try store.run(id: id)
+            let page = try store.results(runId: id, customerId: customer, offerId: offer, channel: channel,
                                          limit: limit, offset: offset)
-            }
             if json { return try JSONOutput.print(ResultPage(results: page.customers.map(ResultDocument.init), total: page.total)) }
             var rows: [[String]] = []
             for result in page.customers {

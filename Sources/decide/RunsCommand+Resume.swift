@@ -19,9 +19,7 @@ extension RunsCommand {
         func run() async throws {
             let store = try RunsCommand.openStore(self.store)
             let display = ProgressDisplay(quiet: quiet || json)
-            let ended = try await CommandFailure.reportingRunErrorsAsync {
-                try await ForegroundRun.execute(id, store: store, onProgress: display.show)
-            }
+            let ended = try await ForegroundRun.execute(id, store: store, onProgress: display.show)
             display.finish()
             let document = try RunDocument(ended, store: store)
             if json { try JSONOutput.print(document) } else { print(RunText.render(document)) }

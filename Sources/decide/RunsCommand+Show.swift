@@ -14,7 +14,7 @@ extension RunsCommand {
 
         func run() throws {
             let store = try RunsCommand.openStore(self.store)
-            let document = try CommandFailure.reportingStoreErrors { try RunDocument(try store.run(id: id), store: store) }
+            let document = try RunDocument(try store.run(id: id), store: store)
             if json { return try JSONOutput.print(document) }
             print(RunText.render(document))
         }

@@ -20,7 +20,7 @@ struct RunsCommand: AsyncParsableCommand {
     /// runs does.
     static func openStore(_ options: StoreOptions) throws -> SQLiteCustomerStore {
         let store = try options.open()
-        _ = try CommandFailure.reportingStoreErrors { try store.markInterrupted(olderThan: leaseSeconds) }
+        _ = try store.markInterrupted(olderThan: leaseSeconds)
         return store
     }
 }

@@ -22,11 +22,9 @@ extension SegmentsCommand {
         var replace = false
 
         func run() throws {
-            let (segment, count) = try CommandFailure.reportingStoreErrors {
-                let opened = try store.open()
-                let segment = try opened.saveSegment(name: name, filter: filter, description: description, replace: replace)
-                return (segment, try opened.count(.named(segment.name)))
-            }
+            let opened = try store.open()
+            let segment = try opened.saveSegment(name: name, filter: filter, description: description, replace: replace)
+            let count = try opened.count(.named(segment.name))
             if json { return try JSONOutput.print(SegmentDocument(segment, count: count)) }
             print("Saved segment \(segment.name): \(count) customers.")
         }

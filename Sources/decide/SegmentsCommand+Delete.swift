@@ -13,7 +13,7 @@ extension SegmentsCommand {
         var name: String
 
         func run() throws {
-            try CommandFailure.reportingStoreErrors { try store.open().deleteSegment(named: name) }
+            try store.open().deleteSegment(named: name)
             if json { return try JSONOutput.print(["deleted": name]) }
             print("Deleted segment \(name).")
         }

@@ -11,7 +11,7 @@ extension SegmentsCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let segments = try CommandFailure.reportingStoreErrors { try store.open().segments() }
+            let segments = try store.open().segments()
             if json { return try JSONOutput.print(segments.map { SegmentDocument($0.segment, count: $0.count) }) }
             let nameWidth = max(4, segments.map(\.segment.name.count).max() ?? 0)
             let countWidth = max(5, segments.map { String($0.count).count }.max() ?? 0)

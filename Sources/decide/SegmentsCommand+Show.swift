@@ -16,10 +16,9 @@ extension SegmentsCommand {
         var samples = 5
 
         func run() throws {
-            let (counted, sample) = try CommandFailure.reportingStoreErrors {
-                let opened = try store.open()
-                return (try opened.segment(named: name), try opened.sample(.named(name), limit: max(0, samples)))
-            }
+            let opened = try store.open()
+            let counted = try opened.segment(named: name)
+            let sample = try opened.sample(.named(name), limit: max(0, samples))
             let segment = counted.segment
             if json { return try JSONOutput.print(SegmentDocument(segment, count: counted.count, sample: sample)) }
             print("Segment:     \(segment.name)")

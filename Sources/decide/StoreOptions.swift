@@ -17,6 +17,6 @@ struct StoreOptions: ParsableArguments {
 
     /// Opens the store, creating and migrating the file if needed.
     func open() throws -> SQLiteCustomerStore {
-        try CommandFailure.reportingStoreErrors { try SQLiteCustomerStore(path: resolvedPath) }
+        try SQLiteCustomerStore(path: resolvedPath)
     }
 }

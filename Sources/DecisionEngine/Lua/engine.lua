@@ -360,7 +360,7 @@ local function run_score(flow, stage, n, trace)
                 shown(stage.name), shown(value), entry.id))
         end
         scores[k] = value
-        rawset(entry.holder, "score", value)
+        entry.holder.score = value -- a holder never has __newindex: a plain write
     end
     return n
 end
@@ -396,7 +396,8 @@ local function run_limit_to(flow, top, n, trace, reason)
     return top
 end
 
--- Ranks by score, highest first; ties keep catalogue order. A stable merge sort: O(n log n) for any catalogue.
+-- Ranks by score, highest first; ties keep catalogue order: an insertion sort for the short lists most customers
+-- have, a stable merge sort (O(n log n)) past 32 candidates.
 local sort_idx, sort_scores, sort_channels = {}, {}, {}
 local function before(a_score, a_index, b_score, b_index)
     return a_score > b_score or (a_score == b_score and a_index < b_index)
@@ -446,11 +447,11 @@ local function run_rank(flow, stage, n, trace)
             fail(stage, format("rank: offer '%s' has no score (add a score stage before rank)", flow.offers[idx[k]].id))
         end
     end
-    if n <= 8 then
+    if n <= 32 then
         for k = 2, n do
             local i, s, c = idx[k], scores[k], channels[k]
             local j = k - 1
-            while j >= 1 and before(s, i, scores[j], idx[j]) do
+            while j >= 1 and (scores[j] < s or (scores[j] == s and idx[j] > i)) do
                 idx[j + 1], scores[j + 1], channels[j + 1] = idx[j], scores[j], channels[j]
                 j = j - 1
             end
@@ -501,7 +502,7 @@ local function run_stage(flow, stage, n, trace)
         end
         m = m + 1
         idx[m], scores[m], channels[m] = i, s, c
-        rawset(offers[i].holder, "score", s)
+        offers[i].holder.score = s
     end
     if trace then
         for k = 1, n do
@@ -526,7 +527,7 @@ local function evaluate(flow, seed, trace)
     for k = 1, n do
         local i = active[k]
         idx[k], scores[k], channels[k] = i, nil, nil
-        rawset(offers[i].holder, "score", nil)
+        offers[i].holder.score = nil
     end
     local stages, funnel_in, funnel_out = flow.stages, flow.funnel_in, flow.funnel_out
     for s = 1, #stages do
