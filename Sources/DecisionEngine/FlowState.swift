@@ -113,11 +113,14 @@ final class FlowState {
         let (data, results, decide, names, knownChannels) = (0, 1, 2, 3, 4)
         return state.withFrame([entry.customerData, entry.results, entry.decide, keys, entry.channelNames]) { frame in
             frame.clear(data)
+            var values: [LuaValue] = []
             var index = start
             while index < batch.customers.count {
                 let customer = batch.customers[index]
                 index += 1
-                frame.set(data, keys: names, values: customer.values) { $0.luaValue }
+                values.removeAll(keepingCapacity: true)
+                for value in customer.values { values.append(value.luaValue) }
+                frame.set(data, keys: names, values: values)
                 let count: Int
                 do throws(LuaError) {
                     count = try frame.callReturningInteger(decide, FlowWorker.seed(seed, customer.id))
@@ -151,7 +154,7 @@ final class FlowState {
         defer { state.release(reference: keys) }
         state.withFrame([entry.customerData, keys]) { frame in
             frame.clear(0)
-            frame.set(0, keys: 1, values: customer.values) { $0.luaValue }
+            frame.set(0, keys: 1, values: customer.values.map(\.luaValue))
         }
     }
 

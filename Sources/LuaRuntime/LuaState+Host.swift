@@ -58,12 +58,11 @@ extension LuaState {
         }
 
         /// Sets `table[keys[i + 1]] = values[i]` raw for every value, `keys` being the sequence in `keysSlot`.
-        package func set<Values: Collection>(_ slot: Int, keys keysSlot: Int, values: Values, as value: (Values.Element) -> LuaValue)
-        where Values.Index == Int {
+        package func set(_ slot: Int, keys keysSlot: Int, values: [LuaValue]) {
             let L = state.pointer, table = index(slot), keys = index(keysSlot)
             for offset in values.indices {
                 lua_rawgeti(L, keys, lua_Integer(offset + 1))
-                state.push(value(values[offset]))
+                state.push(values[offset])
                 lua_rawset(L, table)
             }
         }

@@ -65,6 +65,12 @@ public final class LuaState {
         ds_close(pointer)
     }
 
+    /// The version of the Lua library linked in, such as `5.4.4`.
+    public static var luaVersion: String {
+        let release = Int(clua_version_release_num())
+        return "\(release / 10000).\(release / 100 % 100).\(release % 100)"
+    }
+
     /// Bytes the state has allocated.
     public var memoryUsed: Int { ds_memory_used(pointer) }
 

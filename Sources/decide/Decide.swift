@@ -7,6 +7,7 @@ struct Decide: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "decide",
         abstract: "Run marketing decision flows (Lua) over customer audiences.",
+        version: DecideVersion.description,
         subcommands: [
             RunCommand.self, RunsCommand.self, FlowsCommand.self, CustomersCommand.self, SegmentsCommand.self,
             ReplCommand.self, ServeCommand.self,

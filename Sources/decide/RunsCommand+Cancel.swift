@@ -11,10 +11,12 @@ extension RunsCommand {
 
         @OptionGroup var store: StoreOptions
         @Argument(help: "The run's id.") var id: String
+        @Flag(help: "Print the run document as JSON.") var json = false
 
         func run() throws {
             let store = try RunsCommand.openStore(self.store)
-            _ = try RunExecutor(store: store).cancel(runId: id)
+            let record = try RunExecutor(store: store).cancel(runId: id)
+            if json { return try JSONOutput.print(try RunDocument(record, store: store)) }
             print("Cancel requested for run \(id).")
         }
     }

@@ -18,11 +18,12 @@ extension RunsCommand {
         @OptionGroup var store: StoreOptions
         @Argument(help: "The run's id.") var id: String
         @Option(help: "csv or jsonl.") var format: Format
-        @Option(help: "Write to this file instead of standard output.") var output: String?
+        @Option(help: "Write to this file instead of standard output (- is standard output).") var output: String?
 
         func run() throws {
             let store = try RunsCommand.openStore(self.store)
-            guard let sink = output.map({ FileManager.default.createFile(atPath: $0, contents: nil) ? FileHandle(forWritingAtPath: $0) : nil })
+            let file = output == "-" ? nil : output
+            guard let sink = file.map({ FileManager.default.createFile(atPath: $0, contents: nil) ? FileHandle(forWritingAtPath: $0) : nil })
                 ?? FileHandle.standardOutput
             else { throw CommandFailure.InvalidInput("cannot write \(output ?? "")") }
             var buffer = Data()

@@ -60,6 +60,62 @@ struct CLITests {
         #expect(run.output.contains("Customers with errors            3"))
     }
 
+    @Test("every command that prints takes --json (the REPL, the server and CSV/JSONL exports excepted)")
+    func everyCommandTakesJSON() async throws {
+        let dump = try await decide("--experimental-dump-help")
+        let root = try #require(try json(dump) as? [String: Any])
+        var missing: [String] = []
+        var leaves = 0
+        func visit(_ command: [String: Any], path: [String]) {
+            let name = command["commandName"] as? String ?? ""
+            let path = path + [name]
+            if let subcommands = command["subcommands"] as? [[String: Any]], !subcommands.isEmpty {
+                for subcommand in subcommands where subcommand["commandName"] as? String != "help" {
+                    visit(subcommand, path: path)
+                }
+                return
+            }
+            let exempt = ["repl", "serve", "export"]
+            guard !exempt.contains(name) else { return }
+            leaves += 1
+            let arguments = command["arguments"] as? [[String: Any]] ?? []
+            if !arguments.contains(where: { ($0["names"] as? [[String: Any]])?.contains { $0["name"] as? String == "json" } == true }) {
+                missing.append(path.joined(separator: " "))
+            }
+        }
+        visit(root["command"] as? [String: Any] ?? [:], path: [])
+        #expect(leaves >= 20)
+        #expect(missing.isEmpty, "commands without --json: \(missing)")
+    }
+
+    @Test("decide --version names Decide's, Lua's and SQLite's versions")
+    func version() async throws {
+        let result = try await decide("--version")
+        #expect(result.status == 0)
+        #expect(result.output.hasPrefix("decide "))
+        #expect(result.output.contains("Lua 5.4.") && result.output.contains("SQLite 3."))
+    }
+
+    @Test("customers import - reads standard input of any size, CSV or JSON Lines by --format")
+    func importFromStandardInput() async throws {
+        var lines = ["id,age,app_user"]
+        for index in 1...30000 { lines.append("c\(index),\(18 + index % 60),\(index % 2 == 0)") }
+        let csv = directory.appendingPathComponent("pipe.csv")
+        try (lines.joined(separator: "\n") + "\n").write(to: csv, atomically: true, encoding: .utf8)
+        let database = directory.appendingPathComponent("cli.sqlite").path
+        let piped = try await ChildProcess(
+            URL(fileURLWithPath: "/bin/sh"),
+            ["-c", "cat \"$1\" | \"$2\" customers import - --db \"$3\"", "sh", csv.path, Self.binary.path, database]
+        ).run()
+        #expect(piped.status == 0, "\(piped.error)")
+        #expect(piped.output.hasPrefix("Imported 30000 customers"))
+        let jsonl = directory.appendingPathComponent("more.txt")
+        try #"{"id": "j1", "age": 40}"#.appending("\n").write(to: jsonl, atomically: true, encoding: .utf8)
+        let typed = try await decide("customers", "import", jsonl.path, "--format", "jsonl")
+        #expect(typed.status == 0, "\(typed.error)")
+        #expect(try await decide("customers", "count").output == "30001\n")
+    }
+
     @Test("import then count, with and without a filter")
     func importAndCount() async throws {
         let people = Bundle.module.url(forResource: "Fixtures/people.csv", withExtension: nil)!.path

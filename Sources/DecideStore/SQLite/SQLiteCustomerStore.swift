@@ -13,6 +13,11 @@ public struct SQLiteCustomerStore: CustomerStore {
     /// How long a connection waits for another process's write lock before giving up.
     public static let busyTimeout: TimeInterval = 30
 
+    /// The version of the SQLite library in use, such as `3.40.1`.
+    public static let sqliteVersion: String = {
+        (try? DatabaseQueue().read { try String.fetchOne($0, sql: "SELECT sqlite_version()") } ?? nil) ?? "unknown"
+    }()
+
     /// Opens (creating if needed) the store at `path` and applies the migrations it lacks.
     ///
     /// - Parameters:
