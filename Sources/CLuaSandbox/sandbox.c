@@ -178,9 +178,10 @@ int ds_pcall(lua_State *L, int nargs, int nresults) {
     c->limit_hit = DS_LIMIT_NONE;
     c->memory_refused = 0;
     atomic_store(&c->interrupt, 0);
-    atomic_store(&c->running_thread, L);
+    /* Relaxed: ds_call_begin's increment of `call` publishes them to the watchdog. */
+    atomic_store_explicit(&c->running_thread, L, memory_order_relaxed);
     long long now = ds_now_ns();
-    atomic_store(&c->deadline_ns, c->timeout_ns > 0 ? now + c->timeout_ns : 0);
+    atomic_store_explicit(&c->deadline_ns, c->timeout_ns > 0 ? now + c->timeout_ns : 0, memory_order_relaxed);
     c->enforcing = 1;
     int base = lua_gettop(L) - nargs;
     lua_pushcfunction(L, ds_message_handler);
@@ -188,7 +189,7 @@ int ds_pcall(lua_State *L, int nargs, int nresults) {
     ds_control *outer = ds_call_begin(c, now);
     int status = lua_pcall(L, nargs, nresults, base);
     ds_call_end(c, outer);
-    atomic_store(&c->deadline_ns, 0);
+    atomic_store_explicit(&c->deadline_ns, 0, memory_order_relaxed);
     lua_remove(L, base);
     c->enforcing = 0;
     lua_sethook(L, NULL, 0, 0);

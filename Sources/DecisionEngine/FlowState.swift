@@ -113,14 +113,11 @@ final class FlowState {
         let (data, results, decide, names, knownChannels) = (0, 1, 2, 3, 4)
         return state.withFrame([entry.customerData, entry.results, entry.decide, keys, entry.channelNames]) { frame in
             frame.clear(data)
-            var values: [LuaValue] = []
             var index = start
             while index < batch.customers.count {
                 let customer = batch.customers[index]
                 index += 1
-                values.removeAll(keepingCapacity: true)
-                for value in customer.values { values.append(value.luaValue) }
-                frame.set(data, keys: names, values: values)
+                frame.set(data, keys: names, count: customer.values.count) { customer.values[$0].push(to: $1) }
                 let count: Int
                 do throws(LuaError) {
                     count = try frame.callReturningInteger(decide, FlowWorker.seed(seed, customer.id))
@@ -154,7 +151,7 @@ final class FlowState {
         defer { state.release(reference: keys) }
         state.withFrame([entry.customerData, keys]) { frame in
             frame.clear(0)
-            frame.set(0, keys: 1, values: customer.values.map(\.luaValue))
+            frame.set(0, keys: 1, count: customer.values.count) { customer.values[$0].push(to: $1) }
         }
     }
 
@@ -250,6 +247,19 @@ enum TrustedEngine {
 
     /// The chunk name errors inside the engine show; the sandbox's message handler skips its frames.
     static let chunkName = "=decide-engine"
+}
+
+extension AttributeValue {
+    /// Pushes the value as Lua sees it.
+    func push(to pusher: borrowing LuaState.Pusher) {
+        switch self {
+        case .null: pusher.null()
+        case .integer(let number): pusher.integer(number)
+        case .real(let number): pusher.number(number)
+        case .text(let text): pusher.string(text)
+        case .boolean(let flag): pusher.boolean(flag)
+        }
+    }
 }
 
 extension FlowDescription {

@@ -57,12 +57,14 @@ extension LuaState {
             }
         }
 
-        /// Sets `table[keys[i + 1]] = values[i]` raw for every value, `keys` being the sequence in `keysSlot`.
-        package func set(_ slot: Int, keys keysSlot: Int, values: [LuaValue]) {
+        /// Sets `table[keys[i + 1]]` raw for `i` in `0..<count`, `keys` being the sequence in `keysSlot`, to what
+        /// `value(i, pusher)` pushes (exactly one value).
+        package func set(_ slot: Int, keys keysSlot: Int, count: Int, value: (Int, borrowing Pusher) -> Void) {
             let L = state.pointer, table = index(slot), keys = index(keysSlot)
-            for offset in values.indices {
+            let pusher = Pusher(state: state)
+            for offset in 0..<count {
                 lua_rawgeti(L, keys, lua_Integer(offset + 1))
-                state.push(values[offset])
+                value(offset, pusher)
                 lua_rawset(L, table)
             }
         }
@@ -100,6 +102,22 @@ extension LuaState {
             guard lua_rawgeti(L, index(slot), lua_Integer(position)) == LUA_TSTRING else { return nil }
             return state.stringAt(-1, maximumBytes: LuaError.maximumMessageBytes)
         }
+    }
+
+    /// Pushes one scalar onto the stack of a ``Frame``'s state (see ``Frame/set(_:keys:count:value:)``).
+    package struct Pusher: ~Copyable {
+        fileprivate let state: LuaState
+
+        /// `nil`.
+        package func null() { lua_pushnil(state.pointer) }
+        /// A boolean.
+        package func boolean(_ flag: Bool) { lua_pushboolean(state.pointer, flag ? 1 : 0) }
+        /// An integer.
+        package func integer(_ number: Int64) { lua_pushinteger(state.pointer, lua_Integer(number)) }
+        /// A float.
+        package func number(_ number: Double) { lua_pushnumber(state.pointer, number) }
+        /// A string.
+        package func string(_ text: String) { state.push(string: text) }
     }
 
     /// An argument of ``call(_:_:)``: a value, or what a registry reference holds.

@@ -40,6 +40,13 @@ public struct RunPlanner: Sendable {
             throw RunError(.invalidRequest, "max errors must be 0 or more, got \(maxErrors)", field: "maxErrors")
         }
         try check(request.limits)
+        if let name = request.name {
+            guard (1...InputLimits.nameCharacters).contains(name.count) else {
+                throw RunError(
+                    .invalidRequest, "the run's name must be 1 to \(InputLimits.nameCharacters) characters, got \(name.count)",
+                    field: "name")
+            }
+        }
         let worker = try FlowWorker()
         let snapshot = try worker.snapshot(of: try library.source(of: request.flow))
         let description = try worker.describe(snapshot)

@@ -75,6 +75,29 @@ struct RunsAPITests {
         }
     }
 
+    @Test("every input is bounded, duplicate members are refused and type errors name the field")
+    func boundedInputs() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        try await fixture.application().test(.router) { client in
+            let longName = String(repeating: "x", count: 201)
+            try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "segment": "all", "name": "\#(longName)"}"#)
+                .expectProblem(422, field: "name")
+            try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "segment": "all", "seed": 1, "seed": 2}"#)
+                .expectProblem(400, field: "seed")
+            try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "filter": {"all": [{"field": "age", "op": "gte", "value": 1, "value": 2}]}}"#)
+                .expectProblem(400, field: "filter.all[0].value")
+            let seed = try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "segment": "all", "seed": 1.5}"#)
+            try seed.expectProblem(400, field: "seed")
+            let longFilter = "age > 1" + String(repeating: " and age > 1", count: 1000)
+            try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "filter": "\#(longFilter)"}"#)
+                .expectProblem(422, field: "filter")
+            try await client.send(.post, "/api/v1/segments", json: #"{"name": "s", "filter": "age > 1", "description": "\#(String(repeating: "d", count: 2001))"}"#)
+                .expectProblem(422, field: "description")
+            #expect(try fixture.store.runs(status: nil, limit: 10, offset: 0).total == 0)
+        }
+    }
+
     @Test("the API takes flow keys, never paths, and its messages show no server path")
     func flowKeysOnly() async throws {
         let fixture = try ServerFixture()

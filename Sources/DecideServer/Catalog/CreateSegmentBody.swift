@@ -1,3 +1,5 @@
+import DecideStore
+
 /// The body of `POST /api/v1/segments`.
 struct CreateSegmentBody: Decodable {
     var name: String
@@ -16,5 +18,13 @@ struct CreateSegmentBody: Decodable {
         filter = try container.decode(FilterInput.self, forKey: .filter)
         description = try container.decodeIfPresent(String.self, forKey: .description)
         replace = try container.decodeIfPresent(Bool.self, forKey: .replace)
+        guard (1...InputLimits.nameCharacters).contains(name.count) else {
+            throw APIProblem.invalid("name must be 1 to \(InputLimits.nameCharacters) characters, got \(name.count)", field: "name")
+        }
+        if let description, description.count > InputLimits.descriptionCharacters {
+            throw APIProblem.invalid(
+                "description must be at most \(InputLimits.descriptionCharacters) characters, got \(description.count)",
+                field: "description")
+        }
     }
 }

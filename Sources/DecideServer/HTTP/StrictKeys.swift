@@ -22,3 +22,23 @@ struct StrictKeys: CodingKey {
         }
     }
 }
+
+extension KeyedDecodingContainer {
+    /// Decodes an integer member, naming it when the JSON holds something else: Foundation's decoder reports a
+    /// number that does not fit (`"seed": 1.5`, `"workers": 1e30`) as malformed JSON with no field at all.
+    ///
+    /// - Throws: `DecodingError.typeMismatch` at the member for a value that is not an integer in range.
+    func decodeIntegerIfPresent<Integer: FixedWidthInteger & Decodable>(
+        _ type: Integer.Type, forKey key: Key
+    ) throws -> Integer? {
+        do {
+            return try decodeIfPresent(type, forKey: key)
+        } catch let error as DecodingError {
+            throw error
+        } catch {
+            // Foundation's own "number not representable" error, which it reports as malformed JSON, pathless.
+            throw DecodingError.typeMismatch(
+                type, .init(codingPath: codingPath + [key], debugDescription: "expected an integer in range"))
+        }
+    }
+}

@@ -30,15 +30,15 @@ struct CreateRunBody: Decodable {
         segment = try container.decodeIfPresent(String.self, forKey: .segment)
         filter = try container.decodeIfPresent(FilterInput.self, forKey: .filter)
         name = try container.decodeIfPresent(String.self, forKey: .name)
-        workers = try container.decodeIfPresent(Int.self, forKey: .workers)
-        batchSize = try container.decodeIfPresent(Int.self, forKey: .batchSize)
-        seed = try container.decodeIfPresent(UInt64.self, forKey: .seed)
-        maxErrors = try container.decodeIfPresent(Int.self, forKey: .maxErrors)
-        memoryLimitMiB = try container.decodeIfPresent(Int.self, forKey: .memoryLimitMiB)
-        instructionBudget = try container.decodeIfPresent(Int.self, forKey: .instructionBudget)
+        workers = try container.decodeIntegerIfPresent(Int.self, forKey: .workers)
+        batchSize = try container.decodeIntegerIfPresent(Int.self, forKey: .batchSize)
+        seed = try container.decodeIntegerIfPresent(UInt64.self, forKey: .seed)
+        maxErrors = try container.decodeIntegerIfPresent(Int.self, forKey: .maxErrors)
+        memoryLimitMiB = try container.decodeIntegerIfPresent(Int.self, forKey: .memoryLimitMiB)
+        instructionBudget = try container.decodeIntegerIfPresent(Int.self, forKey: .instructionBudget)
         deadlineSeconds = try container.decodeIfPresent(Double.self, forKey: .deadlineSeconds)
         dryRun = try container.decodeIfPresent(Bool.self, forKey: .dryRun)
-        sample = try container.decodeIfPresent(Int.self, forKey: .sample)
+        sample = try container.decodeIntegerIfPresent(Int.self, forKey: .sample)
     }
 
     /// The engine's request.

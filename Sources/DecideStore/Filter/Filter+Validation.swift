@@ -11,7 +11,23 @@ extension Filter {
     ///     path of the node at fault (`filter.any[2].op`) instead of a column.
     /// - Throws: `FilterError` at the column (or JSON path) of the field or value at fault.
     public func validate(against schema: AttributeSchema, source: String?, path: String? = nil) throws(FilterError) {
+        guard nodeCount <= InputLimits.filterNodes else {
+            var error = FilterError(
+                .syntax, "the filter has \(nodeCount) conditions and groups; at most \(InputLimits.filterNodes)",
+                column: nil, source: source)
+            error.path = path
+            throw error
+        }
         try validateNode(against: schema, source: source, path: path)
+    }
+
+    /// How many conditions and groups the filter has.
+    var nodeCount: Int {
+        switch self {
+        case .all(let filters), .any(let filters): 1 + filters.reduce(0) { $0 + $1.nodeCount }
+        case .not(let filter): 1 + filter.nodeCount
+        case .condition: 1
+        }
     }
 
     private func validateNode(against schema: AttributeSchema, source: String?, path: String?) throws(FilterError) {

@@ -23,6 +23,11 @@ public indirect enum Filter: Sendable, Hashable {
     ///
     /// - Throws: `FilterError` naming the column and the problem.
     public init(parsing source: String) throws(FilterError) {
+        guard source.count <= InputLimits.filterCharacters else {
+            throw FilterError(
+                .syntax, "the filter is \(source.count) characters long; at most \(InputLimits.filterCharacters)",
+                column: InputLimits.filterCharacters + 1, source: nil)
+        }
         var parser = FilterParser(source: source)
         self = try parser.parse()
     }

@@ -21,7 +21,15 @@ struct FilterConditionValidator {
         case .eq, .ne, .in, .notIn:
             break
         }
+        guard condition.values.count <= InputLimits.listValues else {
+            throw error(.typeMismatch, "\(condition.values.count) values for \"\(condition.op.keyword)\"; at most \(InputLimits.listValues)",
+                        column: location?.field)
+        }
         for (index, value) in condition.values.enumerated() {
+            if case .text(let text) = value, text.count > InputLimits.textValueCharacters {
+                throw error(.typeMismatch, "a text value of \(text.count) characters; at most \(InputLimits.textValueCharacters)",
+                            column: location?.values[index])
+            }
             try validate(value, at: location?.values[index], for: attribute)
         }
         if condition.op == .matches, case .text(let pattern) = condition.values[0] {

@@ -23,8 +23,19 @@ extension SQLiteCustomerStore {
         guard name != Segment.allName else {
             throw StoreError(.reservedSegment, "the segment \"all\" always selects every customer and cannot be changed", value: name)
         }
-        guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) }) else {
-            throw StoreError(.invalidName, "invalid segment name \"\(name)\": use letters, digits, \"_\", \"-\" and \".\"", value: name)
+        guard !name.isEmpty, name.count <= InputLimits.nameCharacters,
+            name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) })
+        else {
+            throw StoreError(
+                .invalidName,
+                "invalid segment name \"\(name.prefix(60))\": use 1 to \(InputLimits.nameCharacters) letters, digits, \"_\", \"-\" and \".\"",
+                value: String(name.prefix(60)))
+        }
+        guard description.count <= InputLimits.descriptionCharacters else {
+            throw StoreError(
+                .invalidArgument,
+                "the description is \(description.count) characters long; at most \(InputLimits.descriptionCharacters)",
+                value: String(description.prefix(60)))
         }
         return try Self.translatingErrors {
             try pool.write { db in
