@@ -205,12 +205,13 @@ public struct RunDocument: Sendable, Hashable, Codable {
         limits = RunLimits(inForce: record.options.limits.sandbox)
     }
 
-    /// Time remaining from the average rate since the run started, while it runs.
+    /// Time remaining, while it runs, at the rate of its running time so far (the execution time adds up the
+    /// parts of a resumed run, so time it was down does not count).
     private static func eta(_ record: RunRecord) -> Double? {
-        guard record.status == .running, let started = record.startedAt, let total = record.progress.total,
-            record.progress.processed > 0
+        guard record.status == .running, let total = record.progress.total, record.progress.processed > 0,
+            record.summary.executionTimeMs > 0
         else { return nil }
-        let rate = Double(record.progress.processed) / max(0.001, Date().timeIntervalSince(started))
+        let rate = Double(record.progress.processed) / (Double(record.summary.executionTimeMs) / 1000)
         return Double(total - record.progress.processed) / rate
     }
 }

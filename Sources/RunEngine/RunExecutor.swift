@@ -42,7 +42,7 @@ public struct RunExecutor: Sendable {
         try store.updateProgress(runId: runId, processed: record.progress.processed, total: total)
         var processed = record.progress.processed
         var errorsSeen = record.summary.errorsRecorded
-        var estimator = ProgressEstimator()
+        var estimator = ProgressEstimator(processed: record.progress.processed)
         var ending: (status: RunStatus, failure: RunFailure?, message: String) = (.completed, nil, "completed")
         var interrupted = false
         let pipeline = BatchPipeline(

@@ -6,7 +6,7 @@ public struct RunProgressReport: Sendable, Hashable {
     public var processed: Int
     /// Customers in the audience.
     public var total: Int
-    /// Customers per second, smoothed over the recent batches.
+    /// Customers per second over the last few seconds of wall-clock time, across all workers.
     public var rate: Double
     /// Seconds left at the recent rate (nil before the first batch).
     public var etaSeconds: Double?
@@ -23,28 +23,38 @@ public struct RunProgressReport: Sendable, Hashable {
     public var percent: Double { total == 0 ? 100 : 100 * Double(processed) / Double(total) }
 }
 
-/// Estimates throughput and time remaining from the recent rate: an exponentially weighted average over batches,
-/// so the estimate is stable and does not jump with one slow batch.
+/// Estimates throughput and time remaining from the customers done over a recent window of wall-clock time
+/// (the last 5 seconds, or since the execution started): batches that several workers finish together count once
+/// in the time they took, so the rate is the run's, not an average of per-batch rates. An estimator starts with the
+/// execution (a resumed run's starts at the resume), so time the run was down never counts.
 struct ProgressEstimator {
-    private var rate: Double?
-    private var last: ContinuousClock.Instant
-    private let clock = ContinuousClock()
+    /// How far back the rate looks.
+    static let window: Duration = .seconds(5)
 
-    init() {
+    private let clock = ContinuousClock()
+    private var last: ContinuousClock.Instant
+    /// (when, customers done by then) since the start of the window, oldest first.
+    private var samples: [(at: ContinuousClock.Instant, processed: Int)] = []
+
+    /// An estimator for an execution that starts now with `processed` customers already done.
+    init(processed: Int = 0) {
         last = clock.now
+        samples = [(last, processed)]
     }
 
-    /// Records that `count` more customers are done and returns the report.
+    /// Records that `count` more customers are done, `processed` in all, and returns the report.
     mutating func advance(by count: Int, processed: Int, total: Int) -> RunProgressReport {
         let now = clock.now
-        let elapsed = now - last
+        let batchSeconds = (now - last) / .seconds(1)
         last = now
-        let seconds = max(1e-6, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-        let sample = Double(count) / seconds
-        rate = rate.map { 0.8 * $0 + 0.2 * sample } ?? sample
+        samples.append((now, processed))
+        while samples.count > 2, now - samples[1].at >= Self.window { samples.removeFirst() }
+        let first = samples[0]
+        let seconds = (now - first.at) / .seconds(1)
+        let rate = seconds > 0 ? Double(processed - first.processed) / seconds : 0
         let remaining = max(0, total - processed)
-        return RunProgressReport(processed: processed, total: total, rate: rate ?? 0,
-                                 etaSeconds: (rate ?? 0) > 0 ? Double(remaining) / rate! : nil,
-                                 batchCustomers: count, batchSeconds: seconds)
+        return RunProgressReport(processed: processed, total: total, rate: rate,
+                                 etaSeconds: rate > 0 ? Double(remaining) / rate : nil,
+                                 batchCustomers: count, batchSeconds: batchSeconds)
     }
 }

@@ -75,6 +75,21 @@ struct RunsAPITests {
         }
     }
 
+    @Test("a known path asked with another method answers 405 with Allow")
+    func methodNotAllowed() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        try await fixture.application().test(.router) { client in
+            let put = try await client.send(.put, "/api/v1/runs", json: "{}")
+            #expect(put.status == .methodNotAllowed)
+            #expect(put.headers[.allow] == "GET, POST")
+            let delete = try await client.send(.delete, "/api/v1/flows")
+            #expect(delete.status == .methodNotAllowed)
+            #expect(delete.headers[.allow] == "GET")
+            #expect(try await client.send(.get, "/api/v1/nothing-here").status == .notFound)
+        }
+    }
+
     @Test("every input is bounded, duplicate members are refused and type errors name the field")
     func boundedInputs() async throws {
         let fixture = try ServerFixture()

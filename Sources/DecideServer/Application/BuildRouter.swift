@@ -24,9 +24,10 @@ public func buildRouter(
     let library = library.shownRelative
     let router = Router(context: APIRequestContext.self)
     router.add(middleware: ProblemMiddleware(logger: logger))
-    PageController().addRoutes(to: router)
-    OperationsController(metrics: metrics).addRoutes(to: router.group())
-    let api = router.group("api/v1")
+    let routes = RouteTable(router: router)
+    PageController().addRoutes(to: routes)
+    OperationsController(metrics: metrics).addRoutes(to: routes.group())
+    let api = routes.group("api/v1")
     RunsController(
         store: store, library: library, queue: queue, workers: workers, leaseSeconds: leaseSeconds,
         maximumLimits: maximumLimits
@@ -34,5 +35,6 @@ public func buildRouter(
     FlowsController(library: library, workers: workers).addRoutes(to: api.group("flows"))
     SegmentsController(store: store).addRoutes(to: api.group("segments"))
     CustomersController(store: store, library: library, workers: workers).addRoutes(to: api.group("customers"))
+    routes.answerOtherMethods()
     return router
 }

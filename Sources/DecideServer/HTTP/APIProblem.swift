@@ -24,6 +24,8 @@ public struct APIProblem: HTTPResponseError, Sendable, Hashable, CustomStringCon
     public var field: String?
     /// The 1-based column of an invalid filter's problem.
     public var column: Int?
+    /// The methods the path answers, for a `405` (sent as `Allow`).
+    public var allow: [HTTPRequest.Method] = []
 
     /// Creates a problem.
     ///
@@ -40,6 +42,15 @@ public struct APIProblem: HTTPResponseError, Sendable, Hashable, CustomStringCon
         self.column = column
     }
 
+    /// `405` for a known path asked with a method it does not answer.
+    static func methodNotAllowed(_ method: HTTPRequest.Method, allow: [HTTPRequest.Method]) -> APIProblem {
+        var problem = APIProblem(
+            .methodNotAllowed, "method-not-allowed", title: "Method not allowed",
+            detail: "\(method.rawValue) is not allowed here; use \(allow.map(\.rawValue).joined(separator: " or "))")
+        problem.allow = allow
+        return problem
+    }
+
     /// `status title: detail`.
     public var description: String { "\(status.code) \(title): \(detail)" }
 
@@ -47,10 +58,9 @@ public struct APIProblem: HTTPResponseError, Sendable, Hashable, CustomStringCon
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let body = Body(type: type, title: title, status: status.code, detail: detail, field: field, column: column)
         let data = try JSONEncoder.documents(pretty: false).encode(body)
-        return Response(
-            status: status, headers: [.contentType: "application/problem+json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data))
-        )
+        var headers: HTTPFields = [.contentType: "application/problem+json"]
+        if !allow.isEmpty { headers[.allow] = allow.map(\.rawValue).joined(separator: ", ") }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     /// The JSON members.

@@ -12,7 +12,7 @@ struct PageController {
         "app.css": "text/css; charset=utf-8",
     ]
 
-    func addRoutes(to router: Router<APIRequestContext>) {
+    func addRoutes(to router: some RouterMethods<APIRequestContext>) {
         router.get("/") { _, _ in try Self.serve("index.html", contentType: "text/html; charset=utf-8") }
         router.get("assets/:file") { _, context in
             let name = try context.parameters.require("file")
