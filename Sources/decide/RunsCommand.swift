@@ -2,12 +2,15 @@ import ArgumentParser
 import DecideStore
 import Foundation
 
-/// `decide runs`: list, inspect, read, export, compare, cancel and resume runs.
+/// `decide runs`: list, inspect, read, export, compare, cancel, resume, delete and prune runs.
 struct RunsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runs",
-        abstract: "List, inspect, read, export, compare, cancel and resume runs.",
-        subcommands: [List.self, Show.self, Results.self, Export.self, Compare.self, Cancel.self, Resume.self]
+        abstract: "List, inspect, read, export, compare, cancel, resume, delete and prune runs.",
+        subcommands: [
+            List.self, Show.self, Results.self, Export.self, Compare.self, Cancel.self, Resume.self, Delete.self,
+            Prune.self,
+        ]
     )
 
     /// Seconds without a heartbeat after which a running run's process is taken as gone

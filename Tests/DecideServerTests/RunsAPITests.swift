@@ -75,6 +75,21 @@ struct RunsAPITests {
         }
     }
 
+    @Test("DELETE removes a finished run (204), refuses an active one (409) and an unknown one (404)")
+    func deleteRuns() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        try await fixture.application().test(.router) { client in
+            let created = try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "segment": "all"}"#)
+            let id = try #require(try created.object()["id"] as? String)
+            try await client.send(.delete, "/api/v1/runs/\(id)").expectProblem(409, field: nil)
+            _ = try fixture.store.transition(runId: id, to: .cancelled, message: nil, error: nil)
+            #expect(try await client.send(.delete, "/api/v1/runs/\(id)").status == .noContent)
+            try await client.send(.get, "/api/v1/runs/\(id)").expectProblem(404, field: "id")
+            try await client.send(.delete, "/api/v1/runs/r-nope").expectProblem(404, field: "id")
+        }
+    }
+
     @Test("a known path asked with another method answers 405 with Allow")
     func methodNotAllowed() async throws {
         let fixture = try ServerFixture()

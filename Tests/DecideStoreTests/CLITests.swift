@@ -88,6 +88,15 @@ struct CLITests {
         #expect(missing.isEmpty, "commands without --json: \(missing)")
     }
 
+    @Test("runs delete exits 2 for an unknown run; runs prune lists, then deletes, finished runs by age")
+    func retention() async throws {
+        #expect(try await decide("runs", "delete", "r-nope").status == 2)
+        #expect(try await decide("runs", "prune", "--older-than", "soon").status == 2)
+        let dry = try await decide("runs", "prune", "--older-than", "0s", "--dry-run", "--json")
+        #expect(dry.status == 0)
+        #expect(try json(dry) as? [String: [String]] == ["wouldDelete": []])
+    }
+
     @Test("decide --version names Decide's, Lua's and SQLite's versions")
     func version() async throws {
         let result = try await decide("--version")

@@ -168,6 +168,9 @@ struct RunLifecycleTests {
         for id in [run.id, kept.id] {
             try temporary.store.commitBatch(.test(id, [TestCustomer(id: "c1", recommendations: [("gold", "email", 1)])], stages: [(1, 0)]))
         }
+        let refused = try #require(throws: StoreError.self) { try temporary.store.deleteRun(id: run.id) }
+        #expect(refused.code == .runActive)
+        _ = try temporary.store.transition(runId: run.id, to: .completed, message: nil, error: nil)
         try temporary.store.deleteRun(id: run.id)
         #expect(throws: StoreError.self) { try temporary.store.run(id: run.id) }
         #expect(throws: StoreError.self) { try temporary.store.exportResults(runId: run.id) { _ in } }
@@ -194,5 +197,47 @@ struct RunLifecycleTests {
         let upgraded = try SQLiteCustomerStore(path: path)
         #expect(try upgraded.count(.named("all")) == 6)
         #expect(try upgraded.runs(status: nil, limit: 1, offset: 0).total == 0)
+    }
+
+    @Test("pruning deletes finished runs older than the cutoff, keeps the newest and never touches active runs")
+    func prune() throws {
+        let temporary = try TemporaryStore()
+        var finished: [String] = []
+        for _ in 0..<4 {
+            let run = try temporary.startRun()
+            _ = try temporary.store.transition(runId: run.id, to: .completed, message: nil, error: nil)
+            finished.append(run.id)
+        }
+        let active = try temporary.startRun()
+        let future = Date().addingTimeInterval(3600)
+        let listed = try temporary.store.pruneRuns(createdBefore: future, keepingNewest: 2, dryRun: true)
+        #expect(listed == Array(finished.prefix(3)))
+        #expect(try temporary.store.runs(status: nil, limit: 10, offset: 0).total == 5)
+        let pruned = try temporary.store.pruneRuns(createdBefore: future, keepingNewest: 0, dryRun: false)
+        #expect(pruned == finished)
+        #expect(try temporary.store.runs(status: nil, limit: 10, offset: 0).runs.map(\.id) == [active.id])
+        #expect(try temporary.store.pruneRuns(createdBefore: Date(timeIntervalSince1970: 0), keepingNewest: 0, dryRun: false).isEmpty)
+    }
+
+    @Test("deleting a big run gives its space back, and a store made without incremental vacuum is converted")
+    func spaceGivenBack() throws {
+        let temporary = try TemporaryStore()
+        let path = temporary.directory.appendingPathComponent("old.sqlite").path
+        try DatabaseQueue(path: path).write { db in try db.execute(sql: "CREATE TABLE placeholder (x)") }
+        #expect(try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "PRAGMA auto_vacuum") } == 0)
+        let store = try SQLiteCustomerStore(path: path)
+        #expect(try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "PRAGMA auto_vacuum") } == 2)
+        let run = try store.createRun(NewRun(
+            name: "big", flowKey: "f", flowVersion: "1", flowSnapshot: "{}", segment: "all", filter: nil,
+            options: RunOptions(workers: 1, batchSize: 10)))
+        _ = try store.transition(runId: run.id, to: .running, message: nil, error: nil)
+        let customers = (0..<5000).map { TestCustomer(id: String(format: "c%05d", $0), recommendations: [("gold-offer-with-a-long-id", "email", 1)]) }
+        try store.commitBatch(.test(run.id, customers))
+        _ = try store.transition(runId: run.id, to: .completed, message: nil, error: nil)
+        let pages = { try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "PRAGMA page_count") ?? 0 } }
+        let before = try pages()
+        try store.deleteRun(id: run.id)
+        #expect(try pages() < before)
+        #expect(try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "PRAGMA freelist_count") } == 0)
     }
 }

@@ -70,7 +70,7 @@ extension APIProblem {
             self.init(.conflict, "segment-exists", title: "Segment exists", detail: error.message, field: "name")
         case .invalidName, .reservedSegment:
             self = .invalid(error.message, field: "name")
-        case .illegalTransition, .runNotRunning:
+        case .illegalTransition, .runNotRunning, .runActive:
             self = .conflict(error.message)
         case .database:
             self.init(.serviceUnavailable, "store-unavailable", title: "Store unavailable", detail: error.message)

@@ -18,6 +18,7 @@ struct RunsController {
         group.post(use: create)
         group.get(use: list)
         group.get(":id", use: show)
+        group.delete(":id", use: delete)
         group.get(":id/results", use: results)
         group.get(":id/results/:customerId/decision", use: decision)
         group.post(":id/cancel", use: cancel)
@@ -40,6 +41,13 @@ struct RunsController {
         queue.enqueue(record.id)
         return try .json(try RunDocument(record, store: store), status: .accepted,
                          headers: [.location: "/api/v1/runs/\(record.id)"])
+    }
+
+    /// `204` once the finished run and its results are deleted; `409` for a pending or running run, `404` for an
+    /// unknown one.
+    @Sendable func delete(_ request: Request, context: APIRequestContext) async throws -> Response {
+        try store.deleteRun(id: try context.parameters.require("id"))
+        return Response(status: .noContent)
     }
 
     /// `{"runs": [...], "total": N}`, newest first, optionally of one status.

@@ -171,9 +171,44 @@ extension SQLiteCustomerStore: RunStore {
 
     public func deleteRun(id: String) throws {
         try Self.translatingErrors {
-            try pool.write { db in
-                try db.execute(sql: "DELETE FROM run WHERE id = ?", arguments: [id])
-                if db.changesCount == 0 { throw Self.runNotFound(id) }
+            try pool.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    let record = try Self.runRecord(id: id, in: db)
+                    guard record.status != .running && record.status != .pending else {
+                        throw StoreError(
+                            .runActive, "run \(id) is \(record.status.rawValue): cancel it (or let it end) before deleting it",
+                            value: id)
+                    }
+                    try db.execute(sql: "DELETE FROM run WHERE id = ?", arguments: [id])
+                    return .commit
+                }
+                try db.execute(sql: "PRAGMA incremental_vacuum")
+            }
+        }
+    }
+
+    public func pruneRuns(createdBefore cutoff: Date, keepingNewest keep: Int, dryRun: Bool) throws -> [String] {
+        guard keep >= 0 else { throw StoreError(.invalidArgument, "keep must be 0 or more, got \(keep)", value: String(keep)) }
+        return try Self.translatingErrors {
+            try pool.writeWithoutTransaction { db in
+                var pruned: [String] = []
+                try db.inTransaction(.immediate) {
+                    pruned = try String.fetchAll(
+                        db,
+                        sql: """
+                            SELECT id FROM run
+                            WHERE status IN ('completed', 'failed', 'cancelled') AND created_at < ?
+                              AND seq NOT IN (SELECT seq FROM run ORDER BY seq DESC LIMIT ?)
+                            ORDER BY seq
+                            """,
+                        arguments: [cutoff, keep])
+                    if !dryRun {
+                        for id in pruned { try db.execute(sql: "DELETE FROM run WHERE id = ?", arguments: [id]) }
+                    }
+                    return .commit
+                }
+                if !dryRun && !pruned.isEmpty { try db.execute(sql: "PRAGMA incremental_vacuum") }
+                return pruned
             }
         }
     }

@@ -30,11 +30,25 @@ public struct SQLiteCustomerStore: CustomerStore {
         configuration.prepareDatabase { db in
             db.add(function: Self.regexp)
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Space freed by deleted runs goes back to the file system (`PRAGMA incremental_vacuum`): a new file
+            // takes this mode with its first table.
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL") }
         }
         pool = try Self.translatingErrors {
             let pool = try DatabasePool(path: path, configuration: configuration)
             try migrator.migrate(pool)
+            try Self.convertToIncrementalVacuum(pool)
             return pool
+        }
+    }
+
+    /// Converts a store made before incremental vacuuming (auto_vacuum NONE) once, with a `VACUUM`, so that deleting
+    /// runs gives their space back.
+    private static func convertToIncrementalVacuum(_ pool: DatabasePool) throws {
+        try pool.writeWithoutTransaction { db in
+            guard try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") != 2 else { return }
+            try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+            try db.execute(sql: "VACUUM")
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 /// The store of runs: their lifecycle, their batch-by-batch results and the totals read back from them. Each
 /// backend implements it; nothing backend-specific appears here.
 ///
@@ -108,8 +109,14 @@ public protocol RunStore: Sendable {
     /// failed ones included, reading from one snapshot without holding them all in memory.
     func exportResults(runId: String, _ body: (CustomerResult) throws -> Void) throws
 
-    /// Deletes the run with its events, results and breakdowns.
+    /// Deletes the run with its events, results and breakdowns, and gives their space back.
+    ///
+    /// - Throws: `StoreError` `runNotFound`, or `runActive` for a pending or running run.
     func deleteRun(id: String) throws
+
+    /// Deletes the finished runs (completed, failed, cancelled) created before `cutoff`, except the `keep` newest
+    /// runs overall, or with `dryRun` only lists them. Returns their ids, oldest first.
+    func pruneRuns(createdBefore cutoff: Date, keepingNewest keep: Int, dryRun: Bool) throws -> [String]
 }
 
 extension RunStore {

@@ -5,7 +5,7 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Base: String, Sendable, Hashable {
             case segmentNotFound, segmentExists, reservedSegment, invalidName, customerNotFound, invalidArgument, database
-            case runNotFound, illegalTransition, runNotRunning
+            case runNotFound, illegalTransition, runNotRunning, runActive
         }
 
         private let base: Base
@@ -30,9 +30,11 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let illegalTransition = Code(base: .illegalTransition)
         /// A batch committed to a run that is not running.
         public static let runNotRunning = Code(base: .runNotRunning)
+        /// A run that is pending or running cannot be deleted.
+        public static let runActive = Code(base: .runActive)
 
-        /// Whether the problem lies in the input rather than in the database.
-        public var isInvalidInput: Bool { base != .database }
+        /// Whether the problem lies in the input rather than in the database or the run's state.
+        public var isInvalidInput: Bool { base != .database && base != .runActive }
 
         /// The code's name, such as `segmentNotFound`.
         public var description: String { base.rawValue }
