@@ -11,10 +11,12 @@ build: deps
 	$(SWIFT) build
 
 # The suite takes seconds; the time limit turns a hang into a failure that names itself instead of a silent stall.
+# Then the API's contract from outside: docs/openapi.yaml validated and Schemathesis against a live server.
 test:
-	@scripts/install-deps.sh tmux chromium
+	@scripts/install-deps.sh tmux chromium curl
 	$(SWIFT) build --build-tests
 	timeout --kill-after=30 1200 $(SWIFT) test --skip-build || { status=$$?; [ $$status -eq 124 ] && echo "make test: the tests did not finish within 20 minutes" >&2; exit $$status; }
+	scripts/api-contract.sh .build/debug/decide
 
 demo: deps
 	$(SWIFT) build -c release --product decide

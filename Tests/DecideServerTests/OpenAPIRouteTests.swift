@@ -3,8 +3,13 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
+import LuaRuntime
 import RunEngine
 import Testing
+import Yams
+
+@testable import DecideServer
 
 /// Every operation docs/openapi.yaml documents answers its documented status (the first response listed) for a
 /// valid request, and every route this table exercises is documented.
@@ -15,6 +20,7 @@ struct OpenAPIRouteTests {
         var completed: String
         var pending: String
         var interrupted: String
+        var deletable: String
         var customer: String
     }
 
@@ -30,6 +36,7 @@ struct OpenAPIRouteTests {
         Route(method: "post", path: "/api/v1/runs", body: #"{"flow": "cross_sell", "segment": "all"}"#) { _ in "/api/v1/runs" },
         Route(method: "get", path: "/api/v1/runs") { _ in "/api/v1/runs?limit=10&status=completed" },
         Route(method: "get", path: "/api/v1/runs/{id}") { "/api/v1/runs/\($0.completed)" },
+        Route(method: "delete", path: "/api/v1/runs/{id}") { "/api/v1/runs/\($0.deletable)" },
         Route(method: "get", path: "/api/v1/runs/{id}/results") { "/api/v1/runs/\($0.completed)/results?limit=3" },
         Route(method: "get", path: "/api/v1/runs/{id}/results/{customerId}/decision") {
             "/api/v1/runs/\($0.completed)/results/\($0.customer)/decision"
@@ -46,27 +53,25 @@ struct OpenAPIRouteTests {
         Route(method: "get", path: "/metrics") { _ in "/metrics" },
     ]
 
-    /// Each documented operation (`METHOD PATH`) with the status of its first listed response, read from the YAML
-    /// by its layout: paths at two spaces, methods at four, response codes quoted at eight.
+    /// docs/openapi.yaml, parsed as YAML.
+    static func document() throws -> [String: Any] {
+        let url = URL(fileURLWithPath: ServerFixture.exampleFlows).deletingLastPathComponent()
+            .appendingPathComponent("docs/openapi.yaml")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        return try #require(try Yams.load(yaml: text) as? [String: Any], "docs/openapi.yaml is not a YAML mapping")
+    }
+
+    /// Each documented operation (`METHOD PATH`) with the status of its first listed response.
     static func documented() throws -> [String: Int] {
         let url = URL(fileURLWithPath: ServerFixture.exampleFlows).deletingLastPathComponent()
             .appendingPathComponent("docs/openapi.yaml")
+        let root = try #require(try Yams.compose(yaml: try String(contentsOf: url, encoding: .utf8)))
+        let paths = try #require(root["paths"]?.mapping)
         var operations: [String: Int] = [:]
-        var path = "", method = ""
-        var inPaths = false
-        for line in try String(contentsOf: url, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false) {
-            if !line.hasPrefix(" ") { inPaths = line == "paths:" }
-            guard inPaths else { continue }
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            let indent = line.prefix { $0 == " " }.count
-            if indent == 2, trimmed.hasSuffix(":") {
-                path = String(trimmed.dropLast())
-            } else if indent == 4, ["get:", "post:", "put:", "delete:", "patch:"].contains(trimmed) {
-                method = String(trimmed.dropLast())
-            } else if indent == 8, trimmed.hasPrefix("\""), operations["\(method) \(path)"] == nil,
-                let code = Int(trimmed.dropFirst().prefix(3))
-            {
-                operations["\(method) \(path)"] = code
+        for (path, item) in paths {
+            for (method, operation) in try #require(item.mapping) {
+                let first = try #require(operation["responses"]?.mapping?.keys.first?.string.flatMap { Int($0) })
+                operations["\(method.string ?? "") \(path.string ?? "")"] = first
             }
         }
         return operations
@@ -76,6 +81,28 @@ struct OpenAPIRouteTests {
     func sameOperations() throws {
         let documented = try Self.documented()
         #expect(Set(documented.keys) == Set(Self.routes.map { "\($0.method) \($0.path)" }))
+    }
+
+    @Test("every route the server adds is documented, and every documented operation is served")
+    func codeMatchesDocument() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        let metrics = ServerMetrics(store: fixture.store)
+        var logger = Logger(label: "decide-openapi-tests")
+        logger.logLevel = .critical
+        let table = buildRoutes(
+            store: fixture.store, library: fixture.library,
+            queue: RunQueue(store: fixture.store, concurrentRuns: 1, leaseSeconds: 30, metrics: metrics, logger: logger),
+            workers: RequestWorkers(workers: 1), metrics: metrics, leaseSeconds: 30, maximumLimits: .serverMaximum,
+            logger: logger)
+        var served: Set<String> = []
+        for (path, methods) in table.routes {
+            let documentedPath = "/" + path.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
+                .joined(separator: "/")
+            for method in methods { served.insert("\(method.rawValue.lowercased()) \(documentedPath)") }
+        }
+        let pages: Set<String> = ["get /", "get /assets/{file}"]
+        #expect(served.subtracting(pages) == Set(try Self.documented().keys))
     }
 
     @Test("every documented operation answers its documented status for a valid request")
@@ -92,7 +119,11 @@ struct OpenAPIRouteTests {
             let interrupted = try planner.create(RunRequest(flow: "cross_sell", segment: "all")).id
             try fixture.store.transition(runId: interrupted, to: .running, message: nil, error: nil)
             try fixture.store.interrupt(runId: interrupted)
-            let ids = Ids(completed: completed, pending: pending, interrupted: interrupted, customer: "C000000001")
+            let deletable = try planner.create(RunRequest(flow: "cross_sell", segment: "all")).id
+            try fixture.store.transition(runId: deletable, to: .cancelled, message: nil, error: nil)
+            let ids = Ids(
+                completed: completed, pending: pending, interrupted: interrupted, deletable: deletable,
+                customer: "C000000001")
             for route in Self.routes {
                 let expected = try #require(documented["\(route.method) \(route.path)"], "\(route.method) \(route.path)")
                 let response = try await client.send(HTTPRequest.Method(route.method.uppercased())!, route.uri(ids), json: route.body)

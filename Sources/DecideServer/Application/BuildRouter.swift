@@ -21,6 +21,18 @@ public func buildRouter(
     store: SQLiteCustomerStore, library: FlowLibrary, queue: RunQueue, workers: RequestWorkers, metrics: ServerMetrics,
     leaseSeconds: Double, maximumLimits: SandboxLimits = .serverMaximum, logger: Logger
 ) -> Router<APIRequestContext> {
+    buildRoutes(
+        store: store, library: library, queue: queue, workers: workers, metrics: metrics, leaseSeconds: leaseSeconds,
+        maximumLimits: maximumLimits, logger: logger
+    ).router
+}
+
+/// ``buildRouter(store:library:queue:workers:metrics:leaseSeconds:maximumLimits:logger:)`` with the table of every
+/// route it added (`/api/v1/runs/:id` → its methods), which tests compare with docs/openapi.yaml.
+func buildRoutes(
+    store: SQLiteCustomerStore, library: FlowLibrary, queue: RunQueue, workers: RequestWorkers, metrics: ServerMetrics,
+    leaseSeconds: Double, maximumLimits: SandboxLimits, logger: Logger
+) -> RouteTable {
     let library = library.shownRelative
     let router = Router(context: APIRequestContext.self)
     router.add(middleware: ProblemMiddleware(logger: logger))
@@ -36,5 +48,5 @@ public func buildRouter(
     SegmentsController(store: store).addRoutes(to: api.group("segments"))
     CustomersController(store: store, library: library, workers: workers).addRoutes(to: api.group("customers"))
     routes.answerOtherMethods()
-    return router
+    return routes
 }

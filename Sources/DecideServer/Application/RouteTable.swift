@@ -31,15 +31,22 @@ final class RouteTable: RouterMethods {
         return self
     }
 
-    /// Makes every recorded path answer the methods it lacks (of GET, POST, PUT, PATCH and DELETE) with `405`.
+    /// Makes every recorded path answer the methods it lacks (of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, TRACE
+    /// and QUERY) with `405`.
     func answerOtherMethods() {
         for (path, methods) in routes {
             let allowed = methods.sorted { $0.rawValue < $1.rawValue }
-            for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] where !methods.contains(method) {
+            let all: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .head, .options, .trace, .query]
+            for method in all where !methods.contains(method) {
                 router.on(RouterPath(path), method: method, responder: CallbackResponder { request, _ in
                     throw APIProblem.methodNotAllowed(request.method, allow: allowed)
                 })
             }
         }
     }
+}
+
+extension HTTPRequest.Method {
+    /// `QUERY`: a safe method with a body (an IETF draft), which clients and fuzzers send.
+    static let query = HTTPRequest.Method("QUERY")!
 }

@@ -16,8 +16,8 @@ struct CreateSegmentBody: Decodable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decode(String.self, forKey: .name)
         filter = try container.decode(FilterInput.self, forKey: .filter)
-        description = try container.decodeIfPresent(String.self, forKey: .description)
-        replace = try container.decodeIfPresent(Bool.self, forKey: .replace)
+        description = try container.decodeUnlessAbsent(String.self, forKey: .description)
+        replace = try container.decodeUnlessAbsent(Bool.self, forKey: .replace)
         guard (1...InputLimits.nameCharacters).contains(name.count) else {
             throw APIProblem.invalid("name must be 1 to \(InputLimits.nameCharacters) characters, got \(name.count)", field: "name")
         }

@@ -6,6 +6,17 @@ extension Request {
         uri.queryParameters.get(name)
     }
 
+    /// The text query parameter `name`, when given.
+    ///
+    /// - Throws: ``APIProblem`` `400` naming the parameter when it is longer than `maximumLength` characters.
+    func query(_ name: String, maximumLength: Int) throws -> String? {
+        guard let text = query(name) else { return nil }
+        guard text.count <= maximumLength else {
+            throw APIProblem.badRequest("\(name) must be at most \(maximumLength) characters, got \(text.count)", field: name)
+        }
+        return text
+    }
+
     /// The integer query parameter `name`, `defaultValue` when absent.
     ///
     /// - Throws: ``APIProblem`` `400` naming the parameter when it is not an integer within `range`.

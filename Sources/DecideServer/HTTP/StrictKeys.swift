@@ -24,6 +24,17 @@ struct StrictKeys: CodingKey {
 }
 
 extension KeyedDecodingContainer {
+    /// Decodes an optional member that may be left out but not given as `null`.
+    ///
+    /// - Throws: `DecodingError.valueNotFound` at the member for `null` (answered as "expected ..., got null").
+    func decodeUnlessAbsent<Value: Decodable>(_ type: Value.Type, forKey key: Key) throws -> Value? {
+        guard contains(key) else { return nil }
+        if try decodeNil(forKey: key) {
+            throw DecodingError.valueNotFound(type, .init(codingPath: codingPath + [key], debugDescription: "null"))
+        }
+        return try decode(type, forKey: key)
+    }
+
     /// Decodes an integer member, naming it when the JSON holds something else: Foundation's decoder reports a
     /// number that does not fit (`"seed": 1.5`, `"workers": 1e30`) as malformed JSON with no field at all.
     ///
@@ -32,7 +43,7 @@ extension KeyedDecodingContainer {
         _ type: Integer.Type, forKey key: Key
     ) throws -> Integer? {
         do {
-            return try decodeIfPresent(type, forKey: key)
+            return try decodeUnlessAbsent(type, forKey: key)
         } catch let error as DecodingError {
             throw error
         } catch {

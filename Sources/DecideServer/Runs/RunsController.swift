@@ -76,8 +76,10 @@ struct RunsController {
         let (limit, offset) = try request.paging()
         _ = try store.run(id: id)
         let page = try store.results(
-            runId: id, customerId: request.query("customerId"), offerId: request.query("offerId"),
-            channel: request.query("channel"), limit: limit, offset: offset)
+            runId: id, customerId: try request.query("customerId", maximumLength: InputLimits.textValueCharacters),
+            offerId: try request.query("offerId", maximumLength: InputLimits.textValueCharacters),
+            channel: try request.query("channel", maximumLength: InputLimits.textValueCharacters), limit: limit,
+            offset: offset)
         return try .json(ResultPage(results: page.customers.map(ResultDocument.init), total: page.total))
     }
 

@@ -15,8 +15,25 @@ extension Filter: Codable {
         case all, any, not, field, op, value
     }
 
-    /// Decodes one node of the JSON form.
+    /// Any member name, to list what a node has.
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    /// Decodes one node of the JSON form: a group (`all`, `any` or `not`, alone) or a condition (`field`, `op` and,
+    /// unless the operator takes none, `value`). Any other member is refused, naming it.
     public init(from decoder: any Decoder) throws {
+        let members = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
+        let allowed: Set<String> = members.contains { ["all", "any", "not"].contains($0) } && members.count == 1
+            ? Set(members) : ["field", "op", "value"]
+        if let unknown = members.first(where: { !allowed.contains($0) }) {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: decoder.codingPath + [AnyKey(stringValue: unknown)],
+                debugDescription: "unknown member; a filter node is {\"all\"|\"any\"|\"not\": ...} alone, or {\"field\", \"op\", \"value\"}"))
+        }
         let container = try decoder.container(keyedBy: CodingKeys.self)
         if let filters = try container.decodeIfPresent([Filter].self, forKey: .all) {
             self = .all(filters)

@@ -80,6 +80,9 @@ public struct SQLiteCustomerStore: CustomerStore {
     }
 
     public func customer(id: String) throws -> CustomerBatch {
+        guard id.count <= InputLimits.textValueCharacters else {
+            throw StoreError(.customerNotFound, "no customer has an id of \(id.count) characters", value: String(id.prefix(60)))
+        }
         let filter = Filter.condition(FilterCondition(field: Attribute.idName, op: .eq, values: [.text(id)]))
         let batch = try sample(.filter(filter), limit: 1)
         guard !batch.customers.isEmpty else {
