@@ -75,7 +75,7 @@ extension ReplSession {
         let summary = RunDocument.Summary(
             totalCustomers: walk.decided, customersWithRecommendations: walk.withRecommendations,
             totalRecommendations: walk.recommendations, averageOffersPerCustomer: average,
-            executionTimeMs: Int(walk.seconds * 1000))
+            executionTimeMs: Int((walk.seconds * 1000).rounded(.up)))
         let audienceSize = walk.cursor.count
         let percent = audienceSize == 0 ? 100 : 100 * Double(walk.decided) / Double(audienceSize)
         let now = Date()

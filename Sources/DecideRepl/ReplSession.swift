@@ -67,12 +67,13 @@ public final class ReplSession {
         }
     }
 
-    /// The prompt: the flow, the customer and the stage position, e.g. `cross_sell · C00001234 · 3/5> `.
+    /// The prompt: the flow, the customer (marked `*` while what-ifs change it) and the stage position, e.g.
+    /// `cross_sell · C00001234* · 3/5> `.
     public var prompt: String {
         guard let flow else { return "decide> " }
         var parts = [flow.key]
         if let customer {
-            parts.append(customer.customer.id)
+            parts.append(customer.customer.id + (customer != loadedCustomer ? "*" : ""))
             parts.append("\(position)/\(flow.description.stages.count)")
         }
         return parts.joined(separator: " · ") + "> "

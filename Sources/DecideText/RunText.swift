@@ -21,7 +21,8 @@ public enum RunText {
             ["Customers with recommendations", String(summary.customersWithRecommendations)],
             ["Total recommendations generated", String(summary.totalRecommendations)],
             ["Average offers per customer", String(format: "%.2f", summary.averageOffersPerCustomer)],
-            ["Execution time", String(format: "%.2f s", Double(summary.executionTimeMs) / 1000)],
+            ["Execution time", String(format: summary.executionTimeMs < 1000 ? "%.3f s" : "%.2f s",
+                                      Double(summary.executionTimeMs) / 1000)],
         ] + (run.errorsRecorded > 0 ? [["Customers with errors", String(run.errorsRecorded)]] : [])).render())
         if !run.offerBreakdown.isEmpty {
             lines.append("")

@@ -67,7 +67,8 @@ extension APIProblem {
             self.init(.unprocessableContent, "unknown-segment", title: "Unknown segment", detail: error.message,
                       field: "segment")
         case .segmentExists:
-            self.init(.conflict, "segment-exists", title: "Segment exists", detail: error.message, field: "name")
+            self.init(.conflict, "segment-exists", title: "Segment exists",
+                      detail: "a segment \"\(error.value ?? "")\" exists: send \"replace\": true to replace it", field: "name")
         case .invalidName, .reservedSegment:
             self = .invalid(error.message, field: "name")
         case .illegalTransition, .runNotRunning, .runActive:
