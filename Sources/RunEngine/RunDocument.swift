@@ -138,6 +138,8 @@ public struct RunDocument: Sendable, Hashable, Codable {
     public var stageFunnel: [StageCount] = []
     /// The sandbox limits the run's flow calls run under (the defaults filled in).
     public var limits: RunLimits?
+    /// Whether the run's process stopped while it ran (it is `failed` and can be resumed).
+    public var interrupted: Bool?
 
     /// A document from its parts (a dry run's, which has no stored record).
     public init(
@@ -203,6 +205,7 @@ public struct RunDocument: Sendable, Hashable, Codable {
         rankBreakdown = try store.rankBreakdown(runId: record.id)
         stageFunnel = try store.stageFunnel(runId: record.id)
         limits = RunLimits(inForce: record.options.limits.sandbox)
+        interrupted = record.interrupted
     }
 
     /// Time remaining, while it runs, at the rate of its running time so far (the execution time adds up the

@@ -128,6 +128,42 @@ struct BrowserTests {
         }
     }
 
+    @Test("in Chromium, a completed run with failing customers says so with their count, lists them, and can be deleted",
+          .enabled(if: Chromium.find() != nil, "no chromium on the PATH (make test installs it)"))
+    func failingCustomersInBrowser() async throws {
+        let chromium = try #require(Chromium.find())
+        let flaky = """
+            return flow {
+              name = "Flaky",
+              offers = { { id = "a", name = "A", channel = "email" } },
+              stages = {
+                filter("odd", function(c, o)
+                  if c.id:sub(-1) == "3" then error("no data for " .. c.id) end
+                  return true
+                end),
+              },
+            }
+            """
+        let fixture = try ServerFixture(customers: 20, flows: ["flaky": flaky])
+        defer { fixture.remove() }
+        try await fixture.application().test(.live) { client in
+            let port = try #require(client.port)
+            let body = #"{"flow": "flaky", "segment": "all", "maxErrors": 10}"#
+            let id = try #require(try await client.send(.post, "/api/v1/runs", json: body).object()["id"] as? String)
+            let run = try await client.waitForRun(id)
+            #expect(run["status"] as? String == "completed")
+            let dom = try await chromium.dumpDOM(of: "http://127.0.0.1:\(port)/#/runs/\(id)", budgetMilliseconds: 3000)
+            #expect(dom.contains("data-testid=\"failing-customers\""), "no failing-customers notice")
+            #expect(dom.contains(">2 customers failed<"))
+            #expect(dom.contains("data-testid=\"delete-button\""))
+            let failing = try await chromium.dumpDOM(
+                of: "http://127.0.0.1:\(port)/#/runs/\(id)?failed=1", budgetMilliseconds: 3000)
+            #expect(failing.contains("Failing customers"))
+            #expect(failing.contains("C000000003") && failing.contains("C000000013"))
+            #expect(!failing.contains(">C000000001<"))
+        }
+    }
+
     /// A breakdown row as the page shows it.
     struct Row: Equatable {
         var key: String

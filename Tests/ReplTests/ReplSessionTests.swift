@@ -158,9 +158,8 @@ struct ReplSessionTests {
             interrupt.raise()
         }
         stopper.start()
-        let started = Date()
         let (status, output) = try await harness.run("while true do end\n= 7", keepGoing: true)
-        #expect(Date().timeIntervalSince(started) < 5)
+        // "interrupted", not the budget's message: the raised handle stopped the loop, whenever it was raised.
         #expect(status == 1)
         #expect(output == "interrupted\n7")
     }

@@ -29,6 +29,17 @@ extension Request {
         return value
     }
 
+    /// The boolean query parameter `name` (`true` or `false`), false when absent.
+    ///
+    /// - Throws: ``APIProblem`` `400` naming the parameter for any other value.
+    func booleanQuery(_ name: String) throws -> Bool {
+        switch query(name) {
+        case nil, "false": return false
+        case "true": return true
+        case let text?: throw APIProblem.badRequest("\(name) must be true or false, got \"\(text.prefix(60))\"", field: name)
+        }
+    }
+
     /// `limit` (default 50, at most 200) and `offset` (default 0).
     func paging() throws -> (limit: Int, offset: Int) {
         (try integerQuery("limit", default: 50, in: 0...200), try integerQuery("offset", default: 0, in: 0...Int(Int32.max)))

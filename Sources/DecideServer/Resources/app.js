@@ -49,6 +49,7 @@ function post(path, body) {
   return api(path, {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body || {})});
 }
 
+const RUNS_PAGE = 50;
 const integer = (n) => Number(n).toLocaleString("en-US");
 const percentText = (p) => (Math.round(p * 10) / 10).toFixed(1) + "%";
 const dateText = (iso) => (iso ? new Date(iso).toLocaleString() : "");
@@ -82,7 +83,10 @@ function audienceText(run) {
 }
 
 function showError(error) {
-  view.replaceChildren(h("p", {class: "error", role: "alert"}, error.message));
+  view.replaceChildren(
+    h("p", {}, h("a", {href: "#/"}, "← Runs")),
+    h("h1", {}, "Something went wrong"),
+    h("p", {class: "error", role: "alert", "data-testid": "view-error"}, error.message));
 }
 
 // ---- Routing ----
@@ -98,7 +102,7 @@ function route() {
   generation += 1;
   const {parts, query} = parseHash();
   let render;
-  if (parts.length === 0) render = () => runsView();
+  if (parts.length === 0) render = () => runsView(query);
   else if (parts[0] === "new") render = () => newRunView(query);
   else if (parts[0] === "runs" && parts.length === 2) render = () => runView(parts[1], query);
   else if (parts[0] === "runs" && parts[2] === "customers" && parts.length === 4) render = () => decisionView(parts[1], parts[3]);
@@ -119,19 +123,27 @@ function poll(mine, ms, step) {
 
 // ---- The runs list ----
 
-async function runsView() {
+async function runsView(query) {
   const mine = generation;
   document.title = "Runs · Decide";
+  const offset = Math.max(0, parseInt(query.get("offset") || "0", 10) || 0);
   const body = h("tbody", {});
   const total = h("p", {class: "muted", "data-testid": "runs-total"});
+  const pager = h("nav", {class: "pager", "aria-label": "Runs pages"});
   view.replaceChildren(
     h("h1", {}, "Runs"), total,
     h("table", {class: "stack", "aria-label": "Runs"},
       h("thead", {}, h("tr", {}, ["Name", "Flow", "Audience", "Status", "Progress", "Created"].map((c) => h("th", {scope: "col"}, c)))),
-      body));
+      body),
+    pager);
   await poll(mine, 2000, async () => {
-    const list = await api("/runs?limit=50");
+    const list = await api("/runs?limit=" + RUNS_PAGE + "&offset=" + offset);
     if (mine !== generation) return false;
+    const last = Math.min(offset + list.runs.length, list.total);
+    pager.replaceChildren(
+      offset > 0 ? h("a", {href: "#/?offset=" + Math.max(0, offset - RUNS_PAGE), class: "button"}, "← Newer") : "",
+      h("span", {"data-testid": "runs-range"}, list.total === 0 ? "" : integer(offset + 1) + "–" + integer(last) + " of " + integer(list.total)),
+      last < list.total ? h("a", {href: "#/?offset=" + (offset + RUNS_PAGE), class: "button", "data-testid": "runs-older"}, "Older →") : "");
     total.textContent = list.total === 0 ? "No runs yet: start one with New run." : integer(list.total) + (list.total === 1 ? " run." : " runs, newest first.");
     body.replaceChildren(...list.runs.map((run) => h("tr", {},
       h("td", {"data-label": "Name"}, h("a", {href: "#/runs/" + encodeURIComponent(run.id)}, run.name)),
@@ -156,7 +168,8 @@ async function newRunView(query) {
     flows.flows.map((f) => h("option", {value: f.key, disabled: !!f.error},
       f.error ? f.key + " (does not load)" : f.key + " — " + f.name)));
   const segmentSelect = h("select", {id: "segment", name: "segment"},
-    h("option", {value: "all"}, "all (every customer)"),
+    h("option", {value: "all"}, "all (every customer: " +
+      integer((segments.segments.find((s) => s.name === "all") || {count: 0}).count) + ")"),
     segments.segments.filter((s) => s.name !== "all").map((s) =>
       h("option", {value: s.name}, s.name + " (" + integer(s.count) + " customers)")));
   const useSegment = h("input", {type: "radio", name: "audience", id: "audience-segment", value: "segment", checked: true});
@@ -264,7 +277,7 @@ async function runView(id, query) {
     live.replaceChildren(active ? runProgress(run) : runOutcome(run));
     if (!active && !resultsShown) {
       resultsShown = true;
-      results.replaceChildren(await resultsSection(run, customer, offset));
+      results.replaceChildren(await resultsSection(run, customer, offset, query.get("failed") === "1"));
     }
     return active;
   });
@@ -310,6 +323,27 @@ const SUMMARY = [
 
 function runOutcome(run) {
   const parts = [];
+  const base = "#/runs/" + encodeURIComponent(run.id);
+  if (run.errorsRecorded > 0) {
+    parts.push(h("div", {class: "card failure", role: "alert", "data-testid": "failing-customers"},
+      h("h2", {}, integer(run.errorsRecorded), run.errorsRecorded === 1 ? " customer failed" : " customers failed"),
+      h("p", {}, run.status === "completed"
+        ? "The run completed within its error budget, but the flow failed for these customers: they got no recommendation."
+        : "The flow failed for these customers."),
+      h("p", {}, h("a", {href: base + "?failed=1", "data-testid": "failing-link"}, "List the failing customers"))));
+  }
+  const actions = [];
+  if (run.interrupted) {
+    actions.push(actionButton("Resume run", "resume", () => post("/runs/" + encodeURIComponent(run.id) + "/resume")));
+  }
+  if (run.status === "completed" || run.status === "failed" || run.status === "cancelled") {
+    actions.push(actionButton("Delete run", "delete", async () => {
+      if (!window.confirm("Delete run " + run.name + " and its results?")) return;
+      await api("/runs/" + encodeURIComponent(run.id), {method: "DELETE"});
+      location.hash = "#/";
+    }, "danger"));
+  }
+  if (actions.length) parts.push(h("p", {class: "actions"}, actions));
   if (run.error) {
     const where = [run.error.file, run.error.line].filter((x) => x !== null && x !== undefined).join(":");
     parts.push(h("div", {class: "card failure", role: "alert"},
@@ -347,6 +381,7 @@ function funnel(stages) {
 
 /** A breakdown as a table whose last column is a horizontal bar of each row's share. */
 function breakdown(title, kind, columns, rows) {
+  const largest = Math.max(0, ...rows.map(([, share]) => share.count));
   return h("section", {class: "card"},
     h("h2", {}, title),
     rows.length === 0 ? h("p", {class: "muted"}, "No recommendations.") :
@@ -358,13 +393,24 @@ function breakdown(title, kind, columns, rows) {
           cells.map((c, i) => h("td", {"data-label": columns[i]}, c)),
           h("td", {class: "num", "data-label": "Count", "data-testid": kind + "-count"}, integer(share.count)),
           h("td", {class: "num", "data-label": "Share", "data-testid": kind + "-percent"}, percentText(share.percent)),
-          h("td", {class: "chart-col", "data-label": "Chart"}, bar(share.percent, cells[0] + " share")))))));
+          h("td", {class: "chart-col", "data-label": "Chart"},
+            bar(largest > 0 ? 100 * share.count / largest : 0, cells[0] + " share (bar relative to the largest)")))))));
 }
 
-async function resultsSection(run, customer, offset) {
+/** A button that runs `act` once and shows its error in its place. */
+function actionButton(label, testid, act, kind) {
+  const button = h("button", {type: "button", class: kind || "", "data-testid": testid + "-button", onclick: async () => {
+    button.disabled = true;
+    try { await act(); route(); } catch (error) { button.replaceWith(h("span", {class: "error", role: "alert"}, error.message)); }
+  }}, label);
+  return button;
+}
+
+async function resultsSection(run, customer, offset, failed) {
   const base = "#/runs/" + encodeURIComponent(run.id);
   const params = new URLSearchParams({limit: PAGE_SIZE, offset});
   if (customer) params.set("customerId", customer);
+  if (failed) params.set("failed", "true");
   const page = await api("/runs/" + encodeURIComponent(run.id) + "/results?" + params);
   const search = h("input", {id: "customer-search", type: "search", value: customer, placeholder: "C000000001"});
   const form = h("form", {class: "search", role: "search", onsubmit: (event) => {
@@ -372,10 +418,11 @@ async function resultsSection(run, customer, offset) {
     const q = search.value.trim();
     location.hash = base + (q ? "?customer=" + encodeURIComponent(q) : "");
   }}, h("label", {for: "customer-search"}, "Customer id"), search, h("button", {type: "submit"}, "Search"));
-  const link = (to) => base + "?" + new URLSearchParams({...(customer ? {customer} : {}), offset: to});
+  const link = (to) => base + "?" + new URLSearchParams({...(customer ? {customer} : {}), ...(failed ? {failed: 1} : {}), offset: to});
   const last = Math.min(offset + page.results.length, page.total);
   return h("div", {},
-    h("h2", {}, "Results"), form,
+    h("h2", {}, failed ? "Failing customers" : "Results"), form,
+    failed ? h("p", {}, h("a", {href: base}, "Show every customer")) : "",
     page.total === 0 ? h("p", {class: "muted"}, customer ? "No result for customer " + customer + "." : "No results.") :
       h("table", {class: "stack", "aria-label": "Results", "data-testid": "results"},
         h("thead", {}, h("tr", {}, ["Customer", "Recommendations", "Error"].map((c) => h("th", {scope: "col"}, c)))),
@@ -383,7 +430,8 @@ async function resultsSection(run, customer, offset) {
           h("td", {"data-label": "Customer"}, h("a", {href: base + "/customers/" + encodeURIComponent(r.customerId),
             "aria-label": "Why customer " + r.customerId + " got this"}, r.customerId)),
           h("td", {"data-label": "Recommendations"}, r.recommendations.length === 0 ? h("span", {class: "muted"}, "none") :
-            h("ol", {class: "recs"}, r.recommendations.map((x) => h("li", {}, x.offerId, " via ", x.channel)))),
+            h("ol", {class: "recs"}, r.recommendations.map((x) => h("li", {}, x.offerId, " via ", x.channel,
+              x.score !== null && x.score !== undefined ? h("span", {class: "muted"}, " · score " + Number(x.score).toFixed(3)) : "")))),
           h("td", {"data-label": "Error"}, r.error || ""))))),
     h("nav", {class: "pager", "aria-label": "Results pages"},
       offset > 0 ? h("a", {href: link(Math.max(0, offset - PAGE_SIZE)), class: "button"}, "← Previous") : "",

@@ -78,8 +78,8 @@ struct RunsController {
         let page = try store.results(
             runId: id, customerId: try request.query("customerId", maximumLength: InputLimits.textValueCharacters),
             offerId: try request.query("offerId", maximumLength: InputLimits.textValueCharacters),
-            channel: try request.query("channel", maximumLength: InputLimits.textValueCharacters), limit: limit,
-            offset: offset)
+            channel: try request.query("channel", maximumLength: InputLimits.textValueCharacters),
+            failedOnly: try request.booleanQuery("failed"), limit: limit, offset: offset)
         return try .json(ResultPage(results: page.customers.map(ResultDocument.init), total: page.total))
     }
 

@@ -30,7 +30,8 @@ extension SQLiteCustomerStore {
     }
 
     public func results(
-        runId: String, customerId: String?, offerId: String?, channel: String?, limit: Int, offset: Int
+        runId: String, customerId: String?, offerId: String?, channel: String?, failedOnly: Bool, limit: Int,
+        offset: Int
     ) throws -> (customers: [CustomerResult], total: Int) {
         try Self.checkPage(limit: limit, offset: offset)
         // The conditions are fixed fragments chosen by which filters are given, so that each shape gets its own
@@ -41,6 +42,7 @@ extension SQLiteCustomerStore {
             conditions.append("c.customer_id = ?")
             arguments += [customerId]
         }
+        if failedOnly { conditions.append("c.error IS NOT NULL") }
         if offerId != nil || channel != nil {
             var match = ["r.run_seq = c.run_seq", "r.customer_id = c.customer_id"]
             if let offerId {

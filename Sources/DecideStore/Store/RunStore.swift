@@ -102,7 +102,8 @@ public protocol RunStore: Sendable {
     ///   - channel: Only customers with a recommendation on this channel (with all their recommendations).
     /// - Returns: The page and how many customers match in all.
     func results(
-        runId: String, customerId: String?, offerId: String?, channel: String?, limit: Int, offset: Int
+        runId: String, customerId: String?, offerId: String?, channel: String?, failedOnly: Bool, limit: Int,
+        offset: Int
     ) throws -> (customers: [CustomerResult], total: Int)
 
     /// Calls `body` with every customer result of the run in id order, customers without recommendations and
@@ -120,6 +121,15 @@ public protocol RunStore: Sendable {
 }
 
 extension RunStore {
+    /// ``results(runId:customerId:offerId:channel:failedOnly:limit:offset:)`` of every customer, failed or not.
+    public func results(
+        runId: String, customerId: String?, offerId: String?, channel: String?, limit: Int, offset: Int
+    ) throws -> (customers: [CustomerResult], total: Int) {
+        try results(
+            runId: runId, customerId: customerId, offerId: offerId, channel: channel, failedOnly: false, limit: limit,
+            offset: offset)
+    }
+
     /// The totals the run has committed.
     public func summary(runId: String) throws -> RunSummary {
         try run(id: runId).summary
