@@ -97,6 +97,23 @@ struct CLITests {
         #expect(try json(dry) as? [String: [String]] == ["wouldDelete": []])
     }
 
+    @Test("help texts list every command and option of the runs family")
+    func helpTexts() async throws {
+        let runs = try await decide("runs", "--help")
+        #expect(runs.status == 0)
+        for name in ["list", "show", "results", "export", "compare", "cancel", "resume", "delete", "prune"] {
+            #expect(runs.output.contains("  \(name) "), "runs --help lacks \(name)")
+        }
+        let prune = try await decide("runs", "prune", "--help")
+        for option in ["--older-than <older-than>", "--keep <keep>", "--dry-run", "--json"] {
+            #expect(prune.output.contains(option), "runs prune --help lacks \(option)")
+        }
+        let run = try await decide("run", "--help")
+        for option in ["--memory-limit-mib", "--instruction-budget", "--deadline-seconds", "--max-errors"] {
+            #expect(run.output.contains(option), "run --help lacks \(option)")
+        }
+    }
+
     @Test("decide --version names Decide's, Lua's and SQLite's versions")
     func version() async throws {
         let result = try await decide("--version")
