@@ -18,7 +18,6 @@ public enum StoreMigrations {
         ("v2.runs", createRuns),
         ("v2.runResults", createRunResults),
         ("v3.runLimits", addRunLimits),
-        ("v3.resultIndexes", addResultIndexes),
     ]
 
     /// A migrator with every store migration registered.
@@ -43,14 +42,6 @@ public enum StoreMigrations {
             CREATE TABLE customer (
                 id TEXT NOT NULL PRIMARY KEY CHECK (id <> '')
             ) STRICT, WITHOUT ROWID;
-            """)
-    }
-
-    /// Indexes for the result queries the API and the page make: a run's results by offer and by channel.
-    private static func addResultIndexes(_ db: Database) throws {
-        try db.execute(sql: """
-            CREATE INDEX run_result_by_offer ON run_result (run_seq, offer_id, customer_id);
-            CREATE INDEX run_result_by_channel ON run_result (run_seq, channel, customer_id);
             """)
     }
 

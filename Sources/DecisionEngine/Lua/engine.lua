@@ -482,7 +482,7 @@ local function run_stage(flow, stage, n, trace)
     if trace then for k = 1, n do prior[k] = idx[k] end end
     local m = 0
     for position, candidate in ipairs(returned) do
-        local i = type(candidate) == "table" and flow.view_index[rawget(candidate, "offer")]
+        local i = type(candidate) == "table" and flow.view_index[candidate.offer]
         if not i then
             fail(stage, format("stage %s returned something at position %d that is not one of its candidates",
                 shown(stage.name), position))
@@ -491,7 +491,7 @@ local function run_stage(flow, stage, n, trace)
             fail(stage, format("stage %s returned offer '%s' twice", shown(stage.name), offers[i].id))
         end
         seen_stamp[i] = stamp
-        local s, c = rawget(candidate, "score"), rawget(candidate, "channel")
+        local s, c = candidate.score, candidate.channel
         if s ~= nil and (mtype(s) == nil or s ~= s or s == huge or s == -huge) then
             fail(stage, format("stage %s gave offer '%s' the score %s: a score must be a finite number",
                 shown(stage.name), offers[i].id, shown(s)))
