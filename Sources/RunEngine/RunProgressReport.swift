@@ -36,15 +36,19 @@ struct ProgressEstimator {
     /// (when, customers done by then) since the start of the window, oldest first.
     private var samples: [(at: ContinuousClock.Instant, processed: Int)] = []
 
-    /// An estimator for an execution that starts now with `processed` customers already done.
-    init(processed: Int = 0) {
-        last = clock.now
+    /// An estimator for an execution that starts at `start` (now by default) with `processed` customers already done.
+    init(processed: Int = 0, at start: ContinuousClock.Instant = ContinuousClock.now) {
+        last = start
         samples = [(last, processed)]
     }
 
     /// Records that `count` more customers are done, `processed` in all, and returns the report.
     mutating func advance(by count: Int, processed: Int, total: Int) -> RunProgressReport {
-        let now = clock.now
+        advance(by: count, processed: processed, total: total, at: clock.now)
+    }
+
+    /// ``advance(by:processed:total:)`` at the instant `now`.
+    mutating func advance(by count: Int, processed: Int, total: Int, at now: ContinuousClock.Instant) -> RunProgressReport {
         let batchSeconds = (now - last) / .seconds(1)
         last = now
         samples.append((now, processed))

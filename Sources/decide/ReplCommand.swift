@@ -23,7 +23,7 @@ struct ReplCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var flows: FlowOptions
     @Argument(help: "The flow to load first, by key or path.") var flow: String?
-    @Option(help: "Run the commands in this file, without prompts.") var script: String?
+    @Option(help: "Run the commands in this file (- for standard input), without prompts.") var script: String?
     @Flag(help: "In a script, go on after a failing command (the exit code is still 1).") var keepGoing = false
     @Flag(help: "In a script, print each command after '> ' before its output.") var echo = false
     @Option(help: "The instruction budget of a Lua line typed at the prompt (default 1000000000).")
@@ -45,7 +45,10 @@ struct ReplCommand: AsyncParsableCommand {
         )
         var commands = flow.map { [":flow \($0)"] } ?? []
         if let script {
-            guard let text = try? String(contentsOfFile: script, encoding: .utf8) else {
+            let text = script == "-"
+                ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+                : try? String(contentsOfFile: script, encoding: .utf8)
+            guard let text else {
                 throw CommandFailure.InvalidInput("cannot read the script \(script)")
             }
             commands += text.components(separatedBy: "\n")

@@ -1,7 +1,9 @@
+import DecideStore
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import RunEngine
 import Testing
 
 /// The web page at `/`: served from the module's resources, and, in headless Chromium, creating a run from its form
@@ -69,6 +71,41 @@ struct BrowserTests {
             let results = try await client.send(.get, "/api/v1/runs/\(id)/results?limit=1").object()
             let total = try #require(results["total"] as? Int)
             #expect(Self.text(of: "results-range", in: dom) == "1–\(min(20, total)) of \(total)")
+            // Bars are scaled to the largest row: the top offer's bar is full, whatever its share.
+            let top = try #require(offers.first?["offerId"] as? String)
+            #expect(dom.contains("aria-valuenow=\"100.0\" aria-label=\"\(top) share (bar relative to the largest)\""))
+            #expect(dom.contains("score "), "the results show no scores")
+            #expect(dom.contains("data-testid=\"delete-button\""))
+        }
+    }
+
+    @Test("in Chromium, an interrupted run's page offers Resume, and the runs list pages through every run",
+          .enabled(if: Chromium.find() != nil, "no chromium on the PATH (make test installs it)"))
+    func resumeAndPagingInBrowser() async throws {
+        let chromium = try #require(Chromium.find())
+        let fixture = try ServerFixture(customers: 20)
+        defer { fixture.remove() }
+        let planner = RunPlanner(library: fixture.library, store: fixture.store)
+        var ids: [String] = []
+        for _ in 0..<52 {
+            let id = try planner.create(RunRequest(flow: "cross_sell", segment: "all")).id
+            try fixture.store.transition(runId: id, to: .cancelled, message: nil, error: nil)
+            ids.append(id)
+        }
+        let interrupted = try planner.create(RunRequest(flow: "cross_sell", segment: "all")).id
+        try fixture.store.transition(runId: interrupted, to: .running, message: nil, error: nil)
+        try fixture.store.interrupt(runId: interrupted)
+        let oldest = ids[0]
+        try await fixture.application().test(.live) { client in
+            let port = try #require(client.port)
+            let page = try await chromium.dumpDOM(of: "http://127.0.0.1:\(port)/#/runs/\(interrupted)", budgetMilliseconds: 3000)
+            #expect(page.contains("data-testid=\"resume-button\""))
+            let first = try await chromium.dumpDOM(of: "http://127.0.0.1:\(port)/#/", budgetMilliseconds: 3000)
+            #expect(Self.text(of: "runs-range", in: first) == "1–50 of 53")
+            #expect(first.contains("data-testid=\"runs-older\""))
+            let second = try await chromium.dumpDOM(of: "http://127.0.0.1:\(port)/#/?offset=50", budgetMilliseconds: 3000)
+            #expect(Self.text(of: "runs-range", in: second) == "51–53 of 53")
+            #expect(second.contains(oldest))
         }
     }
 
