@@ -12,7 +12,7 @@
 
 local api = ...
 local base, reset, getinfo = api.base, api.reset, api.getinfo
-local rawset, setmetatable, randomseed, next = api.rawset, api.setmetatable, api.math_randomseed, api.next
+local rawset, setmetatable, seed_call, next = api.rawset, api.setmetatable, api.seed_call, api.next
 local readonly, iterate = api.readonly, api.iterate
 local type, error, ipairs, rawget, getmetatable = type, error, ipairs, rawget, getmetatable
 local tostring = base.tostring -- flows' values are shown as flows see them, with no addresses
@@ -516,11 +516,11 @@ local runners = { filter = run_filter, score = run_score, channel = run_channel,
     limit = run_limit, stage = run_stage }
 
 -- Decides the current customer; returns how many recommendations it wrote into `results`
--- (offer index, channel id, score or false, three slots each). `math.random` is seeded with `seed` first, so a
--- customer gets the same draws in every worker, batch and run with the same seed.
+-- (offer index, channel id, score or false, three slots each). `math.random` is seeded with `seed` at its first
+-- draw, so a customer gets the same draws in every worker, batch and run with the same seed.
 local function evaluate(flow, seed, trace)
     reset(flow.context)
-    randomseed(seed)
+    seed_call(seed)
     current_flow = flow
     local active, offers = flow.active, flow.offers
     local n = #active

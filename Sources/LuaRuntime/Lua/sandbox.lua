@@ -2,9 +2,9 @@
 --
 -- It runs once, when the state is created, with the real standard libraries in reach, and returns the host's API
 -- table: `base` (the allow-listed globals every script environment inherits), `load_chunk`, `reset`, `invoke`,
--- `take_log`, `set_decision_time`, and for trusted extensions (the decision engine) the real `rawset`,
--- `setmetatable`, `next` and `math.randomseed`. Scripts never see the real libraries, only copies behind read-only
--- proxies, and nothing here hands them a table the sandbox itself relies on.
+-- `take_log`, `set_decision_time`, `seed_call` (the seed of the next call's first `math.random` draw), and for
+-- trusted extensions (the decision engine) the real `rawset`, `setmetatable` and `next`. Scripts never see the real
+-- libraries, only copies behind read-only proxies, and nothing here hands them a table the sandbox itself relies on.
 
 local ds, print_cap = ...
 local error, type, select, rawget, rawset, rawlen, rawequal, setmetatable, load =
@@ -226,6 +226,24 @@ local function unavailable(name, why)
     return function() error(name .. " is not available in flows (" .. why .. ")", 2) end
 end
 
+-- math.random: the host gives each call its seed (`seed_call`), and the generator is seeded with it at the call's
+-- first draw, so a call that draws nothing costs nothing, and one that draws gets the same numbers whatever the
+-- source text says.
+local real_random, randomseed = math.random, math.randomseed
+local pending_seed
+local sandbox_math = copy(math, { randomseed = true })
+sandbox_math.random = function(...)
+    if pending_seed ~= nil then
+        randomseed(pending_seed)
+        pending_seed = nil
+    end
+    return real_random(...)
+end
+
+local function seed_call(seed)
+    pending_seed = seed
+end
+
 local base = {
     assert = assert, error = error, ipairs = ipairs, next = ordered_next, pairs = ordered_pairs, pcall = pcall,
     select = select, tonumber = tonumber, tostring = sandbox_tostring, type = type, rawequal = rawequal,
@@ -235,7 +253,7 @@ local base = {
     _VERSION = _VERSION,
     string = readonly("string", sandbox_string),
     table = readonly("table", ds.table),
-    math = readonly("math", copy(math, { randomseed = true })),
+    math = readonly("math", sandbox_math),
     utf8 = readonly("utf8", sandbox_utf8),
     coroutine = readonly("coroutine", sandbox_coroutine),
     os = readonly("os", sandbox_os),
@@ -329,7 +347,7 @@ function new_environment(context)
 end
 
 local function reset(context)
-    reset_ids()
+    if shown > 0 then reset_ids() end
     local environments = context.environments
     for i = 1, #environments do
         local env = environments[i].env
@@ -344,14 +362,13 @@ local function invoke(context, f, ...)
     return f(...)
 end
 
-local randomseed = math.randomseed
-
 -- Loads a flow (or any script): `math.random` is seeded with `seed` first, so what the top level draws is the same
 -- in every state.
 local function load_chunk(source, chunkname, seed)
     local context = { modules = {}, environments = {}, loading = true }
     context.require = make_require(context)
     local chunk = compile(source, chunkname, new_environment(context))
+    pending_seed = nil
     randomseed(seed or 0)
     reset_ids()
     local value = chunk()
@@ -375,7 +392,7 @@ end
 
 return {
     base = base, load_chunk = load_chunk, reset = reset, invoke = invoke, take_log = take_log,
-    set_decision_time = set_decision_time, math_randomseed = randomseed, next = real_next,
+    set_decision_time = set_decision_time, seed_call = seed_call, next = real_next,
     rawset = rawset, setmetatable = setmetatable, readonly = readonly, iterate = iterate,
     getinfo = getinfo,
 }
