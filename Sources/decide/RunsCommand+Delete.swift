@@ -32,7 +32,7 @@ extension RunsCommand {
         @OptionGroup var store: StoreOptions
         @Option(help: "How old a run must be: a number and a unit, s, m, h, d or w (30d, 12h).")
         var olderThan: RunAge
-        @Option(help: "Keep the N newest runs whatever their age (default 0).") var keep = 0
+        @Option(help: "Keep the N newest runs whatever their age.") var keep = 0
         @Flag(help: "List the runs that would be deleted, and delete nothing.") var dryRun = false
         @Flag(help: "Print the result as JSON.") var json = false
 

@@ -114,6 +114,57 @@ struct CLITests {
         }
     }
 
+    @Test("the help texts of runs delete and runs prune, whole")
+    func wholeHelpTexts() async throws {
+        let delete = try await decide("runs", "delete", "--help")
+        #expect(delete.output == """
+            OVERVIEW: Delete a finished run with its results and breakdowns (not a pending
+            or running one).
+
+            Exit 1 for a pending or running run (cancel it first), 2 for an unknown one.
+
+            USAGE: decide runs delete [--db <db>] <id> [--json]
+
+            ARGUMENTS:
+              <id>                    The run's id.
+
+            OPTIONS:
+              --db <db>               The SQLite database file (default: $DECIDE_DB, else
+                                      ./decide.sqlite).
+              --json                  Print the result as JSON.
+              --version               Show the version.
+              -h, --help              Show help information.
+
+
+            """)
+        let prune = try await decide("runs", "prune", "--help")
+        #expect(prune.output == """
+            OVERVIEW: Delete finished runs older than a duration (from their creation),
+            keeping the newest.
+
+            Pending and running runs are never pruned. --keep N keeps the N newest runs
+            overall.
+
+            USAGE: decide runs prune [--db <db>] --older-than <older-than> [--keep <keep>] [--dry-run] [--json]
+
+            OPTIONS:
+              --db <db>               The SQLite database file (default: $DECIDE_DB, else
+                                      ./decide.sqlite).
+              --older-than <older-than>
+                                      How old a run must be: a number and a unit, s, m, h,
+                                      d or w (30d, 12h).
+              --keep <keep>           Keep the N newest runs whatever their age. (default:
+                                      0)
+              --dry-run               List the runs that would be deleted, and delete
+                                      nothing.
+              --json                  Print the result as JSON.
+              --version               Show the version.
+              -h, --help              Show help information.
+
+
+            """)
+    }
+
     @Test("decide --version names Decide's, Lua's and SQLite's versions")
     func version() async throws {
         let result = try await decide("--version")
