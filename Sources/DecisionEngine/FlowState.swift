@@ -236,14 +236,7 @@ struct BatchChannels {
 /// The decision engine's trusted Lua, shipped as a resource file (`Sources/DecisionEngine/Lua/engine.lua`).
 enum TrustedEngine {
     /// The engine's source.
-    static let source: String = {
-        guard let url = Bundle.module.url(forResource: "engine", withExtension: "lua", subdirectory: "Lua"),
-            let text = try? String(contentsOf: url, encoding: .utf8)
-        else {
-            fatalError("the DecisionEngine resource Lua/engine.lua is missing from \(Bundle.module.bundlePath)")
-        }
-        return text
-    }()
+    static let source = TrustedLua.source(named: "engine", in: .module)
 
     /// The chunk name errors inside the engine show; the sandbox's message handler skips its frames.
     static let chunkName = "=decide-engine"

@@ -12,8 +12,7 @@
 
 local api = ...
 local base, reset, getinfo = api.base, api.reset, api.getinfo
-local rawset, setmetatable, seed_call, next = api.rawset, api.setmetatable, api.seed_call, api.next
-local readonly, iterate = api.readonly, api.iterate
+local setmetatable, seed_call, next, iterate = api.setmetatable, api.seed_call, api.next, api.iterate
 local type, error, ipairs, rawget, getmetatable = type, error, ipairs, rawget, getmetatable
 local tostring = base.tostring -- flows' values are shown as flows see them, with no addresses
 local mtype, huge, clock, format = math.type, math.huge, os.clock, string.format

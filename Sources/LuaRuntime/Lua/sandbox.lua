@@ -3,7 +3,7 @@
 -- It runs once, when the state is created, with the real standard libraries in reach, and returns the host's API
 -- table: `base` (the allow-listed globals every script environment inherits), `load_chunk`, `reset`, `invoke`,
 -- `take_log`, `set_decision_time`, `seed_call` (the seed of the next call's first `math.random` draw), and for
--- trusted extensions (the decision engine) the real `rawset`, `setmetatable` and `next`. Scripts never see the real
+-- trusted extensions (the decision engine) the real `setmetatable` and `next`, `iterate` and `getinfo`. Scripts never see the real
 -- libraries, only copies behind read-only proxies, and nothing here hands them a table the sandbox itself relies on.
 
 local ds, print_cap = ...
@@ -393,6 +393,6 @@ end
 return {
     base = base, load_chunk = load_chunk, reset = reset, invoke = invoke, take_log = take_log,
     set_decision_time = set_decision_time, seed_call = seed_call, next = real_next,
-    rawset = rawset, setmetatable = setmetatable, readonly = readonly, iterate = iterate,
+    setmetatable = setmetatable, iterate = iterate,
     getinfo = getinfo,
 }
