@@ -61,7 +61,10 @@ static void ds_exhaust(lua_State *L, ds_control *c, int limit) {
     c->limit_hit = limit;
     if (lua_gethookcount(L) != 1) lua_sethook(L, ds_hook, LUA_MASKCOUNT, 1);
     if (L != c->main) lua_sethook(c->main, ds_hook, LUA_MASKCOUNT, 1);
-    luaL_error(L, "%s", ds_limit_message(limit));
+    /* No position here: in a hook, level 1 is the caller of the running function, not the code that ran into the
+       limit; the message handler adds the position of the nearest script frame. */
+    lua_pushstring(L, ds_limit_message(limit));
+    lua_error(L);
 }
 
 static void ds_hook(lua_State *L, lua_Debug *ar) {
