@@ -43,11 +43,11 @@ extension ReplSession {
 
     /// The flow and the modules it required, as they are on disk now (`nil` when one is missing).
     private func filesOnDisk(of source: FlowSource) -> FlowSource? {
-        guard let text = try? String(contentsOfFile: source.path, encoding: .utf8) else { return nil }
+        guard let text = (try? ScriptFile.read(source.path)) ?? nil else { return nil }
         var modules: [String: String] = [:]
         for name in (source.modules ?? [:]).keys {
             let path = library.directory + "/" + name.replacingOccurrences(of: ".", with: "/") + ".lua"
-            guard let module = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+            guard let module = (try? ScriptFile.read(path)) ?? nil else { return nil }
             modules[name] = module
         }
         return FlowSource(key: source.key, path: source.path, source: text, modules: modules)

@@ -35,7 +35,7 @@ public struct FlowLibrary: Sendable {
         return names.filter { $0.hasSuffix(".lua") && !$0.hasSuffix(".test.lua") }
             .map { String($0.dropLast(4)) }
             .filter { key in
-                guard let text = try? String(contentsOfFile: path(of: key), encoding: .utf8) else { return false }
+                guard let text = (try? ScriptFile.read(path(of: key))) ?? nil else { return false }
                 return text.contains("flow {") || text.contains("flow{") || text.contains("flow(")
             }
             .sorted()
@@ -54,13 +54,19 @@ public struct FlowLibrary: Sendable {
         let byPath = name.hasSuffix(".lua")
         let file = byPath ? name : path(of: key)
         let shown = byPath ? name : shownPath(of: key)
-        guard let data = FileManager.default.contents(atPath: file) else {
+        let text: String?
+        do {
+            text = try ScriptFile.read(file)
+        } catch {
+            throw FlowError(loading: key, error)
+        }
+        guard let text else {
             let known = keys()
             let hint = known.isEmpty ? "no flows in \(shownDirectory.isEmpty ? "the flows folder" : shownDirectory)"
                 : "known flows: \(known.joined(separator: ", "))"
             throw FlowError(.unknownFlow, flow: name, problems: ["no file \(shown); \(hint)"])
         }
-        var source = FlowSource(key: key, path: shown, source: String(decoding: data, as: UTF8.self))
+        var source = FlowSource(key: key, path: shown, source: text)
         source.moduleDirectory = byPath ? (name as NSString).deletingLastPathComponent : directory
         return source
     }

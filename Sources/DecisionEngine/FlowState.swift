@@ -52,7 +52,9 @@ final class FlowState {
             engine = try state.installTrusted(source: TrustedEngine.source, chunkName: TrustedEngine.chunkName)
             let resolver: any ModuleResolver =
                 source.modules.map { SnapshotModuleResolver(flowPath: source.path, modules: $0) }
-                ?? DirectoryModuleResolver(directory: source.moduleDirectory ?? Self.directory(of: source.path))
+                ?? DirectoryModuleResolver(
+                    directory: source.moduleDirectory ?? Self.directory(of: source.path),
+                    shownAs: Self.directory(of: source.path))
             script = try state.load(source: source.source, chunkName: source.path, resolver: resolver, seed: loadSeed)
         } catch {
             throw FlowError(loading: source.key, error)
@@ -82,9 +84,10 @@ final class FlowState {
         description = FlowDescription(key: source.key, value: value)
     }
 
+    /// The directory part of a file name, empty for a bare name (`cross_sell.lua`).
     private static func directory(of path: String) -> String {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        return parts.count > 1 ? parts.dropLast().joined(separator: "/") : "."
+        return parts.count > 1 ? parts.dropLast().joined(separator: "/") : ""
     }
 
     /// Whether a limit (or a refused allocation) left the state in doubt: it must not decide again.

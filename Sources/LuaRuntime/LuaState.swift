@@ -97,7 +97,8 @@ public final class LuaState {
             lua_setfield(L, -2, name)
         }
         lua_pushinteger(L, lua_Integer(limits.printLogBytes))
-        guard clua_pcall(L, 2, 1, 0) == LUA_OK else {
+        lua_pushinteger(L, lua_Integer(ScriptFile.maximumBytes))
+        guard clua_pcall(L, 3, 1, 0) == LUA_OK else {
             throw LuaError(.runtime, String(cString: clua_tostring(L, -1)))
         }
         return luaL_ref(L, clua_registryindex())

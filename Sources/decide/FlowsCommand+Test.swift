@@ -1,6 +1,7 @@
 import ArgumentParser
 import DecisionEngine
 import Foundation
+import LuaRuntime
 
 extension FlowsCommand {
     /// `decide flows test [FLOW...]`: runs the cases of `flows/KEY.test.lua` against each flow.
@@ -30,11 +31,10 @@ extension FlowsCommand {
                 do {
                     let source = try library.source(of: name)
                     let testPath = library.testPath(of: source.key)
-                    guard let data = FileManager.default.contents(atPath: testPath) else {
+                    guard let text = try ScriptFile.read(testPath) else {
                         throw FlowError(.badTests, flow: source.key, problems: ["no test file \(testPath)"])
                     }
-                    let results = try worker.runTests(
-                        of: source, testSource: String(decoding: data, as: UTF8.self), testPath: testPath)
+                    let results = try worker.runTests(of: source, testSource: text, testPath: testPath)
                     reports.append(Report(flow: source.key, results: results))
                 } catch {
                     reports.append(Report(flow: name, results: [], error: "\(error)"))

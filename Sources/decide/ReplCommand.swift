@@ -47,7 +47,7 @@ struct ReplCommand: AsyncParsableCommand {
         if let script {
             let text = script == "-"
                 ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-                : try? String(contentsOfFile: script, encoding: .utf8)
+                : try ScriptFile.read(script)
             guard let text else {
                 throw CommandFailure.InvalidInput("cannot read the script \(script)")
             }

@@ -1,4 +1,5 @@
 import DecideStore
+import DecisionEngine
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -130,7 +131,7 @@ struct RunsAPITests {
 
     @Test("the API takes flow keys, never paths, and its messages show no server path")
     func flowKeysOnly() async throws {
-        let fixture = try ServerFixture()
+        let fixture = try ServerFixture(flows: ["needs": #"local m = require("missing") return m"#])
         defer { fixture.remove() }
         try await fixture.application().test(.router) { client in
             for flow in ["../outside/evil", "/etc/passwd", "cross_sell.lua", "", "a/b"] {
@@ -141,6 +142,10 @@ struct RunsAPITests {
             let detail = try unknown.object()["detail"] as? String ?? ""
             #expect(detail.contains("no file nope.lua"))
             #expect(!detail.contains("/"))
+            let module = try await client.send(.post, "/api/v1/runs", json: #"{"flow": "needs", "segment": "all"}"#)
+            let moduleDetail = try module.object()["detail"] as? String ?? ""
+            #expect(moduleDetail.contains("no file missing.lua"), "\(moduleDetail)")
+            #expect(!moduleDetail.contains(fixture.library.directory))
             try await client.send(.get, "/api/v1/customers/C000000001/decision?flow=../x").expectProblem(422, field: "flow")
         }
     }

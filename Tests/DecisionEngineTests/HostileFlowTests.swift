@@ -145,16 +145,17 @@ struct HostileFlowTests {
         }
     }
 
-    @Test("flows compiled by one worker never share a state: one flow's tampering never reaches another")
+    @Test("flows compiled by one worker never share a state: one flow's memory cannot starve another's")
     func flowsAreIsolated() throws {
         let worker = try FlowWorker()
-        let tamper = Self.flow("string.upper = nil; local ok = pcall(rawset, string, 'lower', nil)")
-        _ = try worker.decide(try Self.audience(3), flow: tamper)
-        let clean = Support.flow("""
-            return flow { name = 'Clean', offers = { { id = 'a', name = 'A', channel = 'email' } }, stages = {
-              filter("upper", function(c) return ("x"):upper() == "X" and string.lower("Y") == "y" end) } }
+        let hoarder = Self.flow("", load: "hoard = {} for i = 1, 50 do hoard[i] = string.rep('y', 2^20) .. i end")
+        #expect(try worker.decide(try Self.audience(3), flow: hoarder).errors.isEmpty)
+        let second = Support.flow("""
+            local held = {} for i = 1, 30 do held[i] = string.rep('z', 2^20) .. i end
+            return flow { name = 'Second', offers = { { id = 'a', name = 'A', channel = 'email' } }, stages = {
+              filter("upper", function(c) return ("x"):upper() == "X" and #held == 30 end) } }
             """)
-        let decisions = try worker.decide(try Self.audience(3), flow: clean)
+        let decisions = try worker.decide(try Self.audience(3), flow: second)
         #expect(decisions.errors.isEmpty)
         #expect(decisions.offerIndexes.count == 3)
     }
@@ -195,5 +196,16 @@ struct HostileFlowTests {
         let results = Self.results(decisions, description)
         #expect(results["c0030"] == "senior/email,basic/email")
         #expect(results["c0001"] == "basic/email")
+    }
+
+    @Test("a flow file over 4 MiB is refused by its size, naming the file")
+    func hugeFlowFile() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("decide-huge-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("huge.lua")
+        try Data(repeating: UInt8(ascii: "-"), count: ScriptFile.maximumBytes + 1).write(to: file)
+        let error = try #require(throws: FlowError.self) { try FlowLibrary(directory: folder.path).source(of: "huge") }
+        #expect(error.description.contains("huge.lua: the file is \(ScriptFile.maximumBytes + 1) bytes"))
     }
 }

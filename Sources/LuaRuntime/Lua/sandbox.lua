@@ -6,7 +6,7 @@
 -- trusted extensions (the decision engine) the real `setmetatable` and `next`, `iterate` and `getinfo`. Scripts never see the real
 -- libraries, only copies behind read-only proxies, and nothing here hands them a table the sandbox itself relies on.
 
-local ds, print_cap = ...
+local ds, print_cap, max_source = ...
 local error, type, select, rawget, rawset, rawlen, rawequal, setmetatable, load =
     error, type, select, rawget, rawset, rawlen, rawequal, setmetatable, load
 local real_next, real_tostring = next, tostring
@@ -18,9 +18,9 @@ local raw_getmetatable, raw_setmetatable = ds.metatables.get, ds.metatables.set
 local check_source, check_bytecode = ds.check_source, ds.check_bytecode
 local LOADING = {}
 
--- The longest text `load` compiles in a flow, and the longest flow or module source.
+-- The longest text `load` compiles in a flow, and the longest flow or module source (the host's ScriptFile limit).
 local MAX_CHUNK_BYTES = 1 << 20
-local MAX_SOURCE_BYTES = 4 << 20
+local MAX_SOURCE_BYTES = max_source
 
 -- Tables the scripts may read but never change, even with rawset.
 local protected = setmetatable({}, { __mode = "k" })
