@@ -14,7 +14,7 @@ extension RunsCommand {
         @OptionGroup var store: StoreOptions
         @Argument(help: "The champion run.") var champion: String
         @Argument(help: "The challenger run.") var challenger: String
-        @Option(help: "How many differing customers to show (default 5).") var examples = 5
+        @Option(help: "How many differing customers to show.") var examples = 5
         @Flag(help: "Print the comparison as JSON.") var json = false
 
         func validate() throws {

@@ -11,7 +11,7 @@ extension RunsCommand {
 
         @OptionGroup var store: StoreOptions
         @Option(help: "Only runs with this status (pending, running, completed, failed, cancelled).") var status: String?
-        @Option(help: "At most this many runs (default 20).") var limit = 20
+        @Option(help: "At most this many runs.") var limit = 20
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {

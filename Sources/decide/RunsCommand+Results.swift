@@ -14,7 +14,7 @@ extension RunsCommand {
         @Option(help: "Only this customer.") var customer: String?
         @Option(help: "Only customers recommended this offer.") var offer: String?
         @Option(help: "Only customers with a recommendation on this channel.") var channel: String?
-        @Option(help: "At most this many customers (default 50).") var limit = 50
+        @Option(help: "At most this many customers.") var limit = 50
         @Option(help: "Skip this many customers.") var offset = 0
         @Flag(help: "Print JSON.") var json = false
 

@@ -60,32 +60,52 @@ struct CLITests {
         #expect(run.output.contains("Customers with errors            3"))
     }
 
-    @Test("every command that prints takes --json (the REPL, the server and CSV/JSONL exports excepted)")
-    func everyCommandTakesJSON() async throws {
+    /// Every leaf command of `decide`'s tree, from its own help dump, with its path (`runs prune`).
+    private func leafCommands() async throws -> [(path: String, command: [String: Any])] {
         let dump = try await decide("--experimental-dump-help")
         let root = try #require(try json(dump) as? [String: Any])
-        var missing: [String] = []
-        var leaves = 0
+        var leaves: [(path: String, command: [String: Any])] = []
         func visit(_ command: [String: Any], path: [String]) {
-            let name = command["commandName"] as? String ?? ""
-            let path = path + [name]
+            let path = path + [command["commandName"] as? String ?? ""]
             if let subcommands = command["subcommands"] as? [[String: Any]], !subcommands.isEmpty {
                 for subcommand in subcommands where subcommand["commandName"] as? String != "help" {
                     visit(subcommand, path: path)
                 }
-                return
-            }
-            let exempt = ["repl", "serve", "export"]
-            guard !exempt.contains(name) else { return }
-            leaves += 1
-            let arguments = command["arguments"] as? [[String: Any]] ?? []
-            if !arguments.contains(where: { ($0["names"] as? [[String: Any]])?.contains { $0["name"] as? String == "json" } == true }) {
-                missing.append(path.joined(separator: " "))
+            } else {
+                leaves.append((path.dropFirst().joined(separator: " "), command))
             }
         }
         visit(root["command"] as? [String: Any] ?? [:], path: [])
-        #expect(leaves >= 20)
-        #expect(missing.isEmpty, "commands without --json: \(missing)")
+        return leaves
+    }
+
+    private func options(of command: [String: Any]) -> [[String: Any]] {
+        command["arguments"] as? [[String: Any]] ?? []
+    }
+
+    @Test("every command that prints takes --json (the REPL, the server and CSV/JSONL exports excepted)")
+    func everyCommandTakesJSON() async throws {
+        let leaves = try await leafCommands().filter { !["repl", "serve", "runs export"].contains($0.path) }
+        let missing = leaves.filter { leaf in
+            !options(of: leaf.command).contains { ($0["names"] as? [[String: Any]])?.contains { $0["name"] as? String == "json" } == true }
+        }
+        #expect(leaves.count >= 20)
+        #expect(missing.isEmpty, "commands without --json: \(missing.map(\.path))")
+    }
+
+    @Test("every command and option has a help text, and none states its default twice (in its text and as the parser's own)")
+    func helpTextsComplete() async throws {
+        var problems: [String] = []
+        for leaf in try await leafCommands() {
+            if (leaf.command["abstract"] as? String ?? "").isEmpty { problems.append("\(leaf.path): no abstract") }
+            for option in options(of: leaf.command) {
+                let name = "\(leaf.path) \(option["valueName"] as? String ?? "?")"
+                let text = option["abstract"] as? String ?? ""
+                if text.isEmpty { problems.append("\(name): no help") }
+                if option["defaultValue"] != nil, text.contains("(default") { problems.append("\(name): \(text)") }
+            }
+        }
+        #expect(problems.isEmpty, "\(problems)")
     }
 
     @Test("runs delete exits 2 for an unknown run; runs prune lists, then deletes, finished runs by age")

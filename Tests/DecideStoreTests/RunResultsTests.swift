@@ -57,6 +57,15 @@ struct RunResultsTests {
         #expect(one.customers == [CustomerResult(customerId: "c04", recommendations: [], error: "boom at c04")] && one.total == 1)
         let none = try temporary.store.results(runId: run.id, customerId: "c99", offerId: nil, channel: nil, limit: 10, offset: 0)
         #expect(none.total == 0)
+        let customerAndOffer = try temporary.store.results(runId: run.id, customerId: "c08", offerId: "loan", channel: "sms", limit: 10, offset: 0)
+        #expect(customerAndOffer.total == 1 && customerAndOffer.customers.map(\.customerId) == ["c08"])
+        let oddCustomer = try temporary.store.results(runId: run.id, customerId: "c07", offerId: "loan", channel: nil, limit: 10, offset: 0)
+        #expect(oddCustomer.total == 0 && oddCustomer.customers.isEmpty)
+        let failedWithOffer = try temporary.store.results(
+            runId: run.id, customerId: nil, offerId: "gold", channel: nil, failedOnly: true, limit: 10, offset: 0)
+        #expect(failedWithOffer.total == 0 && failedWithOffer.customers.isEmpty)
+        let goldPage = try temporary.store.results(runId: run.id, customerId: nil, offerId: "gold", channel: nil, limit: 3, offset: 11)
+        #expect(goldPage.total == 13 && goldPage.customers.map(\.customerId) == ["c22", "c23"])
     }
 
     @Test("the export streams every customer once in id order, those without recommendations and failed ones included")

@@ -136,10 +136,9 @@ struct MeteringTests {
             interrupt.raise()
         }
         raiser.start()
-        let (error, seconds) = try runaway("return function() while true do end end", limits: limits,
-                                           interrupt: interrupt)
+        // Without the interrupt the call would run for its 30 s of grace and end with the deadline's code.
+        let (error, _) = try runaway("return function() while true do end end", limits: limits, interrupt: interrupt)
         #expect(error.code == .interrupted)
-        #expect(seconds < 2)
     }
 }
 

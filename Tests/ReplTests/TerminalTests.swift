@@ -43,9 +43,8 @@ struct TerminalTests {
         try await waitFor("\n42\n", count: 2, in: name)
 
         try await tmux("send-keys", "-t", name, "while true do end", "Enter")
-        try await Task.sleep(for: .milliseconds(500))
-        try await tmux("send-keys", "-t", name, "C-c")
-        try await waitFor("interrupted", in: name)
+        // Ctrl-C until the loop says it was interrupted: one press could reach the prompt before the loop began.
+        try await waitFor("interrupted", in: name, pressing: "C-c")
         try await tmux("send-keys", "-t", name, "= 1 + 1", "Enter")
         try await waitFor("\n2\n", in: name)
 
@@ -75,11 +74,13 @@ struct TerminalTests {
             .run(timeout: .seconds(30)).output
     }
 
-    /// Waits until the screen (with its scrollback) shows `text` at least `count` times.
-    private func waitFor(_ text: String, count: Int = 1, in session: String) async throws {
+    /// Waits until the screen (with its scrollback) shows `text` at least `count` times, sending `keys` (when
+    /// given) before each look.
+    private func waitFor(_ text: String, count: Int = 1, in session: String, pressing keys: String? = nil) async throws {
         let deadline = Date().addingTimeInterval(15)
         var screen = ""
         while Date() < deadline {
+            if let keys { try await tmux("send-keys", "-t", session, keys) }
             screen = try await tmux("capture-pane", "-p", "-S", "-200", "-t", session)
             if screen.components(separatedBy: text).count - 1 >= count { return }
             try await Task.sleep(for: .milliseconds(100))
