@@ -140,6 +140,10 @@ public struct RunDocument: Sendable, Hashable, Codable {
     public var limits: RunLimits?
     /// Whether the run's process stopped while it ran (it is `failed` and can be resumed).
     public var interrupted: Bool?
+    /// Customers per chunk, the unit worker processes claim.
+    public var chunkSize: Int?
+    /// The processes that took part, with the customers each decided, most first.
+    public var participants: [RunParticipant] = []
 
     /// A document from its parts (a dry run's, which has no stored record).
     public init(
@@ -206,6 +210,8 @@ public struct RunDocument: Sendable, Hashable, Codable {
         stageFunnel = try store.stageFunnel(runId: record.id)
         limits = RunLimits(inForce: record.options.limits.sandbox)
         interrupted = record.interrupted
+        chunkSize = record.options.chunkSize
+        participants = try store.participants(runId: record.id)
     }
 
     /// Time remaining, while it runs, at the rate of its running time so far (the execution time adds up the

@@ -2,85 +2,165 @@ import DecideStore
 import DecisionEngine
 import Foundation
 
-/// Executes a run: streams its audience through the worker pool, commits each batch's results, counters and
-/// progress in one transaction from this one writer, honours the error budget and cancellation, and ends the run
-/// `completed`, `failed` or `cancelled`. Resuming an interrupted run continues after its last committed batch.
+/// Executes runs as one worker process among any number: claims chunks of a run's frozen audience, streams each
+/// through its worker pool, commits every batch under the chunk's fencing token, honours the error budget and
+/// cancellation, and finishes the chunk; the last chunk finished (by whichever process) completes the run.
+///
+/// ``execute(runId:onProgress:)`` works on one run until it ends (what `decide run`, `decide runs resume`, the REPL
+/// and the server's queue do); ``work(until:onChunk:)`` claims chunks of any run until told to stop (what
+/// `decide worker` does).
 public struct RunExecutor: Sendable {
-    /// The store the run lives in.
-    public let store: SQLiteCustomerStore
+    /// The store the runs live in, shared with the other workers.
+    public let store: any RunQueueStore
+    /// How long this process's claims last without a heartbeat, and how often a chunk may be abandoned.
+    public let lease: LeasePolicy
+    /// This process as the store lists it (`decide workers`, a run's participants).
+    public let name: String
 
-    /// An executor over a store.
-    public init(store: SQLiteCustomerStore) {
+    /// An executor over a store, named `name` (default `HOST:PID`).
+    public init(store: any RunQueueStore, lease: LeasePolicy = LeasePolicy(), name: String? = nil) {
         self.store = store
+        self.lease = lease
+        self.name = name ?? Self.defaultName
     }
 
-    /// Executes the pending (or interrupted) run `runId` to its end.
+    /// `HOST:PID`.
+    public static var defaultName: String { "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)" }
+
+    /// How often a process with nothing to claim looks again (when the store cannot wake it).
+    static let pollInterval: Duration = .milliseconds(200)
+
+    /// Executes the run `runId` to its end, as one of its workers: starts it when pending (or resumes it when
+    /// interrupted, or joins it when already running), works on its chunks, and waits for chunks other workers hold.
     ///
-    /// - Parameter onProgress: Called after each committed batch.
+    /// - Parameter onProgress: Called after each batch this process commits, with the run's progress across all
+    ///   its workers.
     /// - Returns: The run as it ended.
-    /// - Throws: ``RunError`` when the run is neither pending nor interrupted; store errors. A flow failing for a
+    /// - Throws: ``RunError`` when the run has ended (other than interrupted); store errors. A flow failing for a
     ///   customer is not thrown: it ends the run `failed` (past the error budget).
     ///
-    /// When the calling task is cancelled (a server shutting down), the run stops after the batch being committed and
-    /// is left interrupted, so it can be resumed.
+    /// When the calling task is cancelled (Ctrl-C, a server shutting down), this process stops after the batch being
+    /// committed and gives its chunk back; the run goes on if other workers are alive, and is left interrupted
+    /// (resumable) if none is.
     @discardableResult
     public func execute(
         runId: String, onProgress: @escaping @Sendable (RunProgressReport) -> Void = { _ in }
     ) async throws -> RunRecord {
-        let record = try store.run(id: runId)
-        let resuming = record.status == .failed && record.interrupted
-        guard record.status == .pending || resuming else {
+        var record = try store.run(id: runId)
+        guard record.status == .pending || record.status == .running || (record.status == .failed && record.interrupted) else {
             throw RunError(.wrongState, "run \(runId) is \(record.status.rawValue); only a pending or interrupted run can run")
         }
-        let flow = try JSONDecoder().decode(FlowSource.self, from: Data(record.flowSnapshot.utf8))
-        let description = try FlowWorker().describe(flow)
-        let selection: SegmentSelection = record.segment.map { .named($0) } ?? .expression(record.filter ?? "")
-        let cursor = try store.customerBatches(selection, batchSize: record.options.batchSize)
-        let continuing = resuming || record.progress.lastCustomerId != nil
-        try store.transition(runId: runId, to: .running, message: continuing ? "resumed" : "started", error: nil)
-        let total = cursor.count
-        try store.updateProgress(runId: runId, processed: record.progress.processed, total: total)
-        var processed = record.progress.processed
-        var errorsSeen = record.summary.errorsRecorded
-        var estimator = ProgressEstimator(processed: record.progress.processed)
-        var ending: (status: RunStatus, failure: RunFailure?, message: String) = (.completed, nil, "completed")
-        var interrupted = false
-        let pipeline = BatchPipeline(
-            flow: flow, description: description, options: record.options, runId: runId,
-            decisionTime: Int64(record.createdAt.timeIntervalSince1970))
-        do {
-            try await pipeline.run(cursor: cursor, after: record.progress.lastCustomerId) { outcome in
-                try store.commitBatch(outcome.commit)
-                processed += outcome.commit.customerIds.count
-                errorsSeen += outcome.errors.count
-                var report = estimator.advance(by: outcome.commit.customerIds.count, processed: processed, total: total)
-                report.batchRecommendations = outcome.commit.recommendationCounts.reduce(0, +)
-                report.batchErrors = outcome.errors.count
-                onProgress(report)
-                if errorsSeen > record.options.maxErrors, let first = outcome.errors.first {
-                    ending = (.failed, Self.failure(first, budget: record.options.maxErrors), "failed")
-                    return .stop
+        let registration = WorkerRegistration(
+            name: name, host: ProcessInfo.processInfo.hostName, pid: Int(ProcessInfo.processInfo.processIdentifier),
+            threads: record.options.workers, runId: runId)
+        return try await registered(registration) {
+            record = try store.startRun(id: runId)
+            let stop = StopSignal()
+            var chunks = ChunkRunner.Cache()
+            var estimator = ProgressEstimator(processed: record.progress.processed)
+            while record.status == .running {
+                if Task.isCancelled { break }
+                guard let claim = try store.claimChunk(workerId: registration.id, runId: runId, lease: lease) else {
+                    record = try store.run(id: runId)
+                    if record.status == .running && record.cancelRequested {
+                        record = try store.endRun(id: runId, status: .cancelled, message: "cancelled on request", error: nil)
+                    }
+                    if record.status == .running { try? await Task.sleep(for: Self.pollInterval) }
+                    continue
                 }
-                if Task.isCancelled {
-                    interrupted = true
-                    return .stop
+                let runner = try chunks.runner(for: claim.runId, store: store)
+                record = try await runner.work(claim, store: store, stop: stop) { batch in
+                    var report = estimator.advance(
+                        by: batch.customers, processed: batch.run.progress.processed, total: batch.run.progress.total ?? 0)
+                    report.batchRecommendations = batch.recommendations
+                    report.batchErrors = batch.errors
+                    onProgress(report)
                 }
-                if try store.isCancelRequested(runId: runId) {
-                    ending = (.cancelled, nil, "cancelled on request")
-                    return .stop
-                }
-                return .proceed
             }
-        } catch {
-            ending = (.failed, RunFailure(message: "\(error)"), "failed")
+            if Task.isCancelled && record.status == .running {
+                try store.unregisterWorker(id: registration.id)
+                return try store.interruptIfAbandoned(runId: runId, lease: lease) ?? record
+            }
+            return record
         }
-        if interrupted { return try store.interrupt(runId: runId) }
-        return try store.transition(runId: runId, to: ending.status, message: ending.message, error: ending.failure)
+    }
+
+    /// Claims and executes chunks of any pending or running run until `stop` is raised, then gives back the chunk
+    /// it holds (after the batch being committed) and returns.
+    ///
+    /// - Parameters:
+    ///   - threads: Decision threads (Lua states) of this process.
+    ///   - onChunk: Called when a chunk ends, with the run as it is then.
+    public func work(threads: Int, until stop: StopSignal, onChunk: @escaping @Sendable (ChunkClaim, RunRecord) -> Void = { _, _ in }) async throws {
+        let registration = WorkerRegistration(
+            name: name, host: ProcessInfo.processInfo.hostName, pid: Int(ProcessInfo.processInfo.processIdentifier),
+            threads: threads, runId: nil)
+        try await registered(registration) {
+            var chunks = ChunkRunner.Cache()
+            while !stop.isRaised {
+                guard let claim = try store.claimChunk(workerId: registration.id, runId: nil, lease: lease) else {
+                    await stop.wait(upTo: Self.pollInterval * 5)
+                    continue
+                }
+                let runner = try chunks.runner(for: claim.runId, store: store, threads: threads)
+                let record = try await runner.work(claim, store: store, stop: stop) { _ in }
+                onChunk(claim, record)
+            }
+        }
+    }
+
+    /// Runs `body` with `registration` recorded in the store and heartbeating every third of the lease, then
+    /// unregisters it (its chunks, if any, become claimable at once).
+    private func registered<T: Sendable>(_ registration: WorkerRegistration, _ body: () async throws -> T) async throws -> T {
+        try store.registerWorker(registration)
+        let store = self.store, lease = self.lease
+        let heartbeat = Task.detached {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: lease.heartbeatInterval)
+                if Task.isCancelled { break }
+                try? store.workerHeartbeat(workerId: registration.id, lease: lease)
+            }
+        }
+        defer { heartbeat.cancel() }
+        do {
+            let result = try await body()
+            try? store.unregisterWorker(id: registration.id)
+            return result
+        } catch {
+            try? store.unregisterWorker(id: registration.id)
+            throw error
+        }
     }
 
     /// The run's error: the flow's message with its file, line and customer.
     static func failure(_ error: DecisionError, budget: Int) -> RunFailure {
         let over = budget > 0 ? " (more than the \(budget) failing customers --max-errors allows)" : ""
         return RunFailure(message: error.description + over, file: error.file, line: error.line, customerId: error.customerId)
+    }
+}
+
+/// A thread-safe flag that tells a worker to stop after the batch it is committing (SIGTERM, Ctrl-C).
+public final class StopSignal: @unchecked Sendable {
+    private let lock = NSLock()
+    private var raised = false
+
+    /// A lowered signal.
+    public init() {}
+
+    /// Asks the worker to stop.
+    public func raise() {
+        lock.withLock { raised = true }
+    }
+
+    /// Whether stopping was asked for.
+    public var isRaised: Bool { lock.withLock { raised } }
+
+    /// Waits until the signal is raised or `duration` has passed.
+    func wait(upTo duration: Duration) async {
+        let clock = ContinuousClock()
+        let deadline = clock.now + duration
+        while !isRaised && clock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
     }
 }

@@ -36,6 +36,11 @@ public struct RunPlanner: Sendable {
         guard (1...100_000).contains(batchSize) else {
             throw RunError(.invalidRequest, "batch size must be 1 to 100000, got \(batchSize)", field: "batchSize")
         }
+        let chunkSize = request.chunkSize ?? RunOptions.defaultChunkSize
+        guard (1...RunOptions.maximumChunkSize).contains(chunkSize) else {
+            throw RunError(
+                .invalidRequest, "chunk size must be 1 to \(RunOptions.maximumChunkSize), got \(chunkSize)", field: "chunkSize")
+        }
         guard maxErrors >= 0 else {
             throw RunError(.invalidRequest, "max errors must be 0 or more, got \(maxErrors)", field: "maxErrors")
         }
@@ -64,7 +69,8 @@ public struct RunPlanner: Sendable {
             name: name, flowKey: snapshot.key, flowVersion: snapshot.contentHash, flowSnapshot: encoded,
             segment: request.segment, filter: request.filter,
             options: RunOptions(
-                workers: workers, batchSize: batchSize, seed: request.seed, maxErrors: maxErrors, limits: request.limits)
+                workers: workers, batchSize: batchSize, seed: request.seed, maxErrors: maxErrors, limits: request.limits,
+                chunkSize: chunkSize)
         )
         return (new, description)
     }

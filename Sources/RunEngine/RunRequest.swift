@@ -20,13 +20,17 @@ public struct RunRequest: Sendable, Hashable, Codable {
     public var maxErrors: Int?
     /// The sandbox limits for the run's flow calls (each default when `nil`), within the planner's maxima.
     public var limits: RunLimits
+    /// Customers per chunk, the unit worker processes claim (default ``RunOptions/defaultChunkSize``).
+    public var chunkSize: Int?
 
     /// Creates a request.
     public init(
         flow: String, segment: String? = nil, filter: String? = nil, name: String? = nil, workers: Int? = nil,
-        batchSize: Int? = nil, seed: UInt64? = nil, maxErrors: Int? = nil, limits: RunLimits = RunLimits()
+        batchSize: Int? = nil, seed: UInt64? = nil, maxErrors: Int? = nil, limits: RunLimits = RunLimits(),
+        chunkSize: Int? = nil
     ) {
         self.limits = limits
+        self.chunkSize = chunkSize
         self.flow = flow
         self.segment = segment
         self.filter = filter

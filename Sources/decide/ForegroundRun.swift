@@ -13,7 +13,8 @@ enum ForegroundRun {
     static func execute(
         _ runId: String, store: SQLiteCustomerStore, onProgress: @escaping @Sendable (RunProgressReport) -> Void
     ) async throws -> RunRecord {
-        let execution = Task { try await RunExecutor(store: store).execute(runId: runId, onProgress: onProgress) }
+        let executor = RunExecutor(store: store, lease: try RunsCommand.lease())
+        let execution = Task { try await executor.execute(runId: runId, onProgress: onProgress) }
         let watchers = [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let watcher = DispatchSource.makeSignalSource(signal: number, queue: .global())

@@ -26,6 +26,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Memory per Lua state, in MiB (default 64).") var memoryLimitMib: Int?
     @Option(help: "VM instructions per customer (default 10000000).") var instructionBudget: Int?
     @Option(help: "Wall-clock seconds per customer (default 2).") var deadlineSeconds: Double?
+    @Option(help: "Customers per chunk, the unit worker processes claim (default 10000).") var chunkSize: Int?
+    @Flag(help: "Create the run and print its id without executing it: `decide worker` processes pick it up.")
+    var detach = false
     @Flag(help: "Simulate: store nothing, print the same summary.") var dryRun = false
     @Option(help: "With --dry-run: a deterministic sample of N customers of the segment.") var sample: Int?
     @Flag(help: "No progress display.") var quiet = false
@@ -34,6 +37,7 @@ struct RunCommand: AsyncParsableCommand {
     func validate() throws {
         guard (segment == nil) != (filter == nil) else { throw ValidationError("give exactly one of --segment and --filter") }
         if sample != nil && !dryRun { throw ValidationError("--sample goes with --dry-run") }
+        if detach && dryRun { throw ValidationError("--detach and --dry-run do not go together") }
     }
 
     func run() async throws {
@@ -41,13 +45,18 @@ struct RunCommand: AsyncParsableCommand {
         let request = RunRequest(flow: flow, segment: segment, filter: filter, name: name, workers: workers,
                                  batchSize: batchSize, seed: seed, maxErrors: maxErrors,
                                  limits: RunLimits(memoryLimitMiB: memoryLimitMib, instructionBudget: instructionBudget,
-                                                   deadlineSeconds: deadlineSeconds))
+                                                   deadlineSeconds: deadlineSeconds),
+                                 chunkSize: chunkSize)
         let planner = RunPlanner(library: flows.library, store: store)
         let display = ProgressDisplay(quiet: quiet || json)
         let document: RunDocument
         if dryRun {
             let plan = try planner.plan(request)
             document = try await DryRun(store: store).simulate(plan.new, sample: sample, onProgress: display.show)
+        } else if detach {
+            let record = try planner.create(request)
+            if json { try JSONOutput.print(try RunDocument(record, store: store)) } else { print(record.id) }
+            return
         } else {
             let record = try planner.create(request)
             let ended = try await ForegroundRun.execute(record.id, store: store, onProgress: display.show)

@@ -20,6 +20,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The largest memory limit a run may ask for, in MiB.") var maxMemoryLimitMib = SandboxLimits.serverMaximum.memoryBytes >> 20
     @Option(help: "The largest instruction budget a run may ask for.") var maxInstructionBudget = SandboxLimits.serverMaximum.instructionBudget
     @Option(help: "The largest deadline a run may ask for, in seconds.") var maxDeadlineSeconds = SandboxLimits.serverMaximum.deadlineSeconds
+    @Flag(help: "Serve the API and page only: runs stay pending for `decide worker` processes.") var noExecute = false
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
@@ -40,10 +41,11 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = .info
         let app = buildApplication(
             configuration: ServerConfiguration(
-                host: host, port: port, concurrentRuns: concurrentRuns, leaseSeconds: RunsCommand.leaseSeconds,
+                host: host, port: port, concurrentRuns: concurrentRuns, lease: try RunsCommand.lease(),
                 maximumLimits: SandboxLimits(
                     memoryBytes: maxMemoryLimitMib << 20, instructionBudget: maxInstructionBudget,
-                    deadlineSeconds: maxDeadlineSeconds)),
+                    deadlineSeconds: maxDeadlineSeconds),
+                executesRuns: !noExecute),
             store: try store.open(), library: flows.library, logger: logger
         )
         try await app.runService()

@@ -92,8 +92,8 @@ struct OpenAPIRouteTests {
         logger.logLevel = .critical
         let table = buildRoutes(
             store: fixture.store, library: fixture.library,
-            queue: RunQueue(store: fixture.store, concurrentRuns: 1, leaseSeconds: 30, metrics: metrics, logger: logger),
-            workers: RequestWorkers(workers: 1), metrics: metrics, leaseSeconds: 30, maximumLimits: .serverMaximum,
+            queue: RunQueue(store: fixture.store, concurrentRuns: 1, lease: LeasePolicy(), metrics: metrics, logger: logger),
+            workers: RequestWorkers(workers: 1), metrics: metrics, lease: LeasePolicy(), maximumLimits: .serverMaximum,
             logger: logger)
         var served: Set<String> = []
         for (path, methods) in table.routes {

@@ -108,7 +108,7 @@ struct ReliabilityTests {
         defer { fixture.remove() }
         let record = try RunPlanner(library: fixture.library, store: fixture.store).create(RunRequest(flow: "cross_sell", segment: "all"))
         try fixture.store.transition(runId: record.id, to: .running, message: "started elsewhere", error: nil)
-        try await fixture.application(leaseSeconds: 0).test(.router) { client in
+        try await fixture.application(lease: LeasePolicy(seconds: 0)).test(.router) { client in
             let document = try await client.waitForRun(record.id, until: ["failed"])
             #expect((document["error"] as? [String: Any])?["message"] as? String == RunFailure.interruptedMessage)
         }

@@ -42,12 +42,12 @@ struct ServerFixture: Sendable {
     }
 
     /// The application over this fixture, on a free loopback port.
-    func application(concurrentRuns: Int = 1, leaseSeconds: Double = 30) -> some ApplicationProtocol {
+    func application(concurrentRuns: Int = 1, lease: LeasePolicy = LeasePolicy()) -> some ApplicationProtocol {
         var logger = Logger(label: "decide-server-tests")
         logger.logLevel = .error
         return buildApplication(
             configuration: ServerConfiguration(host: "127.0.0.1", port: 0, concurrentRuns: concurrentRuns,
-                                               leaseSeconds: leaseSeconds),
+                                               lease: lease),
             store: store, library: library, logger: logger
         )
     }

@@ -21,13 +21,13 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     let metrics = ServerMetrics(store: store)
     let queue = RunQueue(
-        store: store, concurrentRuns: configuration.concurrentRuns, leaseSeconds: configuration.leaseSeconds,
+        store: store, concurrentRuns: configuration.concurrentRuns, lease: configuration.lease, executes: configuration.executesRuns,
         metrics: metrics, logger: logger
     )
     let workers = RequestWorkers(workers: configuration.requestWorkers)
     let router = buildRouter(
         store: store, library: library, queue: queue, workers: workers, metrics: metrics,
-        leaseSeconds: configuration.leaseSeconds, maximumLimits: configuration.maximumLimits, logger: logger
+        lease: configuration.lease, maximumLimits: configuration.maximumLimits, logger: logger
     )
     var app = Application(
         router: router,

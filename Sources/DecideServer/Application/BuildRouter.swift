@@ -14,24 +14,24 @@ import LuaRuntime
 ///   - queue: Where created and resumed runs wait for their turn.
 ///   - workers: The Lua workers requests use.
 ///   - metrics: The figures `/metrics` serves.
-///   - leaseSeconds: How stale a running run's heartbeat must be for it to count as interrupted.
+///   - lease: How stale a process's heartbeat must be for its runs to count as interrupted, and how often a chunk may be abandoned.
 ///   - maximumLimits: The largest sandbox limits a run may ask for.
 ///   - logger: Where unexpected errors are logged.
 public func buildRouter(
     store: SQLiteCustomerStore, library: FlowLibrary, queue: RunQueue, workers: RequestWorkers, metrics: ServerMetrics,
-    leaseSeconds: Double, maximumLimits: SandboxLimits = .serverMaximum, logger: Logger
+    lease: LeasePolicy, maximumLimits: SandboxLimits = .serverMaximum, logger: Logger
 ) -> Router<APIRequestContext> {
     buildRoutes(
-        store: store, library: library, queue: queue, workers: workers, metrics: metrics, leaseSeconds: leaseSeconds,
+        store: store, library: library, queue: queue, workers: workers, metrics: metrics, lease: lease,
         maximumLimits: maximumLimits, logger: logger
     ).router
 }
 
-/// ``buildRouter(store:library:queue:workers:metrics:leaseSeconds:maximumLimits:logger:)`` with the table of every
+/// ``buildRouter(store:library:queue:workers:metrics:lease:maximumLimits:logger:)`` with the table of every
 /// route it added (`/api/v1/runs/:id` → its methods), which tests compare with docs/openapi.yaml.
 func buildRoutes(
     store: SQLiteCustomerStore, library: FlowLibrary, queue: RunQueue, workers: RequestWorkers, metrics: ServerMetrics,
-    leaseSeconds: Double, maximumLimits: SandboxLimits, logger: Logger
+    lease: LeasePolicy, maximumLimits: SandboxLimits, logger: Logger
 ) -> RouteTable {
     let library = library.shownRelative
     let router = Router(context: APIRequestContext.self)
@@ -41,7 +41,7 @@ func buildRoutes(
     OperationsController(metrics: metrics).addRoutes(to: routes.group())
     let api = routes.group("api/v1")
     RunsController(
-        store: store, library: library, queue: queue, workers: workers, leaseSeconds: leaseSeconds,
+        store: store, library: library, queue: queue, workers: workers, lease: lease,
         maximumLimits: maximumLimits
     ).addRoutes(to: api.group("runs"))
     FlowsController(library: library, workers: workers).addRoutes(to: api.group("flows"))

@@ -17,10 +17,11 @@ struct CreateRunBody: Decodable {
     var deadlineSeconds: Double?
     var dryRun: Bool?
     var sample: Int?
+    var chunkSize: Int?
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case flow, segment, filter, name, workers, batchSize, seed, maxErrors, memoryLimitMiB, instructionBudget
-        case deadlineSeconds, dryRun, sample
+        case deadlineSeconds, dryRun, sample, chunkSize
     }
 
     init(from decoder: any Decoder) throws {
@@ -39,6 +40,7 @@ struct CreateRunBody: Decodable {
         deadlineSeconds = try container.decodeUnlessAbsent(Double.self, forKey: .deadlineSeconds)
         dryRun = try container.decodeUnlessAbsent(Bool.self, forKey: .dryRun)
         sample = try container.decodeIntegerIfPresent(Int.self, forKey: .sample)
+        chunkSize = try container.decodeIntegerIfPresent(Int.self, forKey: .chunkSize)
     }
 
     /// The engine's request.
@@ -57,6 +59,7 @@ struct CreateRunBody: Decodable {
         return RunRequest(flow: flow, segment: segment, filter: filter?.text, name: name, workers: workers,
                           batchSize: batchSize, seed: seed, maxErrors: maxErrors,
                           limits: RunLimits(memoryLimitMiB: memoryLimitMiB, instructionBudget: instructionBudget,
-                                            deadlineSeconds: deadlineSeconds))
+                                            deadlineSeconds: deadlineSeconds),
+                          chunkSize: chunkSize)
     }
 }

@@ -15,7 +15,8 @@ import Synchronization
 public final class RunQueue: Service, Sendable {
     private let store: SQLiteCustomerStore
     private let concurrentRuns: Int
-    private let leaseSeconds: Double
+    private let lease: LeasePolicy
+    private let executes: Bool
     private let metrics: ServerMetrics
     private let logger: Logger
     private let ids: AsyncStream<String>
@@ -27,19 +28,27 @@ public final class RunQueue: Service, Sendable {
     ///
     /// - Parameters:
     ///   - concurrentRuns: How many runs execute at once (at least 1).
-    ///   - leaseSeconds: How stale a running run's heartbeat must be for it to count as interrupted.
-    public init(store: SQLiteCustomerStore, concurrentRuns: Int, leaseSeconds: Double, metrics: ServerMetrics, logger: Logger) {
+    ///   - lease: How stale a process's heartbeat must be for its runs to count as interrupted, and how often a chunk may be abandoned.
+    ///   - executes: Whether this server executes runs; `false` (`decide serve --no-execute`) leaves them pending
+    ///     for `decide worker` processes.
+    public init(
+        store: SQLiteCustomerStore, concurrentRuns: Int, lease: LeasePolicy, executes: Bool = true, metrics: ServerMetrics,
+        logger: Logger
+    ) {
         self.store = store
+        self.executes = executes
         self.concurrentRuns = max(1, concurrentRuns)
-        self.leaseSeconds = leaseSeconds
+        self.lease = lease
         self.metrics = metrics
         self.logger = logger
         (ids, continuation) = AsyncStream.makeStream(of: String.self)
     }
 
-    /// Queues the run `id`; false when it is already queued or executing here.
+    /// Queues the run `id`; false when it is already queued or executing here. A server that does not execute
+    /// runs leaves it pending for the workers.
     @discardableResult
     public func enqueue(_ id: String) -> Bool {
+        guard executes else { return true }
         guard owned.withLock({ $0.insert(id).inserted }) else { return false }
         continuation.yield(id)
         logger.info("run queued", metadata: ["run.id": "\(id)"])
@@ -48,7 +57,7 @@ public final class RunQueue: Service, Sendable {
 
     /// Recovers, then executes queued runs until the server shuts down.
     public func run() async throws {
-        for run in try store.markInterrupted(olderThan: leaseSeconds) {
+        for run in try store.markInterrupted(olderThan: lease.seconds) {
             logger.notice("run interrupted: its process stopped", metadata: ["run.id": "\(run.id)"])
         }
         var offset = 0
@@ -88,7 +97,7 @@ public final class RunQueue: Service, Sendable {
         do {
             logger.info("run started")
             let metrics = self.metrics
-            let ended = try await RunExecutor(store: store).execute(runId: id) { report in
+            let ended = try await RunExecutor(store: store, lease: lease).execute(runId: id) { report in
                 metrics.record(batch: report)
             }
             logger.info("run ended", metadata: [

@@ -11,7 +11,7 @@ struct RunsController {
     let library: FlowLibrary
     let queue: RunQueue
     let workers: RequestWorkers
-    let leaseSeconds: Double
+    let lease: LeasePolicy
     let maximumLimits: SandboxLimits
 
     func addRoutes(to group: RouterGroup<APIRequestContext>) {
@@ -106,7 +106,7 @@ struct RunsController {
     /// `202`: a pending run is cancelled at once, a running one stops after its current batch; `409` once finished.
     @Sendable func cancel(_ request: Request, context: APIRequestContext) async throws -> Response {
         let id = try context.parameters.require("id")
-        try RunExecutor(store: store).cancel(runId: id)
+        try RunExecutor(store: store, lease: lease).cancel(runId: id)
         return try .json(try RunDocument(try store.run(id: id), store: store), status: .accepted)
     }
 
@@ -114,7 +114,7 @@ struct RunsController {
     /// otherwise.
     @Sendable func resume(_ request: Request, context: APIRequestContext) async throws -> Response {
         let id = try context.parameters.require("id")
-        try store.markInterrupted(olderThan: leaseSeconds)
+        try store.markInterrupted(olderThan: lease.seconds)
         let record = try store.run(id: id)
         guard record.status == .failed && record.interrupted else {
             throw APIProblem.conflict("run \(id) is \(record.status)\(record.status == .failed ? " (not interrupted)" : ""); only an interrupted run resumes")

@@ -37,6 +37,9 @@ public struct RunBatchCommit: Sendable, Hashable {
     public let stageCounts: [StageCount]
     /// Time spent evaluating the batch, in milliseconds.
     public let executionTimeMs: Int
+    /// The chunk claim the batch is committed under, when the run is executed in chunks: the commit is refused
+    /// unless the claim is still the chunk's current one, and is idempotent within the chunk.
+    public var claim: ChunkClaim?
 
     /// Creates a batch, checking that its columns agree, and counts its recommendations by offer, channel and rank.
     ///

@@ -8,7 +8,7 @@ extension RunRecord {
         status, created_at, started_at, finished_at, error_message, error_file, error_line, error_customer_id, \
         interrupted, partial, cancel_requested, processed, total, last_customer_id, heartbeat_at, total_customers, \
         customers_with_recommendations, total_recommendations, execution_time_ms, errors_recorded, memory_limit_mib, \
-        instruction_budget, deadline_seconds
+        instruction_budget, deadline_seconds, chunk_size
         """
 
     /// A run from a row of `sqliteColumns`.
@@ -27,7 +27,8 @@ extension RunRecord {
                 maxErrors: row["max_errors"],
                 limits: RunLimits(
                     memoryLimitMiB: row["memory_limit_mib"], instructionBudget: row["instruction_budget"],
-                    deadlineSeconds: row["deadline_seconds"])),
+                    deadlineSeconds: row["deadline_seconds"]),
+                chunkSize: row["chunk_size"]),
             status: runStatus, createdAt: row["created_at"], startedAt: row["started_at"],
             finishedAt: row["finished_at"],
             error: errorMessage.map {

@@ -8,10 +8,12 @@ extension SQLiteCustomerStore: RunStore {
             throw StoreError(.invalidArgument, "a run evaluates either a saved segment or a filter: give exactly one")
         }
         let options = new.options
-        guard options.workers > 0, options.batchSize > 0, options.maxErrors >= 0 else {
+        guard options.workers > 0, options.batchSize > 0, options.maxErrors >= 0,
+            (1...RunOptions.maximumChunkSize).contains(options.chunkSize)
+        else {
             throw StoreError(
                 .invalidArgument,
-                "invalid run options: \(options.workers) workers, batches of \(options.batchSize), \(options.maxErrors) errors allowed")
+                "invalid run options: \(options.workers) workers, batches of \(options.batchSize), \(options.maxErrors) errors allowed, chunks of \(options.chunkSize)")
         }
         return try Self.translatingErrors {
             try pool.write { db in
@@ -20,13 +22,15 @@ extension SQLiteCustomerStore: RunStore {
                 try db.execute(
                     sql: """
                         INSERT INTO run (id, name, flow_key, flow_version, flow_snapshot, segment, filter, workers,
-                            batch_size, seed, max_errors, created_at, memory_limit_mib, instruction_budget, deadline_seconds)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            batch_size, seed, max_errors, created_at, memory_limit_mib, instruction_budget, deadline_seconds,
+                            chunk_size)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
                         id, new.name, new.flowKey, new.flowVersion, new.flowSnapshot, new.segment, new.filter,
                         options.workers, options.batchSize, options.seed.map { Int64(bitPattern: $0) }, options.maxErrors, now,
                         options.limits.memoryLimitMiB, options.limits.instructionBudget, options.limits.deadlineSeconds,
+                        options.chunkSize,
                     ])
                 try Self.recordEvent(runId: id, status: .pending, at: now, message: nil, in: db)
                 return try Self.runRecord(id: id, in: db)
@@ -253,7 +257,7 @@ extension SQLiteCustomerStore: RunStore {
     /// Moves a run to `status`, already checked legal, and records the event. Starting (or resuming) sets the start
     /// time once, the heartbeat, and clears the error; queueing an interrupted run again (`pending`) clears its end
     /// and error; ending sets the end time, the error and whether it is partial.
-    private static func move(
+    static func move(
         _ runId: String, to status: RunStatus, message: String?, error: RunFailure?, interrupted: Bool, in db: Database
     ) throws {
         let now = Date()
@@ -286,7 +290,30 @@ extension SQLiteCustomerStore: RunStore {
                     error?.customerId, interrupted, runId,
                 ])
         }
+        if interrupted {
+            // Its holders are gone: their chunks are claimable at once, each counted as abandoned.
+            try db.execute(
+                sql: """
+                    UPDATE run_chunk SET state = 'pending', worker_id = NULL, lease_until = NULL, abandoned = abandoned + 1
+                    WHERE run_seq = ? AND state = 'claimed'
+                    """,
+                arguments: [try runSeq(runId, in: db)])
+        }
+        if [.completed, .cancelled].contains(status) || (status == .failed && !interrupted) {
+            // The frozen audience only served the chunks of a run that can still go on.
+            try db.execute(sql: "DELETE FROM run_member WHERE run_seq = ?", arguments: [try runSeq(runId, in: db)])
+        }
         try recordEvent(runId: runId, status: status, at: now, message: message, in: db)
+    }
+
+    /// Moves a run to `running`, already checked legal.
+    static func moveToRunning(_ runId: String, message: String, in db: Database) throws {
+        try move(runId, to: .running, message: message, error: nil, interrupted: false, in: db)
+    }
+
+    /// Ends a running run: `completed`, `failed` or `cancelled`, not interrupted.
+    static func end(_ record: RunRecord, status: RunStatus, message: String, error: RunFailure?, in db: Database) throws {
+        try move(record.id, to: status, message: message, error: error, interrupted: false, in: db)
     }
 
     private static func recordEvent(runId: String, status: RunStatus, at date: Date, message: String?, in db: Database) throws {
@@ -299,16 +326,20 @@ extension SQLiteCustomerStore: RunStore {
             arguments: [run, status.rawValue, date, message, run])
     }
 
-    /// The running runs whose heartbeat (or start, without one) is older than `seconds`, oldest first.
-    private static func staleRuns(olderThan seconds: Double, in db: Database) throws -> [RunRecord] {
-        try Row.fetchAll(
+    /// The running runs whose heartbeat (or start, without one) is older than `seconds` and that no live process
+    /// can go on with: no process that heartbeat within `seconds` works on any run or on this one (every holder of
+    /// one of its chunks is such a process). Oldest first.
+    static func staleRuns(olderThan seconds: Double, runId: String? = nil, in db: Database) throws -> [RunRecord] {
+        let cutoff = Date().addingTimeInterval(-seconds)
+        return try Row.fetchAll(
             db,
             sql: """
-                SELECT \(RunRecord.sqliteColumns) FROM run
-                WHERE status = 'running' AND coalesce(heartbeat_at, started_at, created_at) < ?
+                SELECT \(RunRecord.sqliteColumns) FROM run r
+                WHERE status = 'running' AND coalesce(heartbeat_at, started_at, created_at) < ? AND (? IS NULL OR id = ?)
+                  AND NOT EXISTS (SELECT 1 FROM worker w WHERE w.heartbeat_at >= ? AND (w.run_id IS NULL OR w.run_id = r.id))
                 ORDER BY seq
                 """,
-            arguments: [Date().addingTimeInterval(-seconds)]
+            arguments: [cutoff, runId, runId, cutoff]
         ).map(RunRecord.init(row:))
     }
 }

@@ -10,13 +10,22 @@ import GRDB
 struct SQLiteRunBatchWriter {
     let db: Database
 
-    /// Commits `batch`.
+    /// Commits `batch`: under its chunk claim when it has one, else as the run's only writer.
     func commit(_ batch: RunBatchCommit) throws -> RunBatchOutcome {
         guard let row = try Row.fetchOne(
-            db, sql: "SELECT seq, status, last_customer_id FROM run WHERE id = ?", arguments: [batch.runId])
+            db, sql: "SELECT seq, status, last_customer_id, heartbeat_at FROM run WHERE id = ?", arguments: [batch.runId])
         else { throw SQLiteCustomerStore.runNotFound(batch.runId) }
-        if let committed: String = row["last_customer_id"], let first = batch.customerIds.first,
-            let last = batch.customerIds.last, !committed.utf8.lexicographicallyPrecedes(first.utf8)
+        let run: Int64 = row["seq"]
+        let committed: String?
+        if let claim = batch.claim {
+            _ = try SQLiteCustomerStore.checkClaim(claim, in: db)
+            committed = try String.fetchOne(
+                db, sql: "SELECT committed_through FROM run_chunk WHERE run_seq = ? AND chunk = ?", arguments: [run, claim.chunk])
+        } else {
+            committed = row["last_customer_id"]
+        }
+        if let committed, let first = batch.customerIds.first, let last = batch.customerIds.last,
+            !committed.utf8.lexicographicallyPrecedes(first.utf8)
         {
             guard committed.utf8.lexicographicallyPrecedes(last.utf8) else { return .alreadyCommitted }
             throw StoreError(
@@ -28,12 +37,34 @@ struct SQLiteRunBatchWriter {
         guard status == RunStatus.running.rawValue else {
             throw StoreError(.runNotRunning, "run \(batch.runId) is \(status), not running: its batches cannot be committed", value: batch.runId)
         }
-        let run: Int64 = row["seq"]
         try writeCustomers(batch, run: run)
         try writeRecommendations(batch, run: run)
         try addCounts(batch, run: run)
-        try advance(batch, run: run)
+        // Workers committing side by side each time their own batches; the run's execution time is its wall time
+        // while running, so a chunk's batch adds only the time since the run's previous commit (by anyone).
+        let now = Date()
+        var milliseconds = batch.executionTimeMs
+        if batch.claim != nil, let previous: Date = row["heartbeat_at"] {
+            milliseconds = min(milliseconds, max(0, Int(now.timeIntervalSince(previous) * 1000)))
+        }
+        try advance(batch, milliseconds: milliseconds, at: now, run: run)
+        if let claim = batch.claim { try advance(claim, by: batch, run: run) }
         return .committed
+    }
+
+    /// The chunk's own progress and the participant's count: the chunk committed through the batch's last customer.
+    private func advance(_ claim: ChunkClaim, by batch: RunBatchCommit, run: Int64) throws {
+        try db.cachedStatement(sql: """
+            UPDATE run_chunk SET committed_through = coalesce(?, committed_through), processed = processed + ?
+            WHERE run_seq = ? AND chunk = ?
+            """
+        ).execute(arguments: [batch.customerIds.last, batch.customerIds.count, run, claim.chunk])
+        try db.cachedStatement(sql: """
+            INSERT INTO run_participant (run_seq, name, host, customers)
+            SELECT ?, name, host, ? FROM worker WHERE id = ?
+            ON CONFLICT (run_seq, name) DO UPDATE SET customers = customers + excluded.customers, host = excluded.host
+            """
+        ).execute(arguments: [run, batch.customerIds.count, claim.workerId])
     }
 
     private func writeCustomers(_ batch: RunBatchCommit, run: Int64) throws {
@@ -139,19 +170,20 @@ struct SQLiteRunBatchWriter {
         }
     }
 
-    private func advance(_ batch: RunBatchCommit, run: Int64) throws {
+    private func advance(_ batch: RunBatchCommit, milliseconds: Int, at now: Date, run: Int64) throws {
         try db.cachedStatement(sql: """
             UPDATE run SET processed = processed + ?, total_customers = total_customers + ?,
                 customers_with_recommendations = customers_with_recommendations + ?,
                 total_recommendations = total_recommendations + ?, errors_recorded = errors_recorded + ?,
-                execution_time_ms = execution_time_ms + ?, last_customer_id = coalesce(?, last_customer_id),
+                execution_time_ms = execution_time_ms + ?,
+                last_customer_id = CASE WHEN ? THEN last_customer_id ELSE coalesce(?, last_customer_id) END,
                 heartbeat_at = ?
             WHERE seq = ?
             """
         ).execute(arguments: [
             batch.customerIds.count, batch.customerIds.count, batch.recommendationCounts.count { $0 > 0 },
-            batch.offerIds.count, batch.errors.count { $0 != nil }, batch.executionTimeMs, batch.customerIds.last,
-            Date(), run,
+            batch.offerIds.count, batch.errors.count { $0 != nil }, milliseconds, batch.claim != nil,
+            batch.customerIds.last, now, run,
         ])
     }
 

@@ -18,6 +18,7 @@ public enum StoreMigrations {
         ("v2.runs", createRuns),
         ("v2.runResults", createRunResults),
         ("v3.runLimits", addRunLimits),
+        ("v4.chunks", createChunks),
     ]
 
     /// A migrator with every store migration registered.
@@ -51,6 +52,56 @@ public enum StoreMigrations {
             ALTER TABLE run ADD COLUMN memory_limit_mib INTEGER CHECK (memory_limit_mib IS NULL OR memory_limit_mib > 0);
             ALTER TABLE run ADD COLUMN instruction_budget INTEGER CHECK (instruction_budget IS NULL OR instruction_budget > 0);
             ALTER TABLE run ADD COLUMN deadline_seconds REAL CHECK (deadline_seconds IS NULL OR deadline_seconds > 0);
+            """)
+    }
+
+    /// Runs shared between worker processes: a run's audience frozen when it starts (`run_member`), cut into chunks
+    /// of key ranges that workers claim with a lease and a fencing token (`run_chunk`, with each chunk's own
+    /// progress), the worker processes and their heartbeats (`worker`), and what each process decided of a run
+    /// (`run_participant`).
+    private static func createChunks(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE run ADD COLUMN chunk_size INTEGER NOT NULL DEFAULT 10000 CHECK (chunk_size > 0);
+            CREATE TABLE run_member (
+                run_seq INTEGER NOT NULL REFERENCES run (seq) ON DELETE CASCADE,
+                customer_id TEXT NOT NULL,
+                PRIMARY KEY (run_seq, customer_id)
+            ) STRICT, WITHOUT ROWID;
+            CREATE TABLE run_chunk (
+                run_seq INTEGER NOT NULL REFERENCES run (seq) ON DELETE CASCADE,
+                chunk INTEGER NOT NULL CHECK (chunk >= 0),
+                first_customer_id TEXT NOT NULL,
+                last_customer_id TEXT NOT NULL,
+                size INTEGER NOT NULL CHECK (size > 0),
+                state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'claimed', 'done')),
+                token INTEGER NOT NULL DEFAULT 0,
+                worker_id TEXT,
+                lease_until TEXT,
+                abandoned INTEGER NOT NULL DEFAULT 0 CHECK (abandoned >= 0),
+                committed_through TEXT,
+                processed INTEGER NOT NULL DEFAULT 0 CHECK (processed >= 0),
+                last_error TEXT,
+                PRIMARY KEY (run_seq, chunk),
+                CHECK ((state = 'claimed') = (worker_id IS NOT NULL))
+            ) STRICT, WITHOUT ROWID;
+            CREATE INDEX run_chunk_claimable ON run_chunk (state, run_seq, chunk);
+            CREATE TABLE worker (
+                id TEXT NOT NULL PRIMARY KEY,
+                name TEXT NOT NULL,
+                host TEXT NOT NULL,
+                pid INTEGER NOT NULL,
+                threads INTEGER NOT NULL CHECK (threads > 0),
+                run_id TEXT,
+                started_at TEXT NOT NULL,
+                heartbeat_at TEXT NOT NULL
+            ) STRICT;
+            CREATE TABLE run_participant (
+                run_seq INTEGER NOT NULL REFERENCES run (seq) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                host TEXT NOT NULL,
+                customers INTEGER NOT NULL CHECK (customers >= 0),
+                PRIMARY KEY (run_seq, name)
+            ) STRICT, WITHOUT ROWID;
             """)
     }
 

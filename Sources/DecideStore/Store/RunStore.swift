@@ -94,6 +94,9 @@ public protocol RunStore: Sendable {
     /// What each flow stage did over the run, in flow order.
     func stageFunnel(runId: String) throws -> [StageCount]
 
+    /// The processes that committed customers of the run, most customers first.
+    func participants(runId: String) throws -> [RunParticipant]
+
     /// One page of the run's customer results, in customer id order.
     ///
     /// - Parameters:

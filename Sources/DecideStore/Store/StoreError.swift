@@ -5,7 +5,7 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Base: String, Sendable, Hashable {
             case segmentNotFound, segmentExists, reservedSegment, invalidName, customerNotFound, invalidArgument, database
-            case runNotFound, illegalTransition, runNotRunning, runActive
+            case runNotFound, illegalTransition, runNotRunning, runActive, leaseLost
         }
 
         private let base: Base
@@ -32,9 +32,12 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let runNotRunning = Code(base: .runNotRunning)
         /// A run that is pending or running cannot be deleted.
         public static let runActive = Code(base: .runActive)
+        /// A chunk commit whose claim is no longer the chunk's current one: its lease ran out and another worker
+        /// took the chunk over.
+        public static let leaseLost = Code(base: .leaseLost)
 
         /// Whether the problem lies in the input rather than in the database or the run's state.
-        public var isInvalidInput: Bool { base != .database && base != .runActive }
+        public var isInvalidInput: Bool { ![.database, .runActive, .leaseLost].contains(base) }
 
         /// The code's name, such as `segmentNotFound`.
         public var description: String { base.rawValue }

@@ -1,0 +1,113 @@
+import DecideStore
+import DecisionEngine
+import Foundation
+
+/// Executes one claimed chunk of a run: its customers through the worker pool, each batch committed under the
+/// claim; then finishes the chunk, or gives it back when told to stop, or drops it when the lease was lost.
+struct ChunkRunner: Sendable {
+    /// The run as it was when the runner was made (its flow snapshot and options never change).
+    let record: RunRecord
+    /// The batch pipeline for the run's flow.
+    let pipeline: BatchPipeline
+    /// The run's audience.
+    let selection: SegmentSelection
+
+    /// What one committed batch did, with the run as the store has it after the commit (all workers' progress).
+    struct BatchReport {
+        let customers: Int
+        let recommendations: Int
+        let errors: Int
+        let run: RunRecord
+    }
+
+    /// Runners by run id, so that a process working on many chunks of one run compiles its description once.
+    struct Cache {
+        private var runners: [String: ChunkRunner] = [:]
+
+        /// The runner for run `runId`, with `threads` decision threads (default: the run's own worker count).
+        mutating func runner(for runId: String, store: any RunQueueStore, threads: Int? = nil) throws -> ChunkRunner {
+            if let runner = runners[runId] { return runner }
+            let record = try store.run(id: runId)
+            let flow = try JSONDecoder().decode(FlowSource.self, from: Data(record.flowSnapshot.utf8))
+            var options = record.options
+            if let threads { options.workers = threads }
+            let runner = ChunkRunner(
+                record: record,
+                pipeline: BatchPipeline(
+                    flow: flow, description: try FlowWorker().describe(flow), options: options, runId: runId,
+                    decisionTime: Int64(record.createdAt.timeIntervalSince1970)),
+                selection: record.segment.map { .named($0) } ?? .expression(record.filter ?? ""))
+            if runners.count >= 16 { runners.removeAll() }
+            runners[runId] = runner
+            return runner
+        }
+    }
+
+    /// Works on `claim` until the chunk is done, the run ends or fails or is cancelled, `stop` is raised or the task
+    /// is cancelled (the chunk is given back after the batch being committed), or the lease is lost (nothing more
+    /// is written). Returns the run as it is then.
+    func work(
+        _ claim: ChunkClaim, store: any RunQueueStore, stop: StopSignal, onBatch: (BatchReport) -> Void
+    ) async throws -> RunRecord {
+        let runId = claim.runId
+        let maxErrors = record.options.maxErrors
+        enum Ending { case finished, released, lost, ended }
+        var ending = Ending.finished
+        var latest = record
+        do {
+            let cursor = try store.chunkBatches(claim, selection: selection, batchSize: record.options.batchSize)
+            try await pipeline.run(cursor: cursor, after: nil) { outcome in
+                var commit = outcome.commit
+                commit.claim = claim
+                do {
+                    try store.commitBatch(commit)
+                } catch let error as StoreError where error.code == .leaseLost || error.code == .runNotRunning {
+                    ending = error.code == .leaseLost ? .lost : .ended
+                    return .stop
+                }
+                latest = try store.run(id: runId)
+                onBatch(BatchReport(
+                    customers: commit.customerIds.count, recommendations: commit.recommendationCounts.reduce(0, +),
+                    errors: outcome.errors.count, run: latest))
+                if latest.summary.errorsRecorded > maxErrors, let first = outcome.errors.first {
+                    latest = try store.endRun(
+                        id: runId, status: .failed, message: "failed", error: RunExecutor.failure(first, budget: maxErrors))
+                    ending = .ended
+                    return .stop
+                }
+                if latest.status != .running {
+                    ending = .ended
+                    return .stop
+                }
+                if latest.cancelRequested {
+                    latest = try store.endRun(id: runId, status: .cancelled, message: "cancelled on request", error: nil)
+                    ending = .ended
+                    return .stop
+                }
+                if stop.isRaised || Task.isCancelled {
+                    ending = .released
+                    return .stop
+                }
+                return .proceed
+            }
+        } catch {
+            // The chunk could not be worked on here (the flow failed to load, the store failed): give it back with
+            // the error, counted against the chunk's attempts.
+            try? store.releaseChunk(claim, error: "\(error)")
+            return try store.run(id: runId)
+        }
+        switch ending {
+        case .finished:
+            do {
+                return try store.finishChunk(claim)
+            } catch let error as StoreError where error.code == .leaseLost {
+                return try store.run(id: runId)
+            }
+        case .released, .ended:
+            try store.releaseChunk(claim, error: nil)
+            return try store.run(id: runId)
+        case .lost:
+            return try store.run(id: runId)
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import DecideStore
+import Dispatch
+import Foundation
+import DecideText
+import RunEngine
+
+/// `decide worker`: a long-running process that claims chunks of any pending or running run in the store and
+/// executes them, side by side with any number of other workers on this or other machines.
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Execute chunks of any pending or running run, with other workers, until stopped.",
+        discussion: """
+            SIGTERM or Ctrl-C finishes the batch being committed, gives the chunk back and exits 0. The lease \
+            (DECIDE_RUN_LEASE_SECONDS, default 30) is how long this process's chunks stay its own after its last \
+            heartbeat; a chunk abandoned DECIDE_CHUNK_ATTEMPTS times (default 3) fails its run.
+            """
+    )
+
+    @OptionGroup var store: StoreOptions
+    @Option(help: "Decision threads (default: the number of cores).") var workers: Int?
+    @Option(help: "The name this process is listed under (default: HOST:PID).") var name: String?
+    @Flag(help: "Log each chunk as a JSON line instead of text.") var json = false
+
+    func validate() throws {
+        if let workers, !(1...64).contains(workers) { throw ValidationError("--workers must be 1 to 64, got \(workers)") }
+        if let name, !(1...InputLimits.nameCharacters).contains(name.count) {
+            throw ValidationError("--name must be 1 to \(InputLimits.nameCharacters) characters")
+        }
+    }
+
+    func run() async throws {
+        let store = try self.store.open()
+        let executor = RunExecutor(store: store, lease: try RunsCommand.lease(), name: name)
+        let threads = workers ?? ProcessInfo.processInfo.activeProcessorCount
+        let stop = StopSignal()
+        let watchers = [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let watcher = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            watcher.setEventHandler { stop.raise() }
+            watcher.resume()
+            return watcher
+        }
+        defer { for watcher in watchers { watcher.cancel() } }
+        let json = self.json
+        log(json, ["event": "started", "name": executor.name, "threads": threads])
+        try await executor.work(threads: threads, until: stop) { claim, run in
+            log(json, [
+                "event": "chunk", "run": claim.runId, "chunk": claim.chunk, "status": run.status.rawValue,
+                "processed": run.progress.processed, "total": run.progress.total ?? 0,
+            ])
+        }
+        log(json, ["event": "stopped", "name": executor.name])
+    }
+}
+
+/// One line of a worker's log on standard error: JSON, or `key=value` pairs.
+private func log(_ json: Bool, _ fields: [String: any Sendable]) {
+    var standardError = StandardError()
+    if json, let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) {
+        print(String(decoding: data, as: UTF8.self), to: &standardError)
+    } else {
+        let event = fields["event"].map { "\($0)" } ?? ""
+        let rest = fields.filter { $0.key != "event" }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        print((["decide worker: \(event)"] + rest).joined(separator: " "), to: &standardError)
+    }
+}
+
+/// `decide workers`: the live worker processes.
+struct WorkersCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "workers",
+        abstract: "List the live worker processes: name, host, start, last heartbeat and the chunk each holds."
+    )
+
+    @OptionGroup var store: StoreOptions
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        let store = try self.store.open()
+        let workers = try store.workers(lease: try RunsCommand.lease())
+        if json { return try JSONOutput.print(["workers": workers]) }
+        let format = ISO8601DateFormatter()
+        print(TextTable(headers: ["NAME", "HOST", "PID", "THREADS", "STARTED", "HEARTBEAT", "CHUNK"], rows: workers.map {
+            [$0.name, $0.host, String($0.pid), String($0.threads), format.string(from: $0.startedAt),
+             format.string(from: $0.heartbeatAt), $0.chunk ?? "-"]
+        }).render())
+    }
+}
