@@ -90,8 +90,12 @@ struct ChunkRunner: Sendable {
                 }
                 return .proceed
             }
+        } catch let error as StoreError where error.code == .database {
+            // The store failed, not the chunk: give it back uncounted and let the caller retry.
+            try? store.releaseChunk(claim, error: nil)
+            throw error
         } catch {
-            // The chunk could not be worked on here (the flow failed to load, the store failed): give it back with
+            // The chunk could not be worked on here (the flow failed to load in this process): give it back with
             // the error, counted against the chunk's attempts.
             try? store.releaseChunk(claim, error: "\(error)")
             return try store.run(id: runId)

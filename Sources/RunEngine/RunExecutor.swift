@@ -86,28 +86,46 @@ public struct RunExecutor: Sendable {
     }
 
     /// Claims and executes chunks of any pending or running run until `stop` is raised, then gives back the chunk
-    /// it holds (after the batch being committed) and returns.
+    /// it holds (after the batch being committed) and returns. A store that fails (unreachable, busy) is retried
+    /// with a backoff from 0.5 s to 30 s, each failure reported to `onTrouble`.
     ///
     /// - Parameters:
     ///   - threads: Decision threads (Lua states) of this process.
     ///   - onChunk: Called when a chunk ends, with the run as it is then.
-    public func work(threads: Int, until stop: StopSignal, onChunk: @escaping @Sendable (ChunkClaim, RunRecord) -> Void = { _, _ in }) async throws {
+    ///   - onTrouble: Called with each failure and the seconds until the next try.
+    public func work(
+        threads: Int, until stop: StopSignal, onChunk: @escaping @Sendable (ChunkClaim, RunRecord) -> Void = { _, _ in },
+        onTrouble: @escaping @Sendable (any Error, Double) -> Void = { _, _ in }
+    ) async throws {
         let registration = WorkerRegistration(
             name: name, host: ProcessInfo.processInfo.hostName, pid: Int(ProcessInfo.processInfo.processIdentifier),
             threads: threads, runId: nil)
-        try await registered(registration) {
-            var chunks = ChunkRunner.Cache()
-            while !stop.isRaised {
-                guard let claim = try store.claimChunk(workerId: registration.id, runId: nil, lease: lease) else {
-                    await stop.wait(upTo: Self.pollInterval * 5)
-                    continue
+        var backoff = Self.firstBackoff
+        while !stop.isRaised {
+            do {
+                try await registered(registration) {
+                    var chunks = ChunkRunner.Cache()
+                    while !stop.isRaised {
+                        guard let claim = try store.claimChunk(workerId: registration.id, runId: nil, lease: lease) else {
+                            await stop.wait(upTo: Self.pollInterval * 5)
+                            continue
+                        }
+                        let runner = try chunks.runner(for: claim.runId, store: store, threads: threads)
+                        let record = try await runner.work(claim, store: store, stop: stop) { _ in }
+                        backoff = Self.firstBackoff
+                        onChunk(claim, record)
+                    }
                 }
-                let runner = try chunks.runner(for: claim.runId, store: store, threads: threads)
-                let record = try await runner.work(claim, store: store, stop: stop) { _ in }
-                onChunk(claim, record)
+            } catch {
+                onTrouble(error, backoff)
+                await stop.wait(upTo: .milliseconds(Int(backoff * 1000)))
+                backoff = min(backoff * 2, 30)
             }
         }
     }
+
+    /// The first wait after a failure of the store, in seconds; it doubles up to 30 s.
+    static let firstBackoff = 0.5
 
     /// Runs `body` with `registration` recorded in the store and heartbeating every third of the lease, then
     /// unregisters it (its chunks, if any, become claimable at once).

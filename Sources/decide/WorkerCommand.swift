@@ -50,6 +50,8 @@ struct WorkerCommand: AsyncParsableCommand {
                 "event": "chunk", "run": claim.runId, "chunk": claim.chunk, "status": run.status.rawValue,
                 "processed": run.progress.processed, "total": run.progress.total ?? 0,
             ])
+        } onTrouble: { error, retry in
+            log(json, ["event": "store-failed", "error": "\(error)", "retryInSeconds": retry])
         }
         log(json, ["event": "stopped", "name": executor.name])
     }
