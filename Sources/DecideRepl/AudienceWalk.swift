@@ -37,7 +37,14 @@ struct AudienceWalk {
 
     /// The next `count` customers (fewer at the end), as one batch.
     mutating func take(_ count: Int) throws -> CustomerBatch {
-        while pending.count < count, let batch = try cursor.next() {
+        while pending.count < count {
+            let (advanced, read) = try Blocking.wait { [cursor] in
+                var cursor = cursor
+                let batch = try await cursor.next()
+                return (cursor, batch)
+            }
+            cursor = advanced
+            guard let batch = read else { break }
             fieldNames = batch.fieldNames
             pending += batch.customers
         }

@@ -36,8 +36,8 @@ struct ReplCompleter {
         case "flow": return session.library.keys()
         case "why": return offerIds
         case "set", "unset": return before.contains("=") ? [] : fields
-        case "segment": return ((try? session.store.segments()) ?? []).map(\.segment.name)
-        case "use": return ((try? session.store.runs(status: nil, limit: 20, offset: 0).runs) ?? []).map(\.id)
+        case "segment": return ((try? session.blocking { try await $0.segments() }) ?? []).map(\.segment.name)
+        case "use": return ((try? session.blocking { try await $0.runs(status: nil, limit: 20, offset: 0).runs }) ?? []).map(\.id)
         case "customer", "result":
             return before.contains("{") ? fields : []
         default: return []
@@ -45,7 +45,7 @@ struct ReplCompleter {
     }
 
     private var fields: [String] {
-        session.customer?.fieldNames ?? ((try? session.store.schema().names) ?? [])
+        session.customer?.fieldNames ?? ((try? session.blocking { try await $0.schema().names }) ?? [])
     }
 
     private var offerIds: [String] {

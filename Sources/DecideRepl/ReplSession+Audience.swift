@@ -10,7 +10,7 @@ extension ReplSession {
     func selectAudience(segment: String? = nil, filter: String? = nil) throws {
         let store = try self.store
         let selection: SegmentSelection = segment.map { .named($0) } ?? .expression(filter ?? "")
-        let cursor = try store.customerBatches(selection, batchSize: 1000)
+        let cursor = try Blocking.wait { try await store.customerBatches(selection, batchSize: 1000) }
         audience = AudienceWalk(segment: segment, filter: filter, cursor: cursor)
         say("\(audience!.label): \(cursor.count) customers")
     }
@@ -99,18 +99,19 @@ extension ReplSession {
         let flow = try requireFlow()
         let store = try self.store
         let request = RunRequest(flow: flow.source.path, segment: walk.segment, filter: walk.filter)
-        let record = try RunPlanner(library: library, store: store).create(request)
+        let library = self.library
+        let record = try Blocking.wait { try await RunPlanner(library: library, store: store).create(request) }
         say("run \(record.id): \(record.name)")
         let display = ProgressDisplay(quiet: !configuration.interactive)
         let interrupt = self.interrupt
         let ended = try Blocking.wait {
             try await RunExecutor(store: store).execute(runId: record.id) { report in
                 display.show(report)
-                if interrupt.isRaised { try? store.requestCancel(runId: record.id) }
+                if interrupt.isRaised { Task { try? await store.requestCancel(runId: record.id) } }
             }
         }
         display.finish()
         run = ended
-        say(RunText.render(try RunDocument(ended, store: store)))
+        say(RunText.render(try Blocking.wait { try await RunDocument(ended, store: store) }))
     }
 }

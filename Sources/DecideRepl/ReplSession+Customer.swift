@@ -18,7 +18,8 @@ extension ReplSession {
             }
             input = try CustomerInput(lua: value)
         } else {
-            input = CustomerInput(batch: try store.customer(id: argument))
+            let store = try self.store
+            input = CustomerInput(batch: try Blocking.wait { try await store.customer(id: argument) })
         }
         use(input)
         say("customer \(style.cyan(input.customer.id)): \(input.fieldNames.count - 1) fields")

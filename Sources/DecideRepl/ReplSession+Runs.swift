@@ -7,7 +7,8 @@ import RunEngine
 extension ReplSession {
     /// `:runs`: the ten newest runs.
     func listRuns() throws {
-        let page = try store.runs(status: nil, limit: 10, offset: 0)
+        let store = try self.store
+        let page = try Blocking.wait { try await store.runs(status: nil, limit: 10, offset: 0) }
         guard !page.runs.isEmpty else { return say("no runs yet; :launch starts one") }
         say(TextTable(headers: ["", "ID", "FLOW", "AUDIENCE", "STATUS", "CUSTOMERS"], rows: page.runs.map {
             [$0.id == run?.id ? "▸" : "", $0.id, $0.flowKey, $0.segment ?? $0.filter ?? "",
@@ -17,7 +18,8 @@ extension ReplSession {
 
     /// `:use RUN`: selects a run for `:result` and `:diff`.
     func useRun(_ id: String) throws {
-        let record = try store.run(id: id)
+        let store = try self.store
+        let record = try Blocking.wait { try await store.run(id: id) }
         run = record
         say("run \(record.id): \(record.name), \(record.status.rawValue), \(record.progress.processed) customers")
     }
@@ -69,7 +71,10 @@ extension ReplSession {
     }
 
     private func storedResult(_ record: RunRecord, customerId: String) throws -> CustomerResult {
-        let page = try store.results(runId: record.id, customerId: customerId, offerId: nil, channel: nil, limit: 1, offset: 0)
+        let store = try self.store
+        let page = try Blocking.wait {
+            try await store.results(runId: record.id, customerId: customerId, offerId: nil, channel: nil, limit: 1, offset: 0)
+        }
         guard let result = page.customers.first else {
             throw ReplError(.notFound, "run \(record.id) has no result for customer \(customerId)")
         }

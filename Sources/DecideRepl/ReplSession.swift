@@ -25,7 +25,7 @@ public final class ReplSession {
     let library: FlowLibrary
     let worker: FlowWorker
     let console: LuaConsole
-    private var openedStore: SQLiteCustomerStore?
+    private var openedStore: (any RunQueueStore)?
 
     /// The flow in use.
     var flow: LoadedFlow?
@@ -58,13 +58,20 @@ public final class ReplSession {
     }
 
     /// The store, opened on first use.
-    var store: SQLiteCustomerStore {
+    var store: any RunQueueStore {
         get throws {
             if let openedStore { return openedStore }
             let store = try SQLiteCustomerStore(path: configuration.databasePath)
             openedStore = store
             return store
         }
+    }
+
+    /// Runs `body` on the store and waits for it on the session's own thread (never one of Swift concurrency's:
+    /// see `Blocking`).
+    func blocking<T: Sendable>(_ body: @escaping @Sendable (any RunQueueStore) async throws -> T) throws -> T {
+        let store = try self.store
+        return try Blocking.wait { try await body(store) }
     }
 
     /// The prompt: the flow, the customer (marked `*` while what-ifs change it) and the stage position, e.g.

@@ -58,7 +58,7 @@ struct BatchPipeline: Sendable {
     /// to the run's execution time.
     func run(
         cursor: any CustomerBatchCursor, after: String?, keep: @escaping @Sendable (Int) -> Bool = { _ in true },
-        handle: (Outcome) throws -> Next
+        handle: (Outcome) async throws -> Next
     ) async throws {
         var cursor = cursor
         let limits = options.limits.sandbox
@@ -76,9 +76,9 @@ struct BatchPipeline: Sendable {
             var ready: [Int: BatchDecisions] = [:]
             var exhausted = false
             var stopped = false
-            func dispatch() throws {
+            func dispatch() async throws {
                 while !exhausted && !stopped && nextToRead - nextToHandle < inFlightLimit {
-                    guard let read = try cursor.next() else {
+                    guard let read = try await cursor.next() else {
                         exhausted = true
                         return
                     }
@@ -98,7 +98,7 @@ struct BatchPipeline: Sendable {
                     }
                 }
             }
-            try dispatch()
+            try await dispatch()
             while nextToHandle < nextToRead {
                 guard let (sequence, decisions) = try await group.next() else { break }
                 ready[sequence] = decisions
@@ -111,13 +111,13 @@ struct BatchPipeline: Sendable {
                         + Int(elapsed.components.attoseconds / 1_000_000_000_000_000)
                     let outcome = try Self.outcome(decisions, description: description, offerNames: offerNames,
                                                    runId: runId, milliseconds: milliseconds)
-                    if try handle(outcome) == .stop {
+                    if try await handle(outcome) == .stop {
                         stopped = true
                         group.cancelAll()
                         return
                     }
                 }
-                try dispatch()
+                try await dispatch()
             }
         }
     }

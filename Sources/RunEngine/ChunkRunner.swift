@@ -25,9 +25,9 @@ struct ChunkRunner: Sendable {
         private var runners: [String: ChunkRunner] = [:]
 
         /// The runner for run `runId`, with `threads` decision threads (default: the run's own worker count).
-        mutating func runner(for runId: String, store: any RunQueueStore, threads: Int? = nil) throws -> ChunkRunner {
+        mutating func runner(for runId: String, store: any RunQueueStore, threads: Int? = nil) async throws -> ChunkRunner {
             if let runner = runners[runId] { return runner }
-            let record = try store.run(id: runId)
+            let record = try await store.run(id: runId)
             let flow = try JSONDecoder().decode(FlowSource.self, from: Data(record.flowSnapshot.utf8))
             var options = record.options
             if let threads { options.workers = threads }
@@ -55,22 +55,22 @@ struct ChunkRunner: Sendable {
         var ending = Ending.finished
         var latest = record
         do {
-            let cursor = try store.chunkBatches(claim, selection: selection, batchSize: record.options.batchSize)
+            let cursor = try await store.chunkBatches(claim, selection: selection, batchSize: record.options.batchSize)
             try await pipeline.run(cursor: cursor, after: nil) { outcome in
                 var commit = outcome.commit
                 commit.claim = claim
                 do {
-                    try store.commitBatch(commit)
+                    try await store.commitBatch(commit)
                 } catch let error as StoreError where error.code == .leaseLost || error.code == .runNotRunning {
                     ending = error.code == .leaseLost ? .lost : .ended
                     return .stop
                 }
-                latest = try store.run(id: runId)
+                latest = try await store.run(id: runId)
                 onBatch(BatchReport(
                     customers: commit.customerIds.count, recommendations: commit.recommendationCounts.reduce(0, +),
                     errors: outcome.errors.count, run: latest))
                 if latest.summary.errorsRecorded > maxErrors, let first = outcome.errors.first {
-                    latest = try store.endRun(
+                    latest = try await store.endRun(
                         id: runId, status: .failed, message: "failed", error: RunExecutor.failure(first, budget: maxErrors))
                     ending = .ended
                     return .stop
@@ -80,7 +80,7 @@ struct ChunkRunner: Sendable {
                     return .stop
                 }
                 if latest.cancelRequested {
-                    latest = try store.endRun(id: runId, status: .cancelled, message: "cancelled on request", error: nil)
+                    latest = try await store.endRun(id: runId, status: .cancelled, message: "cancelled on request", error: nil)
                     ending = .ended
                     return .stop
                 }
@@ -92,26 +92,26 @@ struct ChunkRunner: Sendable {
             }
         } catch let error as StoreError where error.code == .database {
             // The store failed, not the chunk: give it back uncounted and let the caller retry.
-            try? store.releaseChunk(claim, error: nil)
+            try? await store.releaseChunk(claim, error: nil)
             throw error
         } catch {
             // The chunk could not be worked on here (the flow failed to load in this process): give it back with
             // the error, counted against the chunk's attempts.
-            try? store.releaseChunk(claim, error: "\(error)")
-            return try store.run(id: runId)
+            try? await store.releaseChunk(claim, error: "\(error)")
+            return try await store.run(id: runId)
         }
         switch ending {
         case .finished:
             do {
-                return try store.finishChunk(claim)
+                return try await store.finishChunk(claim)
             } catch let error as StoreError where error.code == .leaseLost {
-                return try store.run(id: runId)
+                return try await store.run(id: runId)
             }
         case .released, .ended:
-            try store.releaseChunk(claim, error: nil)
-            return try store.run(id: runId)
+            try await store.releaseChunk(claim, error: nil)
+            return try await store.run(id: runId)
         case .lost:
-            return try store.run(id: runId)
+            return try await store.run(id: runId)
         }
     }
 }

@@ -6,10 +6,10 @@ import Foundation
 /// summary and breakdowns counted in memory and nothing stored.
 public struct DryRun: Sendable {
     /// The store the audience is read from.
-    public let store: SQLiteCustomerStore
+    public let store: any RunQueueStore
 
     /// A dry run over a store.
-    public init(store: SQLiteCustomerStore) {
+    public init(store: any RunQueueStore) {
         self.store = store
     }
 
@@ -22,7 +22,7 @@ public struct DryRun: Sendable {
         let flow = try JSONDecoder().decode(FlowSource.self, from: Data(plan.flowSnapshot.utf8))
         let description = try FlowWorker().describe(flow)
         let selection: SegmentSelection = plan.segment.map { .named($0) } ?? .expression(plan.filter ?? "")
-        let cursor = try store.customerBatches(selection, batchSize: plan.options.batchSize)
+        let cursor = try await store.customerBatches(selection, batchSize: plan.options.batchSize)
         let audience = cursor.count
         let wanted = min(sample ?? audience, audience)
         let keep: @Sendable (Int) -> Bool = { position in

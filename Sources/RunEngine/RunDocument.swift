@@ -172,7 +172,7 @@ public struct RunDocument: Sendable, Hashable, Codable {
 
     /// The document of a run, with its breakdowns read from the store; `etaSeconds` from the stored rate while
     /// running.
-    public init(_ record: RunRecord, store: some RunStore) throws {
+    public init(_ record: RunRecord, store: some RunStore) async throws {
         id = record.id
         name = record.name
         flow = record.flowKey
@@ -200,18 +200,18 @@ public struct RunDocument: Sendable, Hashable, Codable {
             executionTimeMs: summary.executionTimeMs
         )
         let recommendations = Double(max(1, summary.totalRecommendations))
-        offerBreakdown = try store.offerBreakdown(runId: record.id).map {
+        offerBreakdown = try await store.offerBreakdown(runId: record.id).map {
             OfferShare(offerId: $0.offerId, name: $0.name, count: $0.count, percent: 100 * Double($0.count) / recommendations)
         }
-        channelBreakdown = try store.channelBreakdown(runId: record.id).map {
+        channelBreakdown = try await store.channelBreakdown(runId: record.id).map {
             ChannelShare(channel: $0.channel, count: $0.count, percent: 100 * Double($0.count) / recommendations)
         }
-        rankBreakdown = try store.rankBreakdown(runId: record.id)
-        stageFunnel = try store.stageFunnel(runId: record.id)
+        rankBreakdown = try await store.rankBreakdown(runId: record.id)
+        stageFunnel = try await store.stageFunnel(runId: record.id)
         limits = RunLimits(inForce: record.options.limits.sandbox)
         interrupted = record.interrupted
         chunkSize = record.options.chunkSize
-        participants = try store.participants(runId: record.id)
+        participants = try await store.participants(runId: record.id)
     }
 
     /// Time remaining, while it runs, at the rate of its running time so far (the execution time adds up the

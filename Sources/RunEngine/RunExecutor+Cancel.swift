@@ -7,14 +7,14 @@ extension RunExecutor {
     /// - Returns: The run after the request.
     /// - Throws: ``RunError`` with code ``RunError/Code/wrongState`` when the run has already finished.
     @discardableResult
-    public func cancel(runId: String) throws -> RunRecord {
-        let record = try store.run(id: runId)
+    public func cancel(runId: String) async throws -> RunRecord {
+        let record = try await store.run(id: runId)
         switch record.status {
         case .pending:
-            return try store.transition(runId: runId, to: .cancelled, message: "cancelled before it started", error: nil)
+            return try await store.transition(runId: runId, to: .cancelled, message: "cancelled before it started", error: nil)
         case .running:
-            try store.requestCancel(runId: runId)
-            return try store.run(id: runId)
+            try await store.requestCancel(runId: runId)
+            return try await store.run(id: runId)
         default:
             throw RunError(.wrongState, "run \(runId) has already finished (\(record.status.rawValue))")
         }

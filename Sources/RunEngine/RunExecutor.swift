@@ -46,7 +46,7 @@ public struct RunExecutor: Sendable {
     public func execute(
         runId: String, onProgress: @escaping @Sendable (RunProgressReport) -> Void = { _ in }
     ) async throws -> RunRecord {
-        var record = try store.run(id: runId)
+        var record = try await store.run(id: runId)
         guard record.status == .pending || record.status == .running || (record.status == .failed && record.interrupted) else {
             throw RunError(.wrongState, "run \(runId) is \(record.status.rawValue); only a pending or interrupted run can run")
         }
@@ -54,21 +54,21 @@ public struct RunExecutor: Sendable {
             name: name, host: ProcessInfo.processInfo.hostName, pid: Int(ProcessInfo.processInfo.processIdentifier),
             threads: record.options.workers, runId: runId)
         return try await registered(registration) {
-            record = try store.startRun(id: runId)
+            record = try await store.startRun(id: runId)
             let stop = StopSignal()
             var chunks = ChunkRunner.Cache()
             var estimator = ProgressEstimator(processed: record.progress.processed)
             while record.status == .running {
                 if Task.isCancelled { break }
-                guard let claim = try store.claimChunk(workerId: registration.id, runId: runId, lease: lease) else {
-                    record = try store.run(id: runId)
+                guard let claim = try await store.claimChunk(workerId: registration.id, runId: runId, lease: lease) else {
+                    record = try await store.run(id: runId)
                     if record.status == .running && record.cancelRequested {
-                        record = try store.endRun(id: runId, status: .cancelled, message: "cancelled on request", error: nil)
+                        record = try await store.endRun(id: runId, status: .cancelled, message: "cancelled on request", error: nil)
                     }
                     if record.status == .running { try? await Task.sleep(for: Self.pollInterval) }
                     continue
                 }
-                let runner = try chunks.runner(for: claim.runId, store: store)
+                let runner = try await chunks.runner(for: claim.runId, store: store)
                 record = try await runner.work(claim, store: store, stop: stop) { batch in
                     var report = estimator.advance(
                         by: batch.customers, processed: batch.run.progress.processed, total: batch.run.progress.total ?? 0)
@@ -78,8 +78,8 @@ public struct RunExecutor: Sendable {
                 }
             }
             if Task.isCancelled && record.status == .running {
-                try store.unregisterWorker(id: registration.id)
-                return try store.interruptIfAbandoned(runId: runId, lease: lease) ?? record
+                try await store.unregisterWorker(id: registration.id)
+                return try await store.interruptIfAbandoned(runId: runId, lease: lease) ?? record
             }
             return record
         }
@@ -106,11 +106,11 @@ public struct RunExecutor: Sendable {
                 try await registered(registration) {
                     var chunks = ChunkRunner.Cache()
                     while !stop.isRaised {
-                        guard let claim = try store.claimChunk(workerId: registration.id, runId: nil, lease: lease) else {
+                        guard let claim = try await store.claimChunk(workerId: registration.id, runId: nil, lease: lease) else {
                             await stop.wait(upTo: Self.pollInterval * 5)
                             continue
                         }
-                        let runner = try chunks.runner(for: claim.runId, store: store, threads: threads)
+                        let runner = try await chunks.runner(for: claim.runId, store: store, threads: threads)
                         let record = try await runner.work(claim, store: store, stop: stop) { _ in }
                         backoff = Self.firstBackoff
                         onChunk(claim, record)
@@ -130,22 +130,22 @@ public struct RunExecutor: Sendable {
     /// Runs `body` with `registration` recorded in the store and heartbeating every third of the lease, then
     /// unregisters it (its chunks, if any, become claimable at once).
     private func registered<T: Sendable>(_ registration: WorkerRegistration, _ body: () async throws -> T) async throws -> T {
-        try store.registerWorker(registration)
+        try await store.registerWorker(registration)
         let store = self.store, lease = self.lease
         let heartbeat = Task.detached {
             while !Task.isCancelled {
                 try? await Task.sleep(for: lease.heartbeatInterval)
                 if Task.isCancelled { break }
-                try? store.workerHeartbeat(workerId: registration.id, lease: lease)
+                try? await store.workerHeartbeat(workerId: registration.id, lease: lease)
             }
         }
         defer { heartbeat.cancel() }
         do {
             let result = try await body()
-            try? store.unregisterWorker(id: registration.id)
+            try? await store.unregisterWorker(id: registration.id)
             return result
         } catch {
-            try? store.unregisterWorker(id: registration.id)
+            try? await store.unregisterWorker(id: registration.id)
             throw error
         }
     }

@@ -9,12 +9,12 @@ public struct RunPlanner: Sendable {
     /// The flows directory.
     public let library: FlowLibrary
     /// The store the run goes into.
-    public let store: SQLiteCustomerStore
+    public let store: any RunQueueStore
     /// The largest sandbox limits a run may ask for (`decide serve` sets its own).
     public let maximumLimits: SandboxLimits
 
     /// A planner over a flows directory and a store.
-    public init(library: FlowLibrary, store: SQLiteCustomerStore, maximumLimits: SandboxLimits = .maximum) {
+    public init(library: FlowLibrary, store: any RunQueueStore, maximumLimits: SandboxLimits = .maximum) {
         self.library = library
         self.store = store
         self.maximumLimits = maximumLimits
@@ -22,10 +22,9 @@ public struct RunPlanner: Sendable {
 
     /// The validated plan: the flow's snapshot and the run to create.
     ///
-    /// Must be called on one thread from start to end (it loads the flow in a Lua state of its own).
     /// - Throws: ``RunError`` for an invalid request, `FlowError` for a flow that does not load or fails its
     ///   check, `FilterError` for an invalid filter, `StoreError` for an unknown segment.
-    public func plan(_ request: RunRequest) throws -> (new: NewRun, flow: FlowDescription) {
+    public func plan(_ request: RunRequest) async throws -> (new: NewRun, flow: FlowDescription) {
         guard let selection = request.selection else {
             throw RunError(.invalidRequest, "give exactly one of a segment and a filter", field: "segment")
         }
@@ -52,15 +51,13 @@ public struct RunPlanner: Sendable {
                     field: "name")
             }
         }
-        let worker = try FlowWorker()
-        let snapshot = try worker.snapshot(of: try library.source(of: request.flow))
-        let description = try worker.describe(snapshot)
+        let (snapshot, description) = try Self.load(request.flow, from: library)
         let audience: String
         switch selection {
         case .named(let name):
-            audience = try store.segment(named: name).segment.name
+            audience = try await store.segment(named: name).segment.name
         default:
-            _ = try store.count(selection)
+            _ = try await store.count(selection)
             audience = request.filter!
         }
         let name = request.name ?? "\(description.name) × \(Self.displayName(audience, isSegment: request.segment != nil))"
@@ -95,8 +92,16 @@ public struct RunPlanner: Sendable {
     }
 
     /// Validates the request and creates the run, `pending`.
-    public func create(_ request: RunRequest) throws -> RunRecord {
-        try store.createRun(try plan(request).new)
+    public func create(_ request: RunRequest) async throws -> RunRecord {
+        try await store.createRun(try await plan(request).new)
+    }
+
+    /// The flow's snapshot and description, from a Lua state made and dropped on the calling thread (so no state
+    /// outlives a suspension that could resume on another thread).
+    private static func load(_ flow: String, from library: FlowLibrary) throws -> (FlowSource, FlowDescription) {
+        let worker = try FlowWorker()
+        let snapshot = try worker.snapshot(of: try library.source(of: flow))
+        return (snapshot, try worker.describe(snapshot))
     }
 
     /// "high_value" → "High value"; a filter stays as typed.

@@ -17,7 +17,7 @@ struct DecideBench {
             figures += try await LuaRuntimeBenchmark.run(customers: customers ?? 200_000)
         }
         if selection == "all" || selection == "store" {
-            figures += try StoreBenchmark.run(customers: customers ?? 1_000_000)
+            figures += try await StoreBenchmark.run(customers: customers ?? 1_000_000)
         }
         if selection == "all" || selection == "runs" {
             figures += try await RunBenchmark.run(customers: customers ?? 1_000_000, flows: "flows")

@@ -20,7 +20,7 @@ enum RunBenchmark {
         let (_, largePeak) = try peakOfOneRun(database: directory.appendingPathComponent("large.sqlite").path, flows: flows)
         let one = try await endToEnd(store: store, library: library, workers: 1)
         let two = try await endToEnd(store: store, library: library, workers: 2)
-        let ceiling = try ceiling(store: store, library: library, customers: small)
+        let ceiling = try await ceiling(store: store, library: library, customers: small)
         return [
             BenchmarkFigure(name: "run cross_sell, pure-Lua ceiling (unmetered, in memory)", value: ceiling, unit: "customers/s"),
             BenchmarkFigure(name: "run cross_sell end to end, 1 worker, \(customers)", value: one, unit: "customers/s"),
@@ -67,7 +67,7 @@ enum RunBenchmark {
     private static func endToEnd(store: SQLiteCustomerStore, library: FlowLibrary, workers: Int) async throws -> Double {
         var processed = 0
         let seconds = try await Measure.seconds {
-            let record = try RunPlanner(library: library, store: store)
+            let record = try await RunPlanner(library: library, store: store)
                 .create(RunRequest(flow: "cross_sell", segment: "all", workers: workers))
             processed = try await RunExecutor(store: store).execute(runId: record.id).summary.totalCustomers
         }
@@ -78,9 +78,9 @@ enum RunBenchmark {
     /// customers already in memory:
     /// the audience's first 1,000 customers, decided over and over (`customers` decisions in all), so the Lua heap
     /// stays as small and warm as it can be.
-    private static func ceiling(store: SQLiteCustomerStore, library: FlowLibrary, customers: Int) throws -> Double {
+    private static func ceiling(store: SQLiteCustomerStore, library: FlowLibrary, customers: Int) async throws -> Double {
         var cursor = try store.customerBatches(.named("all"), batchSize: 1000)
-        guard let batch = try cursor.next() else { return 0 }
+        guard let batch = try await cursor.next() else { return 0 }
         let worker = try FlowWorker()
         let flow = try worker.snapshot(of: try library.source(of: "cross_sell"))
         return try worker.pureLuaCeiling(batch, flow: flow, repetitions: max(1, customers / batch.customers.count),

@@ -5,7 +5,7 @@ import Foundation
 /// as the run engine does, in a temporary directory that is removed afterwards.
 struct StoreBenchmark {
     /// Runs the store benchmarks on an audience of `customers`.
-    static func run(customers: Int) throws -> [BenchmarkFigure] {
+    static func run(customers: Int) async throws -> [BenchmarkFigure] {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("decide-store-bench-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -16,16 +16,16 @@ struct StoreBenchmark {
         figures.append(BenchmarkFigure(name: "generate \(customers) customers", value: Double(customers) / generation, unit: "customers/s"))
 
         let csv = directory.appendingPathComponent("customers.csv")
-        try writeCSV(of: generated, to: csv)
+        try await writeCSV(of: generated, to: csv)
 
         let imported = try SQLiteCustomerStore(path: directory.appendingPathComponent("imported.sqlite").path)
         let importing = try Measure.seconds { _ = try imported.importCustomers(from: .file(csv), options: ImportOptions()) }
         figures.append(BenchmarkFigure(name: "import \(customers) customers from CSV", value: Double(customers) / importing, unit: "rows/s"))
 
         var streamed = 0
-        let streaming = try Measure.seconds {
+        let streaming = try await Measure.seconds {
             var cursor = try imported.customerBatches(.named("all"), batchSize: 1000)
-            while let batch = try cursor.next() { streamed += batch.customers.count }
+            while let batch = try await cursor.next() { streamed += batch.customers.count }
         }
         figures.append(BenchmarkFigure(name: "stream \(streamed) customers", value: Double(streamed) / streaming, unit: "customers/s"))
 
@@ -39,13 +39,13 @@ struct StoreBenchmark {
     }
 
     /// Writes every customer of `store` to `url` as CSV with a header row, quoting text where needed.
-    private static func writeCSV(of store: some CustomerStore, to url: URL) throws {
+    private static func writeCSV(of store: some CustomerStore, to url: URL) async throws {
         guard FileManager.default.createFile(atPath: url.path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
         let handle = try FileHandle(forWritingTo: url)
         defer { try? handle.close() }
-        var cursor = try store.customerBatches(.named("all"), batchSize: 10_000)
+        var cursor = try await store.customerBatches(.named("all"), batchSize: 10_000)
         var header = true
-        while let batch = try cursor.next() {
+        while let batch = try await cursor.next() {
             var text = header ? batch.fieldNames.joined(separator: ",") + "\n" : ""
             header = false
             for customer in batch.customers {

@@ -3,7 +3,7 @@ import DecideStore
 
 extension CustomersCommand {
     /// `decide customers count [--filter EXPR]`: how many customers (a filter) selects.
-    struct Count: ParsableCommand {
+    struct Count: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Count customers, all or those a filter selects.")
 
         @OptionGroup var store: StoreOptions
@@ -12,8 +12,8 @@ extension CustomersCommand {
         @Option(help: "A filter expression, such as 'age >= 30 and not has_loan' (see docs/segments.md).")
         var filter: String?
 
-        func run() throws {
-            let count = try store.open().count(.expression(filter ?? ""))
+        func run() async throws {
+            let count = try await store.open().count(.expression(filter ?? ""))
             if json { return try JSONOutput.print(["count": count]) }
             print(count)
         }

@@ -3,7 +3,7 @@ import DecideStore
 
 extension CustomersCommand {
     /// `decide customers generate --count N [--seed S]`: a synthetic audience for demos and benchmarks.
-    struct Generate: ParsableCommand {
+    struct Generate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Generate a realistic synthetic audience, the same for the same seed."
         )
@@ -21,8 +21,8 @@ extension CustomersCommand {
             guard count >= 0 else { throw ValidationError("--count must be 0 or more") }
         }
 
-        func run() throws {
-            try importOptions.run(.generated(count: count, seed: seed), store: store, options: ImportOptions())
+        func run() async throws {
+            try await importOptions.run(.generated(count: count, seed: seed), store: store, options: ImportOptions())
         }
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 
 extension CustomersCommand {
     /// `decide customers import FILE`: CSV with a header row, or JSON Lines (`.jsonl`); `-` reads standard input.
-    struct Import: ParsableCommand {
+    struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import customers from a CSV file with a header row or a JSON Lines (.jsonl) file.",
             discussion: """
@@ -30,19 +30,19 @@ extension CustomersCommand {
         @Flag(help: "Report each invalid row on standard error and import the others.")
         var skipInvalid = false
 
-        func run() throws {
+        func run() async throws {
             let types = try schema.map(ImportOptions.parseSchema) ?? [:]
             let options = ImportOptions(schema: types, skipInvalid: skipInvalid) { error in
                 var standardError = StandardError()
                 print("decide: skipped: \(error)", to: &standardError)
             }
             guard file == "-" else {
-                return try importOptions.run(.file(URL(fileURLWithPath: file), format: format), store: store, options: options)
+                return try await importOptions.run(.file(URL(fileURLWithPath: file), format: format), store: store, options: options)
             }
             // The importer reads its source twice (types, then rows): standard input is spooled to a file first.
             let spooled = try StandardInput.spool()
             defer { try? FileManager.default.removeItem(at: spooled.deletingLastPathComponent()) }
-            try importOptions.run(.file(spooled, format: format ?? .csv), store: store, options: options)
+            try await importOptions.run(.file(spooled, format: format ?? .csv), store: store, options: options)
         }
     }
 }

@@ -4,7 +4,7 @@ import DecideText
 
 extension CustomersCommand {
     /// `decide customers show ID`: one customer's attributes.
-    struct Show: ParsableCommand {
+    struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one customer.")
 
         @OptionGroup var store: StoreOptions
@@ -13,8 +13,8 @@ extension CustomersCommand {
         @Argument(help: "The customer's id.")
         var id: String
 
-        func run() throws {
-            let batch = try store.open().customer(id: id)
+        func run() async throws {
+            let batch = try await store.open().customer(id: id)
             let customer = batch.customers[0]
             if json { return try JSONOutput.print(CustomerDocument(fieldNames: batch.fieldNames, customer: customer)) }
             let width = batch.fieldNames.map(\.count).max() ?? 0

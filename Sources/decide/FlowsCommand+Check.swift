@@ -3,7 +3,7 @@ import DecisionEngine
 
 extension FlowsCommand {
     /// `decide flows check [FLOW...]`: loads each flow in the sandbox and validates its definition.
-    struct Check: ParsableCommand {
+    struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Load each flow in the sandbox and validate it; exit 1 when any flow has a problem.",
             discussion: "Checks: the flow loads (syntax, require), unique offer ids, required offer fields, known stage kinds, stage names, rank.top a positive integer."
@@ -20,7 +20,7 @@ extension FlowsCommand {
             var problems: [String]
         }
 
-        func run() throws {
+        func run() async throws {
             let library = flows.library
             let worker = try flows.worker()
             var verdicts: [Verdict] = []

@@ -5,7 +5,7 @@ import DecisionEngine
 
 extension FlowsCommand {
     /// `decide flows explain FLOW`: why one customer gets what they get, stage by stage.
-    struct Explain: ParsableCommand {
+    struct Explain: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show, stage by stage, what a flow decides for one customer and why."
         )
@@ -24,11 +24,11 @@ extension FlowsCommand {
             }
         }
 
-        func run() throws {
+        func run() async throws {
             let input = if let customerJson {
                 try CustomerInput(json: customerJson)
             } else {
-                CustomerInput(batch: try store.open().customer(id: customer!))
+                CustomerInput(batch: try await store.open().customer(id: customer!))
             }
             let source = try flows.source(of: flow)
             let trace = try flows.worker().trace(input.customer, fieldNames: input.fieldNames, flow: source, seed: seed)

@@ -4,13 +4,13 @@ import DecisionEngine
 
 extension FlowsCommand {
     /// `decide flows list`: every flow with its name and the size of its catalogue and stages.
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the flows with their names, offers and stages.")
 
         @OptionGroup var flows: FlowOptions
         @Flag(help: "Print JSON.") var json = false
 
-        func run() throws {
+        func run() async throws {
             let library = flows.library
             let worker = try flows.worker()
             let entries = worker.listing(of: library)

@@ -5,7 +5,7 @@ import LuaRuntime
 
 extension FlowsCommand {
     /// `decide flows test [FLOW...]`: runs the cases of `flows/KEY.test.lua` against each flow.
-    struct Test: ParsableCommand {
+    struct Test: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run each flow's test cases (flows/KEY.test.lua); exit 1 on any failure."
         )
@@ -21,7 +21,7 @@ extension FlowsCommand {
             var error: String?
         }
 
-        func run() throws {
+        func run() async throws {
             let library = flows.library
             let worker = try flows.worker()
             let keys = names.isEmpty

@@ -11,7 +11,7 @@ import RunEngine
 enum ForegroundRun {
     /// Executes `runId` and returns it as it ended; says how to resume it when a signal stopped it.
     static func execute(
-        _ runId: String, store: SQLiteCustomerStore, onProgress: @escaping @Sendable (RunProgressReport) -> Void
+        _ runId: String, store: any RunQueueStore, onProgress: @escaping @Sendable (RunProgressReport) -> Void
     ) async throws -> RunRecord {
         let executor = RunExecutor(store: store, lease: try RunsCommand.lease())
         let execution = Task { try await executor.execute(runId: runId, onProgress: onProgress) }

@@ -10,10 +10,10 @@ struct ImportOptionGroup: ParsableArguments {
     var json = false
 
     /// Imports `source` into the store and prints the summary.
-    func run(_ source: ImportSource, store: StoreOptions, options: ImportOptions) throws {
+    func run(_ source: ImportSource, store: StoreOptions, options: ImportOptions) async throws {
         var options = options
         options.replace = replace
-        let summary = try store.open().importCustomers(from: source, options: options)
+        let summary = try await store.open().importCustomers(from: source, options: options)
         if json { return try JSONOutput.print(summary) }
         var line = "Imported \(summary.imported) customers"
         if summary.rejected > 0 { line += ", rejected \(summary.rejected) invalid rows" }

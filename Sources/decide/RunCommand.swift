@@ -51,16 +51,16 @@ struct RunCommand: AsyncParsableCommand {
         let display = ProgressDisplay(quiet: quiet || json)
         let document: RunDocument
         if dryRun {
-            let plan = try planner.plan(request)
+            let plan = try await planner.plan(request)
             document = try await DryRun(store: store).simulate(plan.new, sample: sample, onProgress: display.show)
         } else if detach {
-            let record = try planner.create(request)
-            if json { try JSONOutput.print(try RunDocument(record, store: store)) } else { print(record.id) }
+            let record = try await planner.create(request)
+            if json { try JSONOutput.print(try await RunDocument(record, store: store)) } else { print(record.id) }
             return
         } else {
-            let record = try planner.create(request)
+            let record = try await planner.create(request)
             let ended = try await ForegroundRun.execute(record.id, store: store, onProgress: display.show)
-            document = try RunDocument(ended, store: store)
+            document = try await RunDocument(ended, store: store)
         }
         display.finish()
         if json { try JSONOutput.print(document) } else { print(RunText.render(document)) }

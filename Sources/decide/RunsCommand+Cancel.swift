@@ -4,7 +4,7 @@ import RunEngine
 
 extension RunsCommand {
     /// `decide runs cancel ID`: asks the process executing a run to stop it.
-    struct Cancel: ParsableCommand {
+    struct Cancel: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Cancel a run; the process executing it stops within about two seconds, keeping partial results."
         )
@@ -13,10 +13,10 @@ extension RunsCommand {
         @Argument(help: "The run's id.") var id: String
         @Flag(help: "Print the run document as JSON.") var json = false
 
-        func run() throws {
-            let store = try RunsCommand.openStore(self.store)
-            let record = try RunExecutor(store: store).cancel(runId: id)
-            if json { return try JSONOutput.print(try RunDocument(record, store: store)) }
+        func run() async throws {
+            let store = try await RunsCommand.openStore(self.store)
+            let record = try await RunExecutor(store: store).cancel(runId: id)
+            if json { return try JSONOutput.print(try await RunDocument(record, store: store)) }
             print("Cancel requested for run \(id).")
         }
     }

@@ -6,7 +6,7 @@ import RunEngine
 
 extension RunsCommand {
     /// `decide runs compare ID1 ID2`: champion against challenger.
-    struct Compare: ParsableCommand {
+    struct Compare: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Compare two runs: breakdowns side by side, and the customers whose decisions differ."
         )
@@ -21,11 +21,11 @@ extension RunsCommand {
             guard (0...1000).contains(examples) else { throw ValidationError("--examples must be 0 to 1000") }
         }
 
-        func run() throws {
-            let store = try RunsCommand.openStore(self.store)
-            let comparison = try Comparison(
-                champion: try RunDocument(try store.run(id: champion), store: store),
-                challenger: try RunDocument(try store.run(id: challenger), store: store), store: store,
+        func run() async throws {
+            let store = try await RunsCommand.openStore(self.store)
+            let comparison = try await Comparison(
+                champion: try await RunDocument(try await store.run(id: champion), store: store),
+                challenger: try await RunDocument(try await store.run(id: challenger), store: store), store: store,
                 examples: examples)
             if json { return try JSONOutput.print(comparison) }
             print("Champion   \(comparison.champion.id): \(comparison.champion.name)\(Self.partial(comparison.champion))")
@@ -88,7 +88,7 @@ extension RunsCommand {
         var differentCustomers: Int
         var examples: [Example]
 
-        init(champion first: RunDocument, challenger second: RunDocument, store: some RunStore, examples wanted: Int) throws {
+        init(champion first: RunDocument, challenger second: RunDocument, store: some RunStore, examples wanted: Int) async throws {
             func run(_ document: RunDocument) -> Run {
                 Run(id: document.id, name: document.name, status: document.status, partial: document.partial,
                     processed: document.progress.processed, total: document.progress.total)
@@ -109,10 +109,10 @@ extension RunsCommand {
                 Dictionary(uniqueKeysWithValues: first.channelBreakdown.map { ($0.channel, ($0.count, $0.percent)) }),
                 Dictionary(uniqueKeysWithValues: second.channelBreakdown.map { ($0.channel, ($0.count, $0.percent)) }))
             var champions: [String: String] = [:]
-            try store.exportResults(runId: first.id) { champions[$0.customerId] = Self.key($0) }
+            try await store.exportResults(runId: first.id) { champions[$0.customerId] = Self.key($0) }
             var differing: [Example] = []
             var count = 0
-            try store.exportResults(runId: second.id) { result in
+            try await store.exportResults(runId: second.id) { result in
                 let theirs = Self.key(result)
                 let ours = champions.removeValue(forKey: result.customerId) ?? "(not in champion)"
                 if ours != theirs {

@@ -4,7 +4,7 @@ import Foundation
 
 extension RunsCommand {
     /// `decide runs delete ID`: deletes a finished run with its results, giving their space back.
-    struct Delete: ParsableCommand {
+    struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Delete a finished run with its results and breakdowns (not a pending or running one).",
             discussion: "Exit 1 for a pending or running run (cancel it first), 2 for an unknown one."
@@ -14,16 +14,16 @@ extension RunsCommand {
         @Argument(help: "The run's id.") var id: String
         @Flag(help: "Print the result as JSON.") var json = false
 
-        func run() throws {
-            let store = try RunsCommand.openStore(self.store)
-            try store.deleteRun(id: id)
+        func run() async throws {
+            let store = try await RunsCommand.openStore(self.store)
+            try await store.deleteRun(id: id)
             if json { return try JSONOutput.print(["deleted": [id]]) }
             print("Deleted run \(id).")
         }
     }
 
     /// `decide runs prune --older-than 30d [--keep N] [--dry-run]`: deletes old finished runs.
-    struct Prune: ParsableCommand {
+    struct Prune: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Delete finished runs older than a duration (from their creation), keeping the newest.",
             discussion: "Pending and running runs are never pruned. --keep N keeps the N newest runs overall."
@@ -40,9 +40,9 @@ extension RunsCommand {
             guard keep >= 0 else { throw ValidationError("--keep must be 0 or more") }
         }
 
-        func run() throws {
-            let store = try RunsCommand.openStore(self.store)
-            let ids = try store.pruneRuns(
+        func run() async throws {
+            let store = try await RunsCommand.openStore(self.store)
+            let ids = try await store.pruneRuns(
                 createdBefore: Date().addingTimeInterval(-olderThan.seconds), keepingNewest: keep, dryRun: dryRun)
             if json { return try JSONOutput.print([dryRun ? "wouldDelete" : "deleted": ids]) }
             print(dryRun ? "Would delete \(ids.count) runs." : "Deleted \(ids.count) runs.")

@@ -4,7 +4,7 @@ import Foundation
 
 extension RunsCommand {
     /// `decide runs export ID --format csv|jsonl`: streams every result.
-    struct Export: ParsableCommand {
+    struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Stream all of a run's results as CSV or JSON Lines.",
             discussion: "JSON Lines: one object per customer in id order, customers without recommendations included. CSV: customer_id,rank,offer_id,channel,score, one row per recommendation."
@@ -20,8 +20,8 @@ extension RunsCommand {
         @Option(help: "csv or jsonl.") var format: Format
         @Option(help: "Write to this file instead of standard output (- is standard output).") var output: String?
 
-        func run() throws {
-            let store = try RunsCommand.openStore(self.store)
+        func run() async throws {
+            let store = try await RunsCommand.openStore(self.store)
             let file = output == "-" ? nil : output
             guard let sink = file.map({ FileManager.default.createFile(atPath: $0, contents: nil) ? FileHandle(forWritingAtPath: $0) : nil })
                 ?? FileHandle.standardOutput
@@ -30,8 +30,8 @@ extension RunsCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             if format == .csv { buffer.append(contentsOf: "customer_id,rank,offer_id,channel,score\n".utf8) }
-            _ = try store.run(id: id)
-            try store.exportResults(runId: id) { result in
+            _ = try await store.run(id: id)
+            try await store.exportResults(runId: id) { result in
                 switch format {
                 case .jsonl:
                     buffer.append(try encoder.encode(ExportLine(result)))

@@ -6,7 +6,7 @@ import RunEngine
 
 extension RunsCommand {
     /// `decide runs list`: the runs, newest first.
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List runs, newest first.")
 
         @OptionGroup var store: StoreOptions
@@ -14,8 +14,8 @@ extension RunsCommand {
         @Option(help: "At most this many runs.") var limit = 20
         @Flag(help: "Print JSON.") var json = false
 
-        func run() throws {
-            let store = try RunsCommand.openStore(self.store)
+        func run() async throws {
+            let store = try await RunsCommand.openStore(self.store)
             var wanted: RunStatus?
             if let status {
                 guard let parsed = RunStatus(rawValue: status) else {
@@ -23,8 +23,9 @@ extension RunsCommand {
                 }
                 wanted = parsed
             }
-            let page = try store.runs(status: wanted, limit: limit, offset: 0)
-            let documents = try page.runs.map { try RunDocument($0, store: store) }
+            let page = try await store.runs(status: wanted, limit: limit, offset: 0)
+            var documents: [RunDocument] = []
+            for run in page.runs { documents.append(try await RunDocument(run, store: store)) }
             if json { return try JSONOutput.print(RunList(runs: documents, total: page.total)) }
             print(TextTable(headers: ["ID", "NAME", "FLOW", "AUDIENCE", "STATUS", "PROGRESS", "CREATED"], rows: documents.map {
                 [$0.id, $0.name, $0.flow, $0.segment ?? $0.filter ?? "", $0.status + ($0.partial ? " (partial)" : ""),

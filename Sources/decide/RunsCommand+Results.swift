@@ -6,7 +6,7 @@ import RunEngine
 
 extension RunsCommand {
     /// `decide runs results ID`: per-customer results, paged and filtered.
-    struct Results: ParsableCommand {
+    struct Results: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show a run's per-customer results.")
 
         @OptionGroup var store: StoreOptions
@@ -18,10 +18,10 @@ extension RunsCommand {
         @Option(help: "Skip this many customers.") var offset = 0
         @Flag(help: "Print JSON.") var json = false
 
-        func run() throws {
-            let store = try RunsCommand.openStore(self.store)
-            _ = try store.run(id: id)
-            let page = try store.results(runId: id, customerId: customer, offerId: offer, channel: channel,
+        func run() async throws {
+            let store = try await RunsCommand.openStore(self.store)
+            _ = try await store.run(id: id)
+            let page = try await store.results(runId: id, customerId: customer, offerId: offer, channel: channel,
                                          limit: limit, offset: offset)
             if json { return try JSONOutput.print(ResultPage(results: page.customers.map(ResultDocument.init), total: page.total)) }
             var rows: [[String]] = []

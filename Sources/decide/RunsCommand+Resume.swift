@@ -17,11 +17,11 @@ extension RunsCommand {
         @Flag(help: "Print the run document as JSON.") var json = false
 
         func run() async throws {
-            let store = try RunsCommand.openStore(self.store)
+            let store = try await RunsCommand.openStore(self.store)
             let display = ProgressDisplay(quiet: quiet || json)
             let ended = try await ForegroundRun.execute(id, store: store, onProgress: display.show)
             display.finish()
-            let document = try RunDocument(ended, store: store)
+            let document = try await RunDocument(ended, store: store)
             if json { try JSONOutput.print(document) } else { print(RunText.render(document)) }
             if ended.status != .completed { throw CommandFailure.failed }
         }

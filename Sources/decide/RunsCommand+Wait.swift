@@ -28,7 +28,7 @@ extension RunsCommand {
             let lease = try RunsCommand.lease()
             let clock = ContinuousClock()
             let deadline = timeout.map { clock.now + .milliseconds(Int($0 * 1000)) }
-            var record = try store.run(id: id)
+            var record = try await store.run(id: id)
             while record.status == .pending || record.status == .running {
                 if let deadline, clock.now >= deadline {
                     var standardError = StandardError()
@@ -36,11 +36,11 @@ extension RunsCommand {
                     throw ExitCode(124)
                 }
                 try await Task.sleep(for: .milliseconds(200))
-                _ = try store.markInterrupted(olderThan: lease.seconds)
-                record = try store.run(id: id)
+                _ = try await store.markInterrupted(olderThan: lease.seconds)
+                record = try await store.run(id: id)
             }
             if json {
-                try JSONOutput.print(try RunDocument(record, store: store))
+                try JSONOutput.print(try await RunDocument(record, store: store))
             } else {
                 print("Run \(id) \(record.status.rawValue)\(record.interrupted ? " (interrupted: decide runs resume \(id))" : "").")
             }

@@ -3,7 +3,7 @@ import DecideStore
 
 extension SegmentsCommand {
     /// `decide segments create NAME --filter EXPR`: saves a segment after checking its filter.
-    struct Create: ParsableCommand {
+    struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Save a segment: a name, a description and a filter.")
 
         @OptionGroup var store: StoreOptions
@@ -21,10 +21,10 @@ extension SegmentsCommand {
         @Flag(help: "Replace a segment of the same name.")
         var replace = false
 
-        func run() throws {
+        func run() async throws {
             let opened = try store.open()
-            let segment = try opened.saveSegment(name: name, filter: filter, description: description, replace: replace)
-            let count = try opened.count(.named(segment.name))
+            let segment = try await opened.saveSegment(name: name, filter: filter, description: description, replace: replace)
+            let count = try await opened.count(.named(segment.name))
             if json { return try JSONOutput.print(SegmentDocument(segment, count: count)) }
             print("Saved segment \(segment.name): \(count) customers.")
         }

@@ -3,7 +3,7 @@ import DecideStore
 
 extension SegmentsCommand {
     /// `decide segments delete NAME`.
-    struct Delete: ParsableCommand {
+    struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a saved segment (\"all\" cannot be deleted).")
 
         @OptionGroup var store: StoreOptions
@@ -12,8 +12,8 @@ extension SegmentsCommand {
         @Argument(help: "The segment's name.")
         var name: String
 
-        func run() throws {
-            try store.open().deleteSegment(named: name)
+        func run() async throws {
+            try await store.open().deleteSegment(named: name)
             if json { return try JSONOutput.print(["deleted": name]) }
             print("Deleted segment \(name).")
         }

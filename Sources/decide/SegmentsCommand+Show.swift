@@ -3,7 +3,7 @@ import DecideStore
 
 extension SegmentsCommand {
     /// `decide segments show NAME`: a segment's filter, count and a few sample customers.
-    struct Show: ParsableCommand {
+    struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show a segment: its filter, count and sample customers.")
 
         @OptionGroup var store: StoreOptions
@@ -15,10 +15,10 @@ extension SegmentsCommand {
         @Option(help: "How many sample customers to show.")
         var samples = 5
 
-        func run() throws {
+        func run() async throws {
             let opened = try store.open()
-            let counted = try opened.segment(named: name)
-            let sample = try opened.sample(.named(name), limit: max(0, samples))
+            let counted = try await opened.segment(named: name)
+            let sample = try await opened.sample(.named(name), limit: max(0, samples))
             let segment = counted.segment
             if json { return try JSONOutput.print(SegmentDocument(segment, count: counted.count, sample: sample)) }
             print("Segment:     \(segment.name)")

@@ -16,7 +16,7 @@ struct StoreOptions: ParsableArguments {
     }
 
     /// Opens the store, creating and migrating the file if needed.
-    func open() throws -> SQLiteCustomerStore {
+    func open() throws -> any RunQueueStore {
         try SQLiteCustomerStore(path: resolvedPath)
     }
 }

@@ -70,7 +70,7 @@ private func log(_ json: Bool, _ fields: [String: any Sendable]) {
 }
 
 /// `decide workers`: the live worker processes.
-struct WorkersCommand: ParsableCommand {
+struct WorkersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "workers",
         abstract: "List the live worker processes: name, host, start, last heartbeat and the chunk each holds."
@@ -79,9 +79,9 @@ struct WorkersCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @Flag(help: "Print JSON.") var json = false
 
-    func run() throws {
+    func run() async throws {
         let store = try self.store.open()
-        let workers = try store.workers(lease: try RunsCommand.lease())
+        let workers = try await store.workers(lease: try RunsCommand.lease())
         if json { return try JSONOutput.print(["workers": workers]) }
         let format = ISO8601DateFormatter()
         print(TextTable(headers: ["NAME", "HOST", "PID", "THREADS", "STARTED", "HEARTBEAT", "CHUNK"], rows: workers.map {

@@ -88,11 +88,11 @@ struct BrowserTests {
         let planner = RunPlanner(library: fixture.library, store: fixture.store)
         var ids: [String] = []
         for _ in 0..<52 {
-            let id = try planner.create(RunRequest(flow: "cross_sell", segment: "all")).id
+            let id = try await planner.create(RunRequest(flow: "cross_sell", segment: "all")).id
             try fixture.store.transition(runId: id, to: .cancelled, message: nil, error: nil)
             ids.append(id)
         }
-        let interrupted = try planner.create(RunRequest(flow: "cross_sell", segment: "all")).id
+        let interrupted = try await planner.create(RunRequest(flow: "cross_sell", segment: "all")).id
         try fixture.store.transition(runId: interrupted, to: .running, message: nil, error: nil)
         try fixture.store.interrupt(runId: interrupted)
         let oldest = ids[0]

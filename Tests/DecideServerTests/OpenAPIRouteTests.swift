@@ -115,11 +115,11 @@ struct OpenAPIRouteTests {
             let completed = try #require(try created.object()["id"] as? String)
             _ = try await client.waitForRun(completed)
             let planner = RunPlanner(library: fixture.library, store: fixture.store)
-            let pending = try planner.create(RunRequest(flow: "cross_sell", segment: "all")).id
-            let interrupted = try planner.create(RunRequest(flow: "cross_sell", segment: "all")).id
+            let pending = try await planner.create(RunRequest(flow: "cross_sell", segment: "all")).id
+            let interrupted = try await planner.create(RunRequest(flow: "cross_sell", segment: "all")).id
             try fixture.store.transition(runId: interrupted, to: .running, message: nil, error: nil)
             try fixture.store.interrupt(runId: interrupted)
-            let deletable = try planner.create(RunRequest(flow: "cross_sell", segment: "all")).id
+            let deletable = try await planner.create(RunRequest(flow: "cross_sell", segment: "all")).id
             try fixture.store.transition(runId: deletable, to: .cancelled, message: nil, error: nil)
             let ids = Ids(
                 completed: completed, pending: pending, interrupted: interrupted, deletable: deletable,

@@ -64,7 +64,7 @@ struct ReliabilityTests {
         try await fixture.application().test(.router) { client in
             let served = try #require(try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "segment": "all", "batchSize": 20}"#).object()["id"] as? String)
             let cliStore = try SQLiteCustomerStore(path: fixture.databasePath)
-            let record = try RunPlanner(library: fixture.library, store: cliStore).create(RunRequest(flow: "cross_sell", segment: "high_value", batchSize: 20))
+            let record = try await RunPlanner(library: fixture.library, store: cliStore).create(RunRequest(flow: "cross_sell", segment: "high_value", batchSize: 20))
             let ended = try await RunExecutor(store: cliStore).execute(runId: record.id)
             #expect(ended.status == .completed)
             #expect(try await client.waitForRun(served)["status"] as? String == "completed")
@@ -106,7 +106,7 @@ struct ReliabilityTests {
     func startupRecovery() async throws {
         let fixture = try ServerFixture(customers: 10)
         defer { fixture.remove() }
-        let record = try RunPlanner(library: fixture.library, store: fixture.store).create(RunRequest(flow: "cross_sell", segment: "all"))
+        let record = try await RunPlanner(library: fixture.library, store: fixture.store).create(RunRequest(flow: "cross_sell", segment: "all"))
         try fixture.store.transition(runId: record.id, to: .running, message: "started elsewhere", error: nil)
         try await fixture.application(lease: LeasePolicy(seconds: 0)).test(.router) { client in
             let document = try await client.waitForRun(record.id, until: ["failed"])

@@ -251,7 +251,7 @@ struct RunsAPITests {
             let id = try #require(try created.object()["id"] as? String)
             _ = try await client.waitForRun(id)
             let response = try await client.send(.get, "/api/v1/runs/\(id)")
-            let cli = try JSONEncoder.documents(pretty: false).encode(try RunDocument(try fixture.store.run(id: id), store: fixture.store))
+            let cli = try JSONEncoder.documents(pretty: false).encode(try await RunDocument(try fixture.store.run(id: id), store: fixture.store))
             #expect(response.text == String(decoding: cli, as: UTF8.self))
             #expect(response.headers[.contentType] == "application/json")
             try await client.send(.get, "/api/v1/runs/r-nope").expectProblem(404)

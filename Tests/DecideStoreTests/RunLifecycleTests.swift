@@ -178,7 +178,7 @@ struct RunLifecycleTests {
         #expect(throws: StoreError.self) { try temporary.store.run(id: run.id) }
         #expect(throws: StoreError.self) { try temporary.store.exportResults(runId: run.id) { _ in } }
         #expect(try temporary.store.runs(status: nil, limit: 10, offset: 0).runs.map(\.id) == [kept.id])
-        #expect(try temporary.store.results(runId: kept.id, customerId: nil, offerId: nil, channel: nil, limit: 10, offset: 0).total == 1)
+        #expect(try temporary.store.results(runId: kept.id, customerId: nil, offerId: nil, channel: nil, failedOnly: false, limit: 10, offset: 0).total == 1)
         let tables = ["run_event", "run_customer", "run_result", "run_offer_count", "run_channel_count", "run_rank_count", "run_stage_count"]
         let rows = try DatabaseQueue(path: temporary.path).read { db in
             try tables.map { try Int.fetchOne(db, sql: "SELECT count(DISTINCT run_seq) FROM \($0)") ?? 0 }

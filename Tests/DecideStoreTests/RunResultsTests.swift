@@ -24,9 +24,9 @@ struct RunResultsTests {
     }
 
     @Test("pages are in customer id order with every customer's recommendations by rank, and the total")
-    func paging() throws {
+    func paging() async throws {
         let (temporary, run) = try Self.populated()
-        let first = try temporary.store.results(runId: run.id, customerId: nil, offerId: nil, channel: nil, limit: 4, offset: 0)
+        let first = try await temporary.store.results(runId: run.id, customerId: nil, offerId: nil, channel: nil, limit: 4, offset: 0)
         #expect(first.total == 25)
         #expect(first.customers.map(\.customerId) == ["c00", "c01", "c02", "c03"])
         #expect(first.customers[0] == CustomerResult(customerId: "c00", recommendations: [], error: nil))
@@ -37,39 +37,39 @@ struct RunResultsTests {
                 Recommendation(rank: 2, offerId: "loan", channel: "sms", score: nil),
             ],
             error: nil))
-        let last = try temporary.store.results(runId: run.id, customerId: nil, offerId: nil, channel: nil, limit: 4, offset: 22)
+        let last = try await temporary.store.results(runId: run.id, customerId: nil, offerId: nil, channel: nil, limit: 4, offset: 22)
         #expect(last.customers.map(\.customerId) == ["c22", "c23", "c24"])
         #expect(last.customers[2].error == "boom at c24")
     }
 
     @Test("filters select customers who have such a recommendation and return all of theirs")
-    func filters() throws {
+    func filters() async throws {
         let (temporary, run) = try Self.populated()
-        let loans = try temporary.store.results(runId: run.id, customerId: nil, offerId: "loan", channel: nil, limit: 100, offset: 0)
+        let loans = try await temporary.store.results(runId: run.id, customerId: nil, offerId: "loan", channel: nil, limit: 100, offset: 0)
         #expect(loans.customers.map(\.customerId) == ["c02", "c08", "c10", "c16", "c20", "c22"])
         #expect(loans.total == 6)
         #expect(loans.customers.allSatisfy { $0.recommendations.map(\.offerId) == ["gold", "loan"] })
-        let email = try temporary.store.results(runId: run.id, customerId: nil, offerId: nil, channel: "email", limit: 2, offset: 1)
+        let email = try await temporary.store.results(runId: run.id, customerId: nil, offerId: nil, channel: "email", limit: 2, offset: 1)
         #expect(email.total == 13 && email.customers.map(\.customerId) == ["c02", "c05"])
-        let both = try temporary.store.results(runId: run.id, customerId: nil, offerId: "loan", channel: "email", limit: 10, offset: 0)
+        let both = try await temporary.store.results(runId: run.id, customerId: nil, offerId: "loan", channel: "email", limit: 10, offset: 0)
         #expect(both.total == 0 && both.customers.isEmpty)
-        let one = try temporary.store.results(runId: run.id, customerId: "c04", offerId: nil, channel: nil, limit: 10, offset: 0)
+        let one = try await temporary.store.results(runId: run.id, customerId: "c04", offerId: nil, channel: nil, limit: 10, offset: 0)
         #expect(one.customers == [CustomerResult(customerId: "c04", recommendations: [], error: "boom at c04")] && one.total == 1)
-        let none = try temporary.store.results(runId: run.id, customerId: "c99", offerId: nil, channel: nil, limit: 10, offset: 0)
+        let none = try await temporary.store.results(runId: run.id, customerId: "c99", offerId: nil, channel: nil, limit: 10, offset: 0)
         #expect(none.total == 0)
-        let customerAndOffer = try temporary.store.results(runId: run.id, customerId: "c08", offerId: "loan", channel: "sms", limit: 10, offset: 0)
+        let customerAndOffer = try await temporary.store.results(runId: run.id, customerId: "c08", offerId: "loan", channel: "sms", limit: 10, offset: 0)
         #expect(customerAndOffer.total == 1 && customerAndOffer.customers.map(\.customerId) == ["c08"])
-        let oddCustomer = try temporary.store.results(runId: run.id, customerId: "c07", offerId: "loan", channel: nil, limit: 10, offset: 0)
+        let oddCustomer = try await temporary.store.results(runId: run.id, customerId: "c07", offerId: "loan", channel: nil, limit: 10, offset: 0)
         #expect(oddCustomer.total == 0 && oddCustomer.customers.isEmpty)
         let failedWithOffer = try temporary.store.results(
             runId: run.id, customerId: nil, offerId: "gold", channel: nil, failedOnly: true, limit: 10, offset: 0)
         #expect(failedWithOffer.total == 0 && failedWithOffer.customers.isEmpty)
-        let goldPage = try temporary.store.results(runId: run.id, customerId: nil, offerId: "gold", channel: nil, limit: 3, offset: 11)
+        let goldPage = try await temporary.store.results(runId: run.id, customerId: nil, offerId: "gold", channel: nil, limit: 3, offset: 11)
         #expect(goldPage.total == 13 && goldPage.customers.map(\.customerId) == ["c22", "c23"])
     }
 
     @Test("the export streams every customer once in id order, those without recommendations and failed ones included")
-    func export() throws {
+    func export() async throws {
         let (temporary, run) = try Self.populated()
         var exported: [CustomerResult] = []
         try temporary.store.exportResults(runId: run.id) { exported.append($0) }
@@ -77,16 +77,16 @@ struct RunResultsTests {
         #expect(exported.filter { $0.recommendations.isEmpty && $0.error == nil }.count == 7)
         #expect(exported.filter { $0.error != nil }.count == 5)
         #expect(exported.reduce(0) { $0 + $1.recommendations.count } == 19)
-        let paged = try temporary.store.results(runId: run.id, customerId: nil, offerId: nil, channel: nil, limit: 100, offset: 0)
+        let paged = try await temporary.store.results(runId: run.id, customerId: nil, offerId: nil, channel: nil, limit: 100, offset: 0)
         #expect(paged.customers == exported)
         #expect(try temporary.store.run(id: run.id).summary.totalRecommendations == 19)
     }
 
     @Test("a negative page size is refused")
-    func invalidPage() throws {
+    func invalidPage() async throws {
         let (temporary, run) = try Self.populated()
-        #expect(throws: StoreError.self) {
-            try temporary.store.results(runId: run.id, customerId: nil, offerId: nil, channel: nil, limit: -1, offset: 0)
+        await #expect(throws: StoreError.self) {
+            try await temporary.store.results(runId: run.id, customerId: nil, offerId: nil, channel: nil, limit: -1, offset: 0)
         }
     }
 }

@@ -13,7 +13,7 @@ struct RunExecutionTests {
         let fixture = try RunFixture(customers: 10)
         let record = try await fixture.run(RunRequest(flow: "simple", segment: "all", workers: 2, batchSize: 3))
         #expect(record.status == .completed)
-        let document = try RunDocument(record, store: fixture.store)
+        let document = try await RunDocument(record, store: fixture.store)
         // Ages 19...28: customers 7...10 (ages 25...28) get b and a; the other six get a only.
         #expect(document.summary?.totalCustomers == 10)
         #expect(document.summary?.customersWithRecommendations == 10)
@@ -85,7 +85,7 @@ struct RunExecutionTests {
         #expect(within.status == .completed)
         #expect(within.summary.errorsRecorded == 4)
         #expect(within.summary.totalCustomers == 40)
-        let failing = try fixture.store.results(runId: within.id, customerId: "C0002", offerId: nil, channel: nil, limit: 1, offset: 0)
+        let failing = try await fixture.store.results(runId: within.id, customerId: "C0002", offerId: nil, channel: nil, limit: 1, offset: 0)
         let message: String = failing.customers.first?.error ?? ""
         #expect(message.contains("no tens"))
         let over = try await fixture.run(RunRequest(flow: "flaky", segment: "all", batchSize: 8, maxErrors: 3))
@@ -104,9 +104,9 @@ struct RunExecutionTests {
         RunRequest(flow: "simple", segment: "all", limits: RunLimits(instructionBudget: 0)),
         RunRequest(flow: "simple", segment: "all", limits: RunLimits(deadlineSeconds: 601)),
     ])
-    func invalidRequests(request: RunRequest) throws {
+    func invalidRequests(request: RunRequest) async throws {
         let fixture = try RunFixture(customers: 3)
-        #expect(throws: (any Error).self) { try RunPlanner(library: fixture.library, store: fixture.store).create(request) }
+        await #expect(throws: (any Error).self) { try await RunPlanner(library: fixture.library, store: fixture.store).create(request) }
         #expect(try fixture.store.runs(status: nil, limit: 10, offset: 0).total == 0)
     }
 
@@ -119,7 +119,7 @@ struct RunExecutionTests {
               stages = { filter("spin", function() for i = 1, 20000 do end return true end) },
             }
             """])
-        let record = try RunPlanner(library: fixture.library, store: fixture.store)
+        let record = try await RunPlanner(library: fixture.library, store: fixture.store)
             .create(RunRequest(flow: "slow", segment: "all", workers: 1, batchSize: 50))
         let other = try SQLiteCustomerStore(path: fixture.databasePath)
         async let ended = RunExecutor(store: fixture.store).execute(runId: record.id)
@@ -137,12 +137,12 @@ struct RunExecutionTests {
         let fixture = try RunFixture(customers: 100)
         let planner = RunPlanner(library: fixture.library, store: fixture.store)
         let request = RunRequest(flow: "simple", segment: "all", batchSize: 9)
-        let simulated = try await DryRun(store: fixture.store).simulate(try planner.plan(request).new, sample: nil)
+        let simulated = try await DryRun(store: fixture.store).simulate(try await planner.plan(request).new, sample: nil)
         #expect(try fixture.store.runs(status: nil, limit: 10, offset: 0).total == 0)
-        let real = try RunDocument(try await fixture.run(request), store: fixture.store)
+        let real = try await RunDocument(try await fixture.run(request), store: fixture.store)
         #expect(simulated.summary?.totalRecommendations == real.summary?.totalRecommendations)
         #expect(simulated.offerBreakdown.map(\.count) == real.offerBreakdown.map(\.count))
-        let sampled = try await DryRun(store: fixture.store).simulate(try planner.plan(request).new, sample: 10)
+        let sampled = try await DryRun(store: fixture.store).simulate(try await planner.plan(request).new, sample: 10)
         #expect(sampled.summary?.totalCustomers == 10)
     }
 
@@ -160,15 +160,15 @@ struct RunExecutionTests {
         let failing = try await fixture.run(tight)
         #expect(failing.summary.errorsRecorded == 20)
         #expect(failing.options.limits.instructionBudget == 50_000)
-        let document = try RunDocument(failing, store: fixture.store)
+        let document = try await RunDocument(failing, store: fixture.store)
         #expect(document.limits == RunLimits(memoryLimitMiB: 64, instructionBudget: 50_000, deadlineSeconds: 2))
         let roomy = try await fixture.run(RunRequest(flow: "spin", segment: "all"))
         #expect(roomy.summary.errorsRecorded == 0)
         let capped = RunPlanner(
             library: fixture.library, store: fixture.store,
             maximumLimits: SandboxLimits(memoryBytes: 128 << 20, instructionBudget: 1_000_000, deadlineSeconds: 5))
-        let error = try #require(throws: RunError.self) {
-            try capped.create(RunRequest(flow: "spin", segment: "all", limits: RunLimits(memoryLimitMiB: 256)))
+        let error = try await #require(throws: RunError.self) {
+            try await capped.create(RunRequest(flow: "spin", segment: "all", limits: RunLimits(memoryLimitMiB: 256)))
         }
         #expect(error.field == "memoryLimitMiB")
     }

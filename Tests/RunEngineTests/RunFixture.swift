@@ -51,7 +51,7 @@ final class RunFixture {
 
     /// Creates and executes a run.
     func run(_ request: RunRequest) async throws -> RunRecord {
-        let record = try RunPlanner(library: library, store: store).create(request)
+        let record = try await RunPlanner(library: library, store: store).create(request)
         return try await RunExecutor(store: store).execute(runId: record.id)
     }
 

@@ -76,7 +76,7 @@ struct RunRecoveryTests {
     func cancelFromAnotherProcess() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build the decide product first")
         let fixture = try RunFixture(customers: 20000, flows: ["slow": Self.slowFlow])
-        let record = try RunPlanner(library: fixture.library, store: fixture.store)
+        let record = try await RunPlanner(library: fixture.library, store: fixture.store)
             .create(RunRequest(flow: "slow", segment: "all", workers: 1, batchSize: 100))
         let clock = ContinuousClock()
         let executor = RunExecutor(store: fixture.store)

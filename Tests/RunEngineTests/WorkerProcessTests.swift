@@ -46,7 +46,7 @@ struct WorkerProcessTests {
         let expected = try fixture.export(try await fixture.run(request).id)
         var chunked = request
         chunked.chunkSize = 400
-        return (expected, try RunPlanner(library: fixture.library, store: fixture.store).create(chunked))
+        return (expected, try await RunPlanner(library: fixture.library, store: fixture.store).create(chunked))
     }
 
     @Test("three workers share a run; one is killed with SIGKILL mid-chunk and a fourth joins: the results equal a single-process run's")
@@ -110,7 +110,7 @@ struct WorkerProcessTests {
         let fixture = try RunFixture(customers: 20000, flows: ["slow": crawl])
         var request = RunRequest(flow: "slow", segment: "all", workers: 1, batchSize: 50)
         request.chunkSize = 500
-        let run = try RunPlanner(library: fixture.library, store: fixture.store).create(request)
+        let run = try await RunPlanner(library: fixture.library, store: fixture.store).create(request)
         let workers = try ["w1", "w2", "w3"].map { try worker(fixture, $0) }
         try await waitUntil("every worker committing customers of the run", in: fixture) {
             try fixture.store.participants(runId: run.id).filter { $0.customers > 0 }.count == 3
@@ -126,7 +126,7 @@ struct WorkerProcessTests {
         }
         let after = try fixture.store.run(id: run.id).summary.totalCustomers
         #expect(after < 20000)
-        let next = try RunPlanner(library: fixture.library, store: fixture.store)
+        let next = try await RunPlanner(library: fixture.library, store: fixture.store)
             .create(RunRequest(flow: "simple", segment: "all", workers: 1, batchSize: 1000))
         let done = try await decide(fixture, ["runs", "wait", next.id, "--timeout", "300"]).run(timeout: .seconds(320))
         #expect(done.status == 0, "\(done.error)")

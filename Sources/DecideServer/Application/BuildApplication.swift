@@ -17,7 +17,7 @@ import Logging
 ///   - library: The flows directory.
 ///   - logger: Where the server and its runs log (`run.id` metadata on run events).
 public func buildApplication(
-    configuration: ServerConfiguration, store: SQLiteCustomerStore, library: FlowLibrary, logger: Logger
+    configuration: ServerConfiguration, store: any RunQueueStore, library: FlowLibrary, logger: Logger
 ) -> some ApplicationProtocol {
     let metrics = ServerMetrics(store: store)
     let queue = RunQueue(

@@ -18,7 +18,7 @@ import LuaRuntime
 ///   - maximumLimits: The largest sandbox limits a run may ask for.
 ///   - logger: Where unexpected errors are logged.
 public func buildRouter(
-    store: SQLiteCustomerStore, library: FlowLibrary, queue: RunQueue, workers: RequestWorkers, metrics: ServerMetrics,
+    store: any RunQueueStore, library: FlowLibrary, queue: RunQueue, workers: RequestWorkers, metrics: ServerMetrics,
     lease: LeasePolicy, maximumLimits: SandboxLimits = .serverMaximum, logger: Logger
 ) -> Router<APIRequestContext> {
     buildRoutes(
@@ -30,7 +30,7 @@ public func buildRouter(
 /// ``buildRouter(store:library:queue:workers:metrics:lease:maximumLimits:logger:)`` with the table of every
 /// route it added (`/api/v1/runs/:id` → its methods), which tests compare with docs/openapi.yaml.
 func buildRoutes(
-    store: SQLiteCustomerStore, library: FlowLibrary, queue: RunQueue, workers: RequestWorkers, metrics: ServerMetrics,
+    store: any RunQueueStore, library: FlowLibrary, queue: RunQueue, workers: RequestWorkers, metrics: ServerMetrics,
     lease: LeasePolicy, maximumLimits: SandboxLimits, logger: Logger
 ) -> RouteTable {
     let library = library.shownRelative

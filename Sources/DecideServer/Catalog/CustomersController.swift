@@ -4,13 +4,13 @@ import Hummingbird
 
 /// `/api/v1/customers`: one customer, and what a flow decides for them now.
 struct CustomersController {
-    let store: SQLiteCustomerStore
+    let store: any CustomerStore
     let library: FlowLibrary
     let workers: RequestWorkers
 
     func addRoutes(to group: RouterGroup<APIRequestContext>) {
         group.get(":id") { _, context in
-            let batch = try store.customer(id: try context.parameters.require("id"))
+            let batch = try await store.customer(id: try context.parameters.require("id"))
             return try Response.json(CustomerDocument(fieldNames: batch.fieldNames, customer: batch.customers[0]))
         }
         group.get(":id/decision", use: decision)
@@ -22,7 +22,7 @@ struct CustomersController {
             throw APIProblem.badRequest("give the flow: ?flow=KEY", field: "flow")
         }
         let seed = UInt64(try request.integerQuery("seed", default: 0, in: 0...Int.max))
-        let input = CustomerInput(batch: try store.customer(id: try context.parameters.require("id")))
+        let input = CustomerInput(batch: try await store.customer(id: try context.parameters.require("id")))
         let flow = try library.source(key: key)
         let trace = try await workers.perform { worker in
             try worker.trace(input.customer, fieldNames: input.fieldNames, flow: flow, seed: seed)

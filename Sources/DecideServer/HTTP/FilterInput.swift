@@ -24,8 +24,8 @@ struct FilterInput: Decodable {
     /// checked where it is used.
     ///
     /// - Throws: `FilterError` with its `path`.
-    func validate(in store: some CustomerStore) throws {
+    func validate(in store: some CustomerStore) async throws {
         guard let json else { return }
-        try json.filter.validate(against: try store.schema(), source: nil, path: json.path)
+        try json.filter.validate(against: try await store.schema(), source: nil, path: json.path)
     }
 }

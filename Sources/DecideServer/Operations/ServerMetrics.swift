@@ -6,7 +6,7 @@ import RunEngine
 /// so runs of the CLI count too), customers processed, recommendations, flow errors, batch latency and active
 /// runs (counted by this server).
 public final class ServerMetrics: Sendable {
-    private let store: SQLiteCustomerStore
+    private let store: any RunQueueStore
     private let registry: PrometheusCollectorRegistry
     private let runsByStatus: [(RunStatus, Gauge)]
     private let activeRuns: Gauge
@@ -16,7 +16,7 @@ public final class ServerMetrics: Sendable {
     private let batchLatency: DurationHistogram
 
     /// Metrics over `store`.
-    public init(store: SQLiteCustomerStore) {
+    public init(store: any RunQueueStore) {
         self.store = store
         let registry = PrometheusCollectorRegistry()
         self.registry = registry
@@ -59,9 +59,9 @@ public final class ServerMetrics: Sendable {
     }
 
     /// Every metric in the Prometheus text format, the run counts read from the store now.
-    public func render() throws -> String {
+    public func render() async throws -> String {
         for (status, gauge) in runsByStatus {
-            gauge.set(Double(try store.runs(status: status, limit: 0, offset: 0).total))
+            gauge.set(Double(try await store.runs(status: status, limit: 0, offset: 0).total))
         }
         return registry.emitToString()
     }

@@ -13,7 +13,7 @@ import Synchronization
 /// taking runs; the executing ones stop after their current batch and are left interrupted, resumable with
 /// `POST /api/v1/runs/{id}/resume`; queued ones stay pending for the next start.
 public final class RunQueue: Service, Sendable {
-    private let store: SQLiteCustomerStore
+    private let store: any RunQueueStore
     private let concurrentRuns: Int
     private let lease: LeasePolicy
     private let executes: Bool
@@ -32,7 +32,7 @@ public final class RunQueue: Service, Sendable {
     ///   - executes: Whether this server executes runs; `false` (`decide serve --no-execute`) leaves them pending
     ///     for `decide worker` processes.
     public init(
-        store: SQLiteCustomerStore, concurrentRuns: Int, lease: LeasePolicy, executes: Bool = true, metrics: ServerMetrics,
+        store: any RunQueueStore, concurrentRuns: Int, lease: LeasePolicy, executes: Bool = true, metrics: ServerMetrics,
         logger: Logger
     ) {
         self.store = store
@@ -57,13 +57,13 @@ public final class RunQueue: Service, Sendable {
 
     /// Recovers, then executes queued runs until the server shuts down.
     public func run() async throws {
-        for run in try store.markInterrupted(olderThan: lease.seconds) {
+        for run in try await store.markInterrupted(olderThan: lease.seconds) {
             logger.notice("run interrupted: its process stopped", metadata: ["run.id": "\(run.id)"])
         }
         var offset = 0
         var pending: [RunRecord] = []
         while true {
-            let page = try store.runs(status: .pending, limit: 200, offset: offset).runs
+            let page = try await store.runs(status: .pending, limit: 200, offset: offset).runs
             pending += page
             offset += page.count
             if page.count < 200 { break }

@@ -7,7 +7,7 @@ import RunEngine
 
 /// `/api/v1/runs`: create (or simulate), list, show, read results, explain a result, cancel and resume runs.
 struct RunsController {
-    let store: SQLiteCustomerStore
+    let store: any RunQueueStore
     let library: FlowLibrary
     let queue: RunQueue
     let workers: RequestWorkers
@@ -30,23 +30,23 @@ struct RunsController {
     @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> Response {
         var request = request
         let body = try await request.decodeJSON(CreateRunBody.self, context: context)
-        try body.filter?.validate(in: store)
+        try await body.filter?.validate(in: store)
         let runRequest = try body.runRequest()
         let planner = RunPlanner(library: library, store: store, maximumLimits: maximumLimits)
         if body.dryRun == true {
-            let plan = try await workers.perform { _ in try planner.plan(runRequest) }
+            let plan = try await planner.plan(runRequest)
             return try .json(try await DryRun(store: store).simulate(plan.new, sample: body.sample))
         }
-        let record = try await workers.perform { _ in try planner.create(runRequest) }
+        let record = try await planner.create(runRequest)
         queue.enqueue(record.id)
-        return try .json(try RunDocument(record, store: store), status: .accepted,
+        return try .json(try await RunDocument(record, store: store), status: .accepted,
                          headers: [.location: "/api/v1/runs/\(record.id)"])
     }
 
     /// `204` once the finished run and its results are deleted; `409` for a pending or running run, `404` for an
     /// unknown one.
     @Sendable func delete(_ request: Request, context: APIRequestContext) async throws -> Response {
-        try store.deleteRun(id: try context.parameters.require("id"))
+        try await store.deleteRun(id: try context.parameters.require("id"))
         return Response(status: .noContent)
     }
 
@@ -61,21 +61,23 @@ struct RunsController {
             }
             status = parsed
         }
-        let page = try store.runs(status: status, limit: limit, offset: offset)
-        return try .json(RunList(runs: try page.runs.map { try RunDocument($0, store: store) }, total: page.total))
+        let page = try await store.runs(status: status, limit: limit, offset: offset)
+        var documents: [RunDocument] = []
+        for run in page.runs { documents.append(try await RunDocument(run, store: store)) }
+        return try .json(RunList(runs: documents, total: page.total))
     }
 
     /// The run document, as `decide runs show ID --json` prints it.
     @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> Response {
-        try .json(try RunDocument(try store.run(id: try context.parameters.require("id")), store: store))
+        try .json(try await RunDocument(try await store.run(id: try context.parameters.require("id")), store: store))
     }
 
     /// `{"results": [...], "total": N}`: per-customer results in id order, filtered by customer, offer or channel.
     @Sendable func results(_ request: Request, context: APIRequestContext) async throws -> Response {
         let id = try context.parameters.require("id")
         let (limit, offset) = try request.paging()
-        _ = try store.run(id: id)
-        let page = try store.results(
+        _ = try await store.run(id: id)
+        let page = try await store.results(
             runId: id, customerId: try request.query("customerId", maximumLength: InputLimits.textValueCharacters),
             offerId: try request.query("offerId", maximumLength: InputLimits.textValueCharacters),
             channel: try request.query("channel", maximumLength: InputLimits.textValueCharacters),
@@ -88,14 +90,14 @@ struct RunsController {
     @Sendable func decision(_ request: Request, context: APIRequestContext) async throws -> Response {
         let id = try context.parameters.require("id")
         let customerId = try context.parameters.require("customerId")
-        let run = try store.run(id: id)
-        guard try store.results(runId: id, customerId: customerId, offerId: nil, channel: nil, limit: 1, offset: 0).total > 0
+        let run = try await store.run(id: id)
+        guard try await store.results(runId: id, customerId: customerId, offerId: nil, channel: nil, limit: 1, offset: 0).total > 0
         else {
             throw APIProblem(.notFound, "not-found", title: "Not found",
                              detail: "run \(id) has no result for customer \"\(customerId)\"", field: "customerId")
         }
         let flow = try JSONDecoder().decode(FlowSource.self, from: Data(run.flowSnapshot.utf8))
-        let input = CustomerInput(batch: try store.customer(id: customerId))
+        let input = CustomerInput(batch: try await store.customer(id: customerId))
         let seed = run.options.seed ?? 0
         let trace = try await workers.perform { worker in
             try worker.trace(input.customer, fieldNames: input.fieldNames, flow: flow, seed: seed)
@@ -106,22 +108,22 @@ struct RunsController {
     /// `202`: a pending run is cancelled at once, a running one stops after its current batch; `409` once finished.
     @Sendable func cancel(_ request: Request, context: APIRequestContext) async throws -> Response {
         let id = try context.parameters.require("id")
-        try RunExecutor(store: store, lease: lease).cancel(runId: id)
-        return try .json(try RunDocument(try store.run(id: id), store: store), status: .accepted)
+        try await RunExecutor(store: store, lease: lease).cancel(runId: id)
+        return try .json(try await RunDocument(try await store.run(id: id), store: store), status: .accepted)
     }
 
     /// `202`: an interrupted run is queued (`pending` again) to continue from its last committed batch; `409`
     /// otherwise.
     @Sendable func resume(_ request: Request, context: APIRequestContext) async throws -> Response {
         let id = try context.parameters.require("id")
-        try store.markInterrupted(olderThan: lease.seconds)
-        let record = try store.run(id: id)
+        try await store.markInterrupted(olderThan: lease.seconds)
+        let record = try await store.run(id: id)
         guard record.status == .failed && record.interrupted else {
             throw APIProblem.conflict("run \(id) is \(record.status)\(record.status == .failed ? " (not interrupted)" : ""); only an interrupted run resumes")
         }
-        let queued = try store.transition(runId: id, to: .pending, message: "resume requested", error: nil)
+        let queued = try await store.transition(runId: id, to: .pending, message: "resume requested", error: nil)
         guard queue.enqueue(id) else { throw APIProblem.conflict("run \(id) is already queued to resume") }
-        return try .json(try RunDocument(queued, store: store), status: .accepted,
+        return try .json(try await RunDocument(queued, store: store), status: .accepted,
                          headers: [.location: "/api/v1/runs/\(id)"])
     }
 }

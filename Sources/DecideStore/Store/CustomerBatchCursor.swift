@@ -11,5 +11,5 @@ public protocol CustomerBatchCursor: Sendable {
     var count: Int { get }
 
     /// The next batch, or `nil` when every customer has been read.
-    mutating func next() throws -> CustomerBatch?
+    mutating func next() async throws -> CustomerBatch?
 }

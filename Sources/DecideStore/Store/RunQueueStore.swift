@@ -11,47 +11,47 @@ public protocol RunQueueStore: RunStore, CustomerStore {
     /// completed at once.
     ///
     /// - Throws: `StoreError` `illegalTransition` for a run that ended (other than interrupted).
-    func startRun(id: String) throws -> RunRecord
+    func startRun(id: String) async throws -> RunRecord
 
     /// Records a worker process as alive.
-    func registerWorker(_ worker: WorkerRegistration) throws
+    func registerWorker(_ worker: WorkerRegistration) async throws
 
     /// Records that the worker is alive and extends the leases of the chunks it holds.
-    func workerHeartbeat(workerId: String, lease: LeasePolicy) throws
+    func workerHeartbeat(workerId: String, lease: LeasePolicy) async throws
 
     /// Releases the chunks the worker holds (they are claimable at once, not counted as abandoned) and forgets it.
-    func unregisterWorker(id: String) throws
+    func unregisterWorker(id: String) async throws
 
     /// The worker processes whose last heartbeat is within the lease, oldest first.
-    func workers(lease: LeasePolicy) throws -> [WorkerProcess]
+    func workers(lease: LeasePolicy) async throws -> [WorkerProcess]
 
     /// Claims a chunk for the worker: of run `runId` only, or of any run (the oldest running run with claimable
     /// work first, else the oldest pending run, which this starts). A chunk is claimable when pending or when its
     /// holder's lease expired; a chunk abandoned `lease.attempts` times fails its run instead.
     ///
     /// - Returns: The claim, or `nil` when there is nothing to claim now.
-    func claimChunk(workerId: String, runId: String?, lease: LeasePolicy) throws -> ChunkClaim?
+    func claimChunk(workerId: String, runId: String?, lease: LeasePolicy) async throws -> ChunkClaim?
 
     /// Streams the chunk's customers not yet committed, `batchSize` at a time, in id order: the members frozen when
     /// the run started, with their attributes as they are when each batch is read.
-    func chunkBatches(_ claim: ChunkClaim, selection: SegmentSelection, batchSize: Int) throws -> any CustomerBatchCursor
+    func chunkBatches(_ claim: ChunkClaim, selection: SegmentSelection, batchSize: Int) async throws -> any CustomerBatchCursor
 
     /// Marks the claimed chunk done; the last chunk done completes the run. Returns the run.
     ///
     /// - Throws: `StoreError` `leaseLost` when the claim is no longer the chunk's current one.
-    func finishChunk(_ claim: ChunkClaim) throws -> RunRecord
+    func finishChunk(_ claim: ChunkClaim) async throws -> RunRecord
 
     /// Gives the chunk back unfinished (claimable at once); with an `error`, it counts as abandoned and the error is
     /// kept as the chunk's last. Does nothing when the claim is no longer current.
-    func releaseChunk(_ claim: ChunkClaim, error: String?) throws
+    func releaseChunk(_ claim: ChunkClaim, error: String?) async throws
 
     /// Ends a running run (`failed` or `cancelled`, or `completed`) from any of its workers; a run that already
     /// ended is returned as it is.
-    func endRun(id: String, status: RunStatus, message: String, error: RunFailure?) throws -> RunRecord
+    func endRun(id: String, status: RunStatus, message: String, error: RunFailure?) async throws -> RunRecord
 
     /// Marks the running run interrupted (failed, resumable) when no live process can go on with it: none holds
     /// one of its chunks under a valid lease, and no live process works on any run or on this one. What a process
     /// working on the run does when it stops early. Returns the run marked, or `nil` when it goes on (or is not
     /// running).
-    func interruptIfAbandoned(runId: String, lease: LeasePolicy) throws -> RunRecord?
+    func interruptIfAbandoned(runId: String, lease: LeasePolicy) async throws -> RunRecord?
 }

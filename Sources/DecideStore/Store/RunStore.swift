@@ -14,20 +14,20 @@ public protocol RunStore: Sendable {
     ///
     /// - Throws: `StoreError` with code `invalidArgument` unless exactly one of segment and filter is given and the
     ///   options are in range (at least one worker, a batch size of at least 1, an error budget of at least 0).
-    func createRun(_ new: NewRun) throws -> RunRecord
+    func createRun(_ new: NewRun) async throws -> RunRecord
 
     /// The run with `id`.
-    func run(id: String) throws -> RunRecord
+    func run(id: String) async throws -> RunRecord
 
     /// One page of the runs, newest first.
     ///
     /// - Parameters:
     ///   - status: Only runs in this status, or every run when `nil`.
     /// - Returns: The page and how many runs there are in all (with that status).
-    func runs(status: RunStatus?, limit: Int, offset: Int) throws -> (runs: [RunRecord], total: Int)
+    func runs(status: RunStatus?, limit: Int, offset: Int) async throws -> (runs: [RunRecord], total: Int)
 
     /// Every status change of a run, oldest first, its creation included.
-    func events(runId: String) throws -> [RunEvent]
+    func events(runId: String) async throws -> [RunEvent]
 
     /// Moves a run to `status`, checking that the move is legal in the same transaction, and records it.
     ///
@@ -39,7 +39,7 @@ public protocol RunStore: Sendable {
     ///   - error: Why the run failed; required when `status` is `failed`.
     /// - Throws: `StoreError` with code `illegalTransition` naming both statuses when the move is not allowed.
     @discardableResult
-    func transition(runId: String, to status: RunStatus, message: String?, error: RunFailure?) throws -> RunRecord
+    func transition(runId: String, to status: RunStatus, message: String?, error: RunFailure?) async throws -> RunRecord
 
     /// Commits one batch in one transaction: its customers and recommendations, the counts added to the run's
     /// totals and breakdowns, the progress advanced to the batch's last customer, and a heartbeat.
@@ -50,23 +50,23 @@ public protocol RunStore: Sendable {
     /// - Throws: `StoreError` with code `runNotRunning` when the run is not running, or `invalidArgument` when the
     ///   batch overlaps what was committed (it starts at or before `lastCustomerId` and ends after it).
     @discardableResult
-    func commitBatch(_ batch: RunBatchCommit) throws -> RunBatchOutcome
+    func commitBatch(_ batch: RunBatchCommit) async throws -> RunBatchOutcome
 
     /// Records that the run's process is alive.
-    func heartbeat(runId: String) throws
+    func heartbeat(runId: String) async throws
 
     /// Sets the run's progress (usually when it starts, with the size of its audience) and its heartbeat.
-    func updateProgress(runId: String, processed: Int, total: Int) throws
+    func updateProgress(runId: String, processed: Int, total: Int) async throws
 
     /// The running runs whose heartbeat is older than `seconds`: their process has stopped.
-    func interruptedRuns(olderThan seconds: Double) throws -> [RunRecord]
+    func interruptedRuns(olderThan seconds: Double) async throws -> [RunRecord]
 
     /// Moves every running run whose heartbeat is older than `seconds` to `failed`, interrupted (so resumable), with
     /// the error `RunFailure.interruptedMessage`, in one transaction.
     ///
     /// - Returns: The runs marked.
     @discardableResult
-    func markInterrupted(olderThan seconds: Double) throws -> [RunRecord]
+    func markInterrupted(olderThan seconds: Double) async throws -> [RunRecord]
 
     /// Moves the running run `runId` to `failed`, interrupted (so resumable), with the error
     /// `RunFailure.interruptedMessage`: what the process executing it does when it stops before the run ends (a
@@ -74,28 +74,28 @@ public protocol RunStore: Sendable {
     ///
     /// - Throws: `StoreError` with code `illegalTransition` when the run is not running.
     @discardableResult
-    func interrupt(runId: String) throws -> RunRecord
+    func interrupt(runId: String) async throws -> RunRecord
 
     /// Asks the process executing the run to cancel it.
-    func requestCancel(runId: String) throws
+    func requestCancel(runId: String) async throws
 
     /// Whether cancellation was asked for; the executing process checks between batches.
-    func isCancelRequested(runId: String) throws -> Bool
+    func isCancelRequested(runId: String) async throws -> Bool
 
     /// How many recommendations of each offer the run made, by count (highest first) then offer id.
-    func offerBreakdown(runId: String) throws -> [OfferCount]
+    func offerBreakdown(runId: String) async throws -> [OfferCount]
 
     /// How many recommendations the run made on each channel, by count (highest first) then channel.
-    func channelBreakdown(runId: String) throws -> [ChannelCount]
+    func channelBreakdown(runId: String) async throws -> [ChannelCount]
 
     /// How many recommendations the run made at each rank, by rank.
-    func rankBreakdown(runId: String) throws -> [RankCount]
+    func rankBreakdown(runId: String) async throws -> [RankCount]
 
     /// What each flow stage did over the run, in flow order.
-    func stageFunnel(runId: String) throws -> [StageCount]
+    func stageFunnel(runId: String) async throws -> [StageCount]
 
     /// The processes that committed customers of the run, most customers first.
-    func participants(runId: String) throws -> [RunParticipant]
+    func participants(runId: String) async throws -> [RunParticipant]
 
     /// One page of the run's customer results, in customer id order.
     ///
@@ -107,34 +107,29 @@ public protocol RunStore: Sendable {
     func results(
         runId: String, customerId: String?, offerId: String?, channel: String?, failedOnly: Bool, limit: Int,
         offset: Int
-    ) throws -> (customers: [CustomerResult], total: Int)
+    ) async throws -> (customers: [CustomerResult], total: Int)
 
     /// Calls `body` with every customer result of the run in id order, customers without recommendations and
     /// failed ones included, reading from one snapshot without holding them all in memory.
-    func exportResults(runId: String, _ body: (CustomerResult) throws -> Void) throws
+    func exportResults(runId: String, _ body: (CustomerResult) throws -> Void) async throws
 
     /// Deletes the run with its events, results and breakdowns, and gives their space back.
     ///
     /// - Throws: `StoreError` `runNotFound`, or `runActive` for a pending or running run.
-    func deleteRun(id: String) throws
+    func deleteRun(id: String) async throws
 
     /// Deletes the finished runs (completed, failed, cancelled) created before `cutoff`, except the `keep` newest
     /// runs overall, or with `dryRun` only lists them. Returns their ids, oldest first.
-    func pruneRuns(createdBefore cutoff: Date, keepingNewest keep: Int, dryRun: Bool) throws -> [String]
+    func pruneRuns(createdBefore cutoff: Date, keepingNewest keep: Int, dryRun: Bool) async throws -> [String]
 }
 
 extension RunStore {
     /// ``results(runId:customerId:offerId:channel:failedOnly:limit:offset:)`` of every customer, failed or not.
     public func results(
         runId: String, customerId: String?, offerId: String?, channel: String?, limit: Int, offset: Int
-    ) throws -> (customers: [CustomerResult], total: Int) {
-        try results(
+    ) async throws -> (customers: [CustomerResult], total: Int) {
+        try await results(
             runId: runId, customerId: customerId, offerId: offerId, channel: channel, failedOnly: false, limit: limit,
             offset: offset)
-    }
-
-    /// The totals the run has committed.
-    public func summary(runId: String) throws -> RunSummary {
-        try run(id: runId).summary
     }
 }
