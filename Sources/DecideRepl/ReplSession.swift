@@ -61,7 +61,8 @@ public final class ReplSession {
     var store: any RunQueueStore {
         get throws {
             if let openedStore { return openedStore }
-            let store = try SQLiteCustomerStore(path: configuration.databasePath)
+            let location = try StoreLocation(parsing: configuration.databasePath)
+            let store = try Blocking.wait { try await location.open() }
             openedStore = store
             return store
         }

@@ -41,7 +41,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try self.store.open()
+        let store = try await self.store.open()
         let request = RunRequest(flow: flow, segment: segment, filter: filter, name: name, workers: workers,
                                  batchSize: batchSize, seed: seed, maxErrors: maxErrors,
                                  limits: RunLimits(memoryLimitMiB: memoryLimitMib, instructionBudget: instructionBudget,

@@ -24,7 +24,7 @@ extension RunsCommand {
         }
 
         func run() async throws {
-            let store = try self.store.open()
+            let store = try await self.store.open()
             let lease = try RunsCommand.lease()
             let clock = ContinuousClock()
             let deadline = timeout.map { clock.now + .milliseconds(Int($0 * 1000)) }

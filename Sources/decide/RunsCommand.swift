@@ -23,7 +23,7 @@ struct RunsCommand: AsyncParsableCommand {
     /// Opens the store and marks the runs no live process can go on with as interrupted, as every command that
     /// looks at runs does.
     static func openStore(_ options: StoreOptions) async throws -> any RunQueueStore {
-        let store = try options.open()
+        let store = try await options.open()
         _ = try await store.markInterrupted(olderThan: try lease().seconds)
         return store
     }

@@ -22,7 +22,7 @@ extension SegmentsCommand {
         var replace = false
 
         func run() async throws {
-            let opened = try store.open()
+            let opened = try await store.open()
             let segment = try await opened.saveSegment(name: name, filter: filter, description: description, replace: replace)
             let count = try await opened.count(.named(segment.name))
             if json { return try JSONOutput.print(SegmentDocument(segment, count: count)) }

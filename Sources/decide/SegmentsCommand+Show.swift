@@ -16,7 +16,7 @@ extension SegmentsCommand {
         var samples = 5
 
         func run() async throws {
-            let opened = try store.open()
+            let opened = try await store.open()
             let counted = try await opened.segment(named: name)
             let sample = try await opened.sample(.named(name), limit: max(0, samples))
             let segment = counted.segment

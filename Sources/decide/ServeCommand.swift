@@ -46,7 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
                     memoryBytes: maxMemoryLimitMib << 20, instructionBudget: maxInstructionBudget,
                     deadlineSeconds: maxDeadlineSeconds),
                 executesRuns: !noExecute),
-            store: try store.open(), library: flows.library, logger: logger
+            store: try await store.open(), library: flows.library, logger: logger
         )
         try await app.runService()
     }

@@ -7,7 +7,9 @@ struct StoreOptions: ParsableArguments {
     /// The environment variable that names the database when `--db` is not given.
     static let environmentVariable = "DECIDE_DB"
 
-    @Option(name: .customLong("db"), help: "The SQLite database file (default: $DECIDE_DB, else ./decide.sqlite).")
+    @Option(
+        name: .customLong("db"),
+        help: "The store: a SQLite file, or postgresql://USER@HOST[:PORT]/DB (default: $DECIDE_DB, else ./decide.sqlite).")
     var path: String?
 
     /// The database path: `--db`, else `DECIDE_DB`, else `./decide.sqlite`.
@@ -15,8 +17,15 @@ struct StoreOptions: ParsableArguments {
         path ?? ProcessInfo.processInfo.environment[Self.environmentVariable] ?? "./decide.sqlite"
     }
 
-    /// Opens the store, creating and migrating the file if needed.
-    func open() throws -> any RunQueueStore {
-        try SQLiteCustomerStore(path: resolvedPath)
+    /// Where the store is: a PostgreSQL URL or a SQLite file.
+    ///
+    /// - Throws: `StoreError` `invalidArgument` (exit 2) for a malformed PostgreSQL URL.
+    func location() throws -> StoreLocation {
+        try StoreLocation(parsing: resolvedPath)
+    }
+
+    /// Opens the store, creating (SQLite) or migrating it if needed.
+    func open() async throws -> any RunQueueStore {
+        try await location().open()
     }
 }

@@ -31,7 +31,7 @@ struct WorkerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try self.store.open()
+        let store = try await self.store.open()
         let executor = RunExecutor(store: store, lease: try RunsCommand.lease(), name: name)
         let threads = workers ?? ProcessInfo.processInfo.activeProcessorCount
         let stop = StopSignal()
@@ -80,7 +80,7 @@ struct WorkersCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        let store = try self.store.open()
+        let store = try await self.store.open()
         let workers = try await store.workers(lease: try RunsCommand.lease())
         if json { return try JSONOutput.print(["workers": workers]) }
         let format = ISO8601DateFormatter()

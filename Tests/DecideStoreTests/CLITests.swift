@@ -149,8 +149,9 @@ struct CLITests {
               <id>                    The run's id.
 
             OPTIONS:
-              --db <db>               The SQLite database file (default: $DECIDE_DB, else
-                                      ./decide.sqlite).
+              --db <db>               The store: a SQLite file, or
+                                      postgresql://USER@HOST[:PORT]/DB (default:
+                                      $DECIDE_DB, else ./decide.sqlite).
               --json                  Print the result as JSON.
               --version               Show the version.
               -h, --help              Show help information.
@@ -168,8 +169,9 @@ struct CLITests {
             USAGE: decide runs prune [--db <db>] --older-than <older-than> [--keep <keep>] [--dry-run] [--json]
 
             OPTIONS:
-              --db <db>               The SQLite database file (default: $DECIDE_DB, else
-                                      ./decide.sqlite).
+              --db <db>               The store: a SQLite file, or
+                                      postgresql://USER@HOST[:PORT]/DB (default:
+                                      $DECIDE_DB, else ./decide.sqlite).
               --older-than <older-than>
                                       How old a run must be: a number and a unit, s, m, h,
                                       d or w (30d, 12h).

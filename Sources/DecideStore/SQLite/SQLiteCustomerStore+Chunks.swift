@@ -249,13 +249,11 @@ extension SQLiteCustomerStore: RunQueueStore {
         let expired = (row["state"] as String) == "claimed"
         let abandoned = (row["abandoned"] as Int) + (expired ? 1 : 0)
         if abandoned >= lease.attempts {
-            let last: String? = row["last_error"]
-            let message = "chunk \(chunk) of run \(runId) was abandoned by \(abandoned) workers"
-                + (last.map { " (last error: \($0))" } ?? " (each stopped without finishing it)")
             try db.execute(
                 sql: "UPDATE run_chunk SET state = 'pending', worker_id = NULL, lease_until = NULL, abandoned = ? WHERE run_seq = ? AND chunk = ?",
                 arguments: [abandoned, run, chunk])
-            try end(try runRecord(id: runId, in: db), status: .failed, message: "failed", error: RunFailure(message: message), in: db)
+            let failure = RunStoreRules.abandoned(chunk: chunk, runId: runId, times: abandoned, lastError: row["last_error"])
+            try end(try runRecord(id: runId, in: db), status: .failed, message: "failed", error: failure, in: db)
             return nil
         }
         let token: Int64 = row["token"] + 1
@@ -280,10 +278,7 @@ extension SQLiteCustomerStore: RunQueueStore {
             db, sql: "SELECT token, worker_id FROM run_chunk WHERE run_seq = ? AND chunk = ? AND state = 'claimed'",
             arguments: [run, claim.chunk])
         guard let current, current["token"] as Int64 == claim.token, current["worker_id"] as String? == claim.workerId else {
-            throw StoreError(
-                .leaseLost,
-                "chunk \(claim.chunk) of run \(claim.runId) is no longer held by this worker (its lease ran out and another worker took it over)",
-                value: claim.runId)
+            throw RunStoreRules.leaseLost(claim)
         }
         return run
     }

@@ -33,7 +33,7 @@ extension SQLiteCustomerStore {
         runId: String, customerId: String?, offerId: String?, channel: String?, failedOnly: Bool, limit: Int,
         offset: Int
     ) throws -> (customers: [CustomerResult], total: Int) {
-        try Self.checkPage(limit: limit, offset: offset)
+        try RunStoreRules.checkPage(limit: limit, offset: offset)
         // The customers selected, as one subquery of customer ids whose shape depends only on which filters are
         // given (so each shape gets its own plan); every value is a bound parameter. Filtering by offer or channel
         // reads the run's own clustered range of recommendations in customer order instead of probing them customer

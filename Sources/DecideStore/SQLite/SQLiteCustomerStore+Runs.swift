@@ -4,21 +4,12 @@ import GRDB
 /// Runs: creation, listing, lifecycle, heartbeats and cancellation.
 extension SQLiteCustomerStore: RunStore {
     public func createRun(_ new: NewRun) throws -> RunRecord {
-        guard (new.segment == nil) != (new.filter == nil) else {
-            throw StoreError(.invalidArgument, "a run evaluates either a saved segment or a filter: give exactly one")
-        }
+        try new.checkOptions()
         let options = new.options
-        guard options.workers > 0, options.batchSize > 0, options.maxErrors >= 0,
-            (1...RunOptions.maximumChunkSize).contains(options.chunkSize)
-        else {
-            throw StoreError(
-                .invalidArgument,
-                "invalid run options: \(options.workers) workers, batches of \(options.batchSize), \(options.maxErrors) errors allowed, chunks of \(options.chunkSize)")
-        }
         return try Self.translatingErrors {
             try pool.write { db in
                 let now = Date()
-                let id = Self.newRunID(at: now)
+                let id = NewRun.makeID(at: now)
                 try db.execute(
                     sql: """
                         INSERT INTO run (id, name, flow_key, flow_version, flow_snapshot, segment, filter, workers,
@@ -45,7 +36,7 @@ extension SQLiteCustomerStore: RunStore {
     }
 
     public func runs(status: RunStatus?, limit: Int, offset: Int) throws -> (runs: [RunRecord], total: Int) {
-        try Self.checkPage(limit: limit, offset: offset)
+        try RunStoreRules.checkPage(limit: limit, offset: offset)
         return try Self.translatingErrors {
             try pool.read { db in
                 let condition = status == nil ? "" : "WHERE status = ?"
@@ -86,10 +77,7 @@ extension SQLiteCustomerStore: RunStore {
             try pool.write { db in
                 let current = try Self.runRecord(id: runId, in: db)
                 guard current.status.canMove(to: status, interrupted: current.interrupted) else {
-                    let resumable = current.status == .failed && [.running, .pending].contains(status)
-                        ? " (only an interrupted run resumes)" : ""
-                    throw StoreError(
-                        .illegalTransition, "run \(runId) cannot go from \(current.status) to \(status)\(resumable)", value: runId)
+                    throw RunStoreRules.illegalTransition(current, to: status)
                 }
                 try Self.move(runId, to: status, message: message, error: error, interrupted: false, in: db)
                 return try Self.runRecord(id: runId, in: db)
@@ -178,11 +166,7 @@ extension SQLiteCustomerStore: RunStore {
             try pool.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
                     let record = try Self.runRecord(id: id, in: db)
-                    guard record.status != .running && record.status != .pending else {
-                        throw StoreError(
-                            .runActive, "run \(id) is \(record.status.rawValue): cancel it (or let it end) before deleting it",
-                            value: id)
-                    }
+                    guard record.status != .running && record.status != .pending else { throw RunStoreRules.active(record) }
                     try db.execute(sql: "DELETE FROM run WHERE id = ?", arguments: [id])
                     return .commit
                 }
@@ -217,15 +201,6 @@ extension SQLiteCustomerStore: RunStore {
         }
     }
 
-    /// A new run id: `r-`, the time in milliseconds as 12 hex digits, then 8 random hex digits.
-    static func newRunID(at date: Date) -> String {
-        let milliseconds = UInt64(max(0, date.timeIntervalSince1970 * 1000))
-        let time = String(milliseconds, radix: 16)
-        let random = String(UInt32.random(in: 0...UInt32.max), radix: 16)
-        return "r-" + String(repeating: "0", count: max(0, 12 - time.count)) + time
-            + String(repeating: "0", count: 8 - random.count) + random
-    }
-
     /// The run with `id`.
     static func runRecord(id: String, in db: Database) throws -> RunRecord {
         guard let row = try Row.fetchOne(db, sql: "SELECT \(RunRecord.sqliteColumns) FROM run WHERE id = ?", arguments: [id])
@@ -244,14 +219,7 @@ extension SQLiteCustomerStore: RunStore {
     }
 
     static func runNotFound(_ id: String) -> StoreError {
-        StoreError(.runNotFound, "no run has the id \"\(id)\"", value: id)
-    }
-
-    /// Throws `invalidArgument` for a negative page size or offset.
-    static func checkPage(limit: Int, offset: Int) throws {
-        guard limit >= 0, offset >= 0 else {
-            throw StoreError(.invalidArgument, "a page needs a limit and an offset of at least 0, not \(limit) and \(offset)")
-        }
+        RunStoreRules.runNotFound(id)
     }
 
     /// Moves a run to `status`, already checked legal, and records the event. Starting (or resuming) sets the start

@@ -20,29 +20,13 @@ extension SQLiteCustomerStore {
     }
 
     public func saveSegment(name: String, filter: String, description: String, replace: Bool) throws -> Segment {
-        guard name != Segment.allName else {
-            throw StoreError(.reservedSegment, "the segment \"all\" always selects every customer and cannot be changed", value: name)
-        }
-        guard !name.isEmpty, name.count <= InputLimits.nameCharacters,
-            name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) })
-        else {
-            throw StoreError(
-                .invalidName,
-                "invalid segment name \"\(name.prefix(60))\": use 1 to \(InputLimits.nameCharacters) letters, digits, \"_\", \"-\" and \".\"",
-                value: String(name.prefix(60)))
-        }
-        guard description.count <= InputLimits.descriptionCharacters else {
-            throw StoreError(
-                .invalidArgument,
-                "the description is \(description.count) characters long; at most \(InputLimits.descriptionCharacters)",
-                value: String(description.prefix(60)))
-        }
+        try Segment.checkSaving(name: name, description: description)
         return try Self.translatingErrors {
             try pool.write { db in
                 _ = try Self.validatedFilter(filter, schema: try Self.schema(db))
                 let exists = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM segment WHERE name = ?)", arguments: [name]) ?? false
                 if exists && !replace {
-                    throw StoreError(.segmentExists, "a segment \"\(name)\" exists: use --replace to replace it", value: name)
+                    throw Segment.exists(name)
                 }
                 try db.execute(
                     sql: """
@@ -57,9 +41,7 @@ extension SQLiteCustomerStore {
     }
 
     public func deleteSegment(named name: String) throws {
-        guard name != Segment.allName else {
-            throw StoreError(.reservedSegment, "the segment \"all\" always exists and cannot be deleted", value: name)
-        }
+        try Segment.checkDeleting(name: name)
         try Self.translatingErrors {
             try pool.write { db in
                 try db.execute(sql: "DELETE FROM segment WHERE name = ?", arguments: [name])
@@ -81,6 +63,6 @@ extension SQLiteCustomerStore {
     }
 
     private static func segmentNotFound(_ name: String) -> StoreError {
-        StoreError(.segmentNotFound, "no segment is named \"\(name)\"", value: name)
+        Segment.notFound(name)
     }
 }

@@ -128,24 +128,14 @@ public struct SQLiteCustomerStore: CustomerStore {
     /// The query for `selection`, its filter parsed and validated against the current schema.
     static func query(_ selection: SegmentSelection, in db: Database) throws -> SQLiteCustomerQuery {
         let schema = try schema(db)
-        let filter: Filter
-        switch selection {
-        case .named(let name):
-            filter = try validatedFilter(try segment(named: name, in: db).filter, schema: schema)
-        case .expression(let text):
-            filter = try validatedFilter(text, schema: schema)
-        case .filter(let given):
-            try given.validate(against: schema, source: nil)
-            filter = given
-        }
-        return SQLiteCustomerQuery(schema: schema, filter: filter)
+        var saved: String?
+        if case .named(let name) = selection { saved = try segment(named: name, in: db).filter }
+        return SQLiteCustomerQuery(schema: schema, filter: try selection.validatedFilter(schema: schema, savedFilter: saved))
     }
 
     /// `text` parsed and validated against `schema`.
-    static func validatedFilter(_ text: String, schema: AttributeSchema) throws(FilterError) -> Filter {
-        let filter = try Filter(parsing: text)
-        try filter.validate(against: schema, source: text)
-        return filter
+    static func validatedFilter(_ text: String, schema: AttributeSchema) throws -> Filter {
+        try SegmentSelection.expression(text).validatedFilter(schema: schema, savedFilter: nil)
     }
 
     /// Runs `body`, turning database failures into `StoreError`s; filter, import and store errors pass through.

@@ -1,0 +1,148 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import PostgresNIO
+
+/// The customer and run store on a PostgreSQL server, shared by any number of processes on any machines: the same
+/// tables and semantics as the SQLite store, through postgres-nio's connection pool, every value a bound parameter.
+///
+/// Counters of a run are kept per chunk claim (`run_tally`, `run_*_count`) and summed when read, so workers
+/// committing side by side never queue behind one row.
+public final class PostgresCustomerStore: Sendable {
+    /// Where the database is.
+    public let location: PostgresLocation
+    let client: PostgresClient
+    let logger: Logger
+    private let running: Task<Void, Never>
+
+    /// Connects to the database (checking it can be reached, with the server's message when not) and brings its
+    /// schema up to date.
+    ///
+    /// - Throws: `StoreError` `database` naming the host, port and the server's message.
+    public init(_ location: PostgresLocation, logger: Logger = PostgresCustomerStore.quietLogger) async throws {
+        self.location = location
+        self.logger = logger
+        let configuration = try Self.configuration(location)
+        try await Self.probe(location, configuration: configuration, logger: logger)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        running = Task { await client.run() }
+        try await PostgresMigrations.migrate(client, logger: logger)
+    }
+
+    deinit {
+        running.cancel()
+    }
+
+    /// A logger that reports errors only: the pool's own notices are not for a command's user.
+    public static var quietLogger: Logger {
+        var logger = Logger(label: "decide.postgres")
+        logger.logLevel = .error
+        return logger
+    }
+
+    /// Runs `body` in a transaction on a pooled connection: committed when it returns, rolled back when it throws,
+    /// with the error it threw (not wrapped).
+    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await client.withConnection { connection in
+            try await connection.query("BEGIN", logger: logger)
+            do {
+                let result = try await body(connection)
+                try await connection.query("COMMIT", logger: logger)
+                return result
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                throw error
+            }
+        }
+    }
+
+    /// The pool's configuration for `location`.
+    static func configuration(_ location: PostgresLocation) throws -> PostgresClient.Configuration {
+        var configuration: PostgresClient.Configuration
+        if let socket = location.socketPath {
+            configuration = .init(unixSocketPath: socket, username: location.user, password: location.password, database: location.database)
+        } else {
+            let tls: PostgresClient.Configuration.TLS
+            switch location.sslMode {
+            case .disable:
+                tls = .disable
+            case .require:
+                var context = TLSConfiguration.makeClientConfiguration()
+                context.certificateVerification = .none
+                tls = .require(context)
+            case .verifyFull:
+                tls = .require(.makeClientConfiguration())
+            }
+            configuration = .init(
+                host: location.host, port: location.port, username: location.user, password: location.password,
+                database: location.database, tls: tls)
+        }
+        configuration.options.connectTimeout = .seconds(10)
+        configuration.options.maximumConnections = 16
+        return configuration
+    }
+
+    /// One connection's configuration for `location` (the probe, snapshots).
+    static func connectionConfiguration(_ location: PostgresLocation) throws -> PostgresConnection.Configuration {
+        var connection: PostgresConnection.Configuration
+        if let socket = location.socketPath {
+            connection = .init(unixSocketPath: socket, username: location.user, password: location.password, database: location.database)
+        } else if location.sslMode != .disable {
+            var context = TLSConfiguration.makeClientConfiguration()
+            if location.sslMode == .require { context.certificateVerification = .none }
+            connection = .init(
+                host: location.host, port: location.port, username: location.user, password: location.password,
+                database: location.database, tls: .require(try NIOSSLContext(configuration: context)))
+        } else {
+            connection = .init(
+                host: location.host, port: location.port, username: location.user, password: location.password,
+                database: location.database, tls: .disable)
+        }
+        connection.options.connectTimeout = .seconds(10)
+        return connection
+    }
+
+    /// Opens one connection and closes it, so that an unreachable server, a refused login or a missing database
+    /// fails at once with what the server said.
+    private static func probe(_ location: PostgresLocation, configuration: PostgresClient.Configuration, logger: Logger) async throws {
+        do {
+            let opened = try await PostgresConnection.connect(configuration: try connectionConfiguration(location), id: 0, logger: logger)
+            try await opened.close()
+        } catch {
+            throw StoreError(
+                .database,
+                "cannot reach PostgreSQL at \(location.socketPath ?? "\(location.host):\(location.port)") (database \(location.database), user \(location.user)): \(Self.message(error))")
+        }
+    }
+
+    /// What the server (or the network) said, in one line.
+    static func message(_ error: any Error) -> String {
+        if let error = error as? PSQLError {
+            if let message = error.serverInfo?[.message] {
+                return message + (error.serverInfo?[.detail].map { " (\($0))" } ?? "")
+            }
+            if let underlying = error.underlying { return "\(underlying)" }
+            return "\(error.code)"
+        }
+        return "\(error)"
+    }
+
+    /// Runs `body`, turning PostgreSQL failures into `StoreError`s; filter, import and store errors pass through.
+    func translatingErrors<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as PSQLError {
+            throw StoreError(.database, "database: \(Self.message(error))")
+        } catch let error as PostgresDecodingError {
+            throw StoreError(.database, "database: a column of type \(error.postgresType) could not be read as \(error.targetType) (\(error.columnName))")
+        }
+    }
+
+    /// The SQLSTATE of a server error, if `error` is one.
+    static func sqlState(_ error: any Error) -> String? {
+        (error as? PSQLError)?.serverInfo?[.sqlState]
+    }
+}
