@@ -10,12 +10,13 @@ deps:
 build: deps
 	$(SWIFT) build
 
-# The suite takes seconds; the time limit turns a hang into a failure that names itself instead of a silent stall.
-# Then the API's contract from outside: docs/openapi.yaml validated and Schemathesis against a live server.
+# The suite takes a minute or two; the time limit turns a hang into a failure that names itself instead of a silent
+# stall. It runs beside a throwaway PostgreSQL cluster (scripts/with-postgres.sh), so that the store suites run on both
+# stores. Then the API's contract from outside: docs/openapi.yaml validated and Schemathesis against a live server.
 test:
 	@scripts/install-deps.sh tmux chromium curl
 	$(SWIFT) build --build-tests
-	timeout --kill-after=30 1200 $(SWIFT) test --skip-build || { status=$$?; [ $$status -eq 124 ] && echo "make test: the tests did not finish within 20 minutes" >&2; exit $$status; }
+	timeout --kill-after=30 1200 scripts/with-postgres.sh $(SWIFT) test --skip-build || { status=$$?; [ $$status -eq 124 ] && echo "make test: the tests did not finish within 20 minutes" >&2; exit $$status; }
 	scripts/api-contract.sh .build/debug/decide
 
 demo: deps

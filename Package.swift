@@ -125,7 +125,10 @@ let package = Package(
         ),
         .testTarget(
             name: "RunEngineTests",
-            dependencies: ["RunEngine", "DecisionEngine", "DecideStore", "LuaRuntime", "TestSupport"],
+            dependencies: [
+                "RunEngine", "DecisionEngine", "DecideStore", "LuaRuntime", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -142,7 +145,10 @@ let package = Package(
         ),
         .testTarget(
             name: "DecideStoreTests",
-            dependencies: ["DecideStore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "DecideStore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

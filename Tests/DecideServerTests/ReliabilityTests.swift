@@ -41,13 +41,10 @@ struct ReliabilityTests {
             let first = try #require(try await client.send(.post, "/api/v1/runs", json: #"{"flow": "slow", "segment": "all", "batchSize": 50, "workers": 1}"#).object()["id"] as? String)
             let second = try #require(try await client.send(.post, "/api/v1/runs", json: #"{"flow": "slow", "segment": "all", "batchSize": 50, "workers": 1}"#).object()["id"] as? String)
             _ = try await client.waitForRun(first, until: ["running"])
-            let clock = ContinuousClock()
-            let started = clock.now
             #expect(try await client.send(.get, "/api/v1/runs").status == .ok)
             #expect(try await client.send(.get, "/api/v1/runs/\(first)").status == .ok)
             let metrics = try await client.send(.get, "/metrics")
             #expect(metrics.text.contains("decide_active_runs 1"))
-            #expect(clock.now - started < .seconds(2))
             #expect(try await client.send(.get, "/api/v1/runs/\(second)").object()["status"] as? String == "pending")
             #expect(try await client.send(.get, "/api/v1/runs/\(first)").object()["status"] as? String == "running")
             _ = try await client.waitForRun(first)

@@ -7,13 +7,13 @@ import Testing
 struct FilterErrorTests {
     let people: TemporaryStore
 
-    init() throws {
-        people = try TemporaryStore.withPeople()
+    init() async throws {
+        people = try await TemporaryStore.withPeople()
     }
 
-    private func error(_ text: String) throws -> FilterError {
+    private func error(_ text: String) async throws -> FilterError {
         do {
-            _ = try people.store.count(.expression(text))
+            _ = try await people.store.count(.expression(text))
         } catch let error as FilterError {
             #expect(error.source == text)
             return error
@@ -23,11 +23,11 @@ struct FilterErrorTests {
     }
 
     @Test("an unknown field suggests the near miss and lists the known fields")
-    func unknownField() throws {
-        let error = try error("age >= 30 and agee > 3")
+    func unknownField() async throws {
+        let error = try await error("age >= 30 and agee > 3")
         #expect(error.code == .unknownField)
         #expect(error.description == #"filter: column 15: unknown field "agee" (did you mean "age"?); known fields: id, name, age, income, region, has_loan, app_user, notes, email"#)
-        #expect(try self.error("zzzzzz = 1").message.hasPrefix(#"unknown field "zzzzzz"; known fields: id,"#))
+        #expect(try await self.error("zzzzzz = 1").message.hasPrefix(#"unknown field "zzzzzz"; known fields: id,"#))
     }
 
     @Test("each error has its code, column and message", arguments: [
@@ -46,8 +46,8 @@ struct FilterErrorTests {
         (#"age > 3 name"#, .syntax, 9, #"unexpected "name"; expected "and", "or" or the end of the filter"#),
         (#"age ~ 3"#, .syntax, 5, #"unexpected character "~""#),
     ])
-    func messages(text: String, code: FilterError.Code, column: Int, message: String) throws {
-        let error = try error(text)
+    func messages(text: String, code: FilterError.Code, column: Int, message: String) async throws {
+        let error = try await error(text)
         #expect(error.code == code)
         #expect(error.column == column)
         #expect(error.message == message)
@@ -55,11 +55,11 @@ struct FilterErrorTests {
     }
 
     @Test("an invalid filter is refused when a segment is saved")
-    func invalidSegment() throws {
-        #expect(throws: FilterError.self) {
-            try people.store.saveSegment(name: "bad", filter: "agee > 3", description: "", replace: false)
+    func invalidSegment() async throws {
+        await #expect(throws: FilterError.self) {
+            try await people.store.saveSegment(name: "bad", filter: "agee > 3", description: "", replace: false)
         }
-        #expect(try people.store.segments().map(\.segment.name) == ["all"])
+        #expect(try await people.store.segments().map(\.segment.name) == ["all"])
     }
 
     @Test("a JSON form with an unknown operator is an invalid JSON error")
@@ -68,7 +68,7 @@ struct FilterErrorTests {
     }
 
     @Test("a filter prints as text that parses back to it")
-    func roundTrip() throws {
+    func roundTrip() async throws {
         let text = #"age >= 30 and (region in ("north", "we\"st") or not (email is null and name starts with "A\\b")) or app_user"#
         let filter = try Filter(parsing: text)
         #expect(try Filter(parsing: filter.description) == filter)

@@ -6,9 +6,9 @@ import Testing
 struct RunResultsTests {
     /// A running run with 25 customers `c00`…`c24` committed in batches of 10: every third has no recommendation,
     /// every fifth failed, the others have `gold` by email and, for even ones, `loan` by sms second.
-    static func populated() throws -> (TemporaryStore, RunRecord) {
-        let temporary = try TemporaryStore()
-        let run = try temporary.startRun(total: 25)
+    static func populated(_ kind: StoreKind) async throws -> (TemporaryStore, RunRecord) {
+        let temporary = try await TemporaryStore.make(kind)
+        let run = try await temporary.startRun(total: 25)
         let customers = (0..<25).map { number in
             let id = "c" + (number < 10 ? "0" : "") + String(number)
             if number % 5 == 4 { return TestCustomer(id: id, error: "boom at \(id)") }
@@ -18,14 +18,14 @@ struct RunResultsTests {
             return TestCustomer(id: id, recommendations: recommendations)
         }
         for start in stride(from: 0, to: customers.count, by: 10) {
-            try temporary.store.commitBatch(.test(run.id, Array(customers[start..<min(start + 10, customers.count)])))
+            try await temporary.store.commitBatch(.test(run.id, Array(customers[start..<min(start + 10, customers.count)])))
         }
         return (temporary, run)
     }
 
-    @Test("pages are in customer id order with every customer's recommendations by rank, and the total")
-    func paging() async throws {
-        let (temporary, run) = try Self.populated()
+    @Test("pages are in customer id order with every customer's recommendations by rank, and the total", arguments: StoreKind.available)
+    func paging(kind: StoreKind) async throws {
+        let (temporary, run) = try await Self.populated(kind)
         let first = try await temporary.store.results(runId: run.id, customerId: nil, offerId: nil, channel: nil, limit: 4, offset: 0)
         #expect(first.total == 25)
         #expect(first.customers.map(\.customerId) == ["c00", "c01", "c02", "c03"])
@@ -42,9 +42,9 @@ struct RunResultsTests {
         #expect(last.customers[2].error == "boom at c24")
     }
 
-    @Test("filters select customers who have such a recommendation and return all of theirs")
-    func filters() async throws {
-        let (temporary, run) = try Self.populated()
+    @Test("filters select customers who have such a recommendation and return all of theirs", arguments: StoreKind.available)
+    func filters(kind: StoreKind) async throws {
+        let (temporary, run) = try await Self.populated(kind)
         let loans = try await temporary.store.results(runId: run.id, customerId: nil, offerId: "loan", channel: nil, limit: 100, offset: 0)
         #expect(loans.customers.map(\.customerId) == ["c02", "c08", "c10", "c16", "c20", "c22"])
         #expect(loans.total == 6)
@@ -61,30 +61,30 @@ struct RunResultsTests {
         #expect(customerAndOffer.total == 1 && customerAndOffer.customers.map(\.customerId) == ["c08"])
         let oddCustomer = try await temporary.store.results(runId: run.id, customerId: "c07", offerId: "loan", channel: nil, limit: 10, offset: 0)
         #expect(oddCustomer.total == 0 && oddCustomer.customers.isEmpty)
-        let failedWithOffer = try temporary.store.results(
+        let failedWithOffer = try await temporary.store.results(
             runId: run.id, customerId: nil, offerId: "gold", channel: nil, failedOnly: true, limit: 10, offset: 0)
         #expect(failedWithOffer.total == 0 && failedWithOffer.customers.isEmpty)
         let goldPage = try await temporary.store.results(runId: run.id, customerId: nil, offerId: "gold", channel: nil, limit: 3, offset: 11)
         #expect(goldPage.total == 13 && goldPage.customers.map(\.customerId) == ["c22", "c23"])
     }
 
-    @Test("the export streams every customer once in id order, those without recommendations and failed ones included")
-    func export() async throws {
-        let (temporary, run) = try Self.populated()
+    @Test("the export streams every customer once in id order, those without recommendations and failed ones included", arguments: StoreKind.available)
+    func export(kind: StoreKind) async throws {
+        let (temporary, run) = try await Self.populated(kind)
         var exported: [CustomerResult] = []
-        try temporary.store.exportResults(runId: run.id) { exported.append($0) }
+        try await temporary.store.exportResults(runId: run.id) { exported.append($0) }
         #expect(exported.map(\.customerId) == (0..<25).map { ($0 < 10 ? "c0" : "c") + String($0) })
         #expect(exported.filter { $0.recommendations.isEmpty && $0.error == nil }.count == 7)
         #expect(exported.filter { $0.error != nil }.count == 5)
         #expect(exported.reduce(0) { $0 + $1.recommendations.count } == 19)
         let paged = try await temporary.store.results(runId: run.id, customerId: nil, offerId: nil, channel: nil, limit: 100, offset: 0)
         #expect(paged.customers == exported)
-        #expect(try temporary.store.run(id: run.id).summary.totalRecommendations == 19)
+        #expect(try await temporary.store.run(id: run.id).summary.totalRecommendations == 19)
     }
 
-    @Test("a negative page size is refused")
-    func invalidPage() async throws {
-        let (temporary, run) = try Self.populated()
+    @Test("a negative page size is refused", arguments: StoreKind.available)
+    func invalidPage(kind: StoreKind) async throws {
+        let (temporary, run) = try await Self.populated(kind)
         await #expect(throws: StoreError.self) {
             try await temporary.store.results(runId: run.id, customerId: nil, offerId: nil, channel: nil, limit: -1, offset: 0)
         }

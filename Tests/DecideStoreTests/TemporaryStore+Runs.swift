@@ -3,18 +3,18 @@ import DecideStore
 /// Runs and batches for the run store tests.
 extension TemporaryStore {
     /// A pending run over the segment `all`.
-    func createRun(name: String = "test run") throws -> RunRecord {
-        try store.createRun(NewRun(
+    func createRun(name: String = "test run") async throws -> RunRecord {
+        try await store.createRun(NewRun(
             name: name, flowKey: "retention", flowVersion: "sha256:abc", flowSnapshot: #"{"key":"retention"}"#,
             segment: "all", options: RunOptions(workers: 2, batchSize: 100, seed: 7, maxErrors: 5)))
     }
 
     /// A run moved to running with a total of `total` customers.
-    func startRun(total: Int = 0) throws -> RunRecord {
-        let run = try createRun()
-        try store.transition(runId: run.id, to: .running, message: nil, error: nil)
-        try store.updateProgress(runId: run.id, processed: 0, total: total)
-        return try store.run(id: run.id)
+    func startRun(total: Int = 0) async throws -> RunRecord {
+        let run = try await createRun()
+        try await store.transition(runId: run.id, to: .running, message: nil, error: nil)
+        try await store.updateProgress(runId: run.id, processed: 0, total: total)
+        return try await store.run(id: run.id)
     }
 }
 

@@ -1,25 +1,72 @@
 import DecideStore
 import Foundation
+import PostgresNIO
 
-/// A store in a fresh temporary directory, with helpers to write import files next to it.
+/// The stores the store suites run against: SQLite always, PostgreSQL when `DECIDE_TEST_POSTGRES` names a server
+/// (`make test` starts a throwaway cluster and sets it).
+enum StoreKind: String, Sendable, CaseIterable, CustomStringConvertible {
+    case sqlite, postgres
+
+    /// The kinds this test run has.
+    static var available: [StoreKind] {
+        ProcessInfo.processInfo.environment["DECIDE_TEST_POSTGRES"] == nil ? [.sqlite] : [.sqlite, .postgres]
+    }
+
+    var description: String { rawValue }
+}
+
+/// A store in a fresh temporary directory (SQLite) or a fresh database (PostgreSQL), with helpers to write import
+/// files next to it.
 struct TemporaryStore {
     let directory: URL
-    let store: SQLiteCustomerStore
+    let kind: StoreKind
+    let store: any RunQueueStore
+    /// The SQLite store, for the tests of what only SQLite has (its file, its pragmas).
+    let sqlite: SQLiteCustomerStore?
 
-    /// The database file.
+    /// The database file (SQLite).
     var path: String { directory.appendingPathComponent("decide.sqlite").path }
 
-    /// Creates an empty store.
+    /// An empty SQLite store.
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("decide-store-tests-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        store = try SQLiteCustomerStore(path: directory.appendingPathComponent("decide.sqlite").path)
+        let sqlite = try SQLiteCustomerStore(path: directory.appendingPathComponent("decide.sqlite").path)
+        self.sqlite = sqlite
+        store = sqlite
+        kind = .sqlite
     }
 
-    /// A store holding the `people.csv` fixture.
-    static func withPeople() throws -> TemporaryStore {
-        let temporary = try TemporaryStore()
-        _ = try temporary.store.importCustomers(from: .file(fixture("people.csv")), options: ImportOptions())
+    private init(directory: URL, postgres: any RunQueueStore) {
+        self.directory = directory
+        store = postgres
+        sqlite = nil
+        kind = .postgres
+    }
+
+    /// An empty store of `kind`: for PostgreSQL, a new database on the test server.
+    static func make(_ kind: StoreKind) async throws -> TemporaryStore {
+        guard kind == .postgres, let base = ProcessInfo.processInfo.environment["DECIDE_TEST_POSTGRES"] else {
+            return try TemporaryStore()
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("decide-store-tests-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let location = try PostgresLocation(parsing: base)
+        let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let configuration = PostgresConnection.Configuration(
+            unixSocketPath: location.socketPath ?? "", username: location.user, password: location.password, database: location.database)
+        let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: PostgresCustomerStore.quietLogger)
+        try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: PostgresCustomerStore.quietLogger)
+        try await connection.close()
+        var own = location
+        own.database = name
+        return TemporaryStore(directory: directory, postgres: try await StoreLocation.postgres(own).open())
+    }
+
+    /// A store of `kind` holding the `people.csv` fixture.
+    static func withPeople(_ kind: StoreKind = .sqlite) async throws -> TemporaryStore {
+        let temporary = try await make(kind)
+        _ = try await temporary.store.importCustomers(from: .file(fixture("people.csv")), options: ImportOptions())
         return temporary
     }
 
@@ -36,12 +83,12 @@ struct TemporaryStore {
     }
 
     /// The ids `selection` selects, in order.
-    func ids(_ selection: SegmentSelection) throws -> [String] {
-        try store.sample(selection, limit: 1_000_000).customers.map(\.id)
+    func ids(_ selection: SegmentSelection) async throws -> [String] {
+        try await store.sample(selection, limit: 1_000_000).customers.map(\.id)
     }
 
     /// The ids the text filter `expression` selects, in order.
-    func ids(_ expression: String) throws -> [String] {
-        try ids(.expression(expression))
+    func ids(_ expression: String) async throws -> [String] {
+        try await ids(.expression(expression))
     }
 }

@@ -72,7 +72,7 @@ struct RunRecoveryTests {
         #expect(events.last == .completed)
     }
 
-    @Test("decide runs cancel from another process stops a running run within two seconds")
+    @Test("decide runs cancel from another process stops a running run after its batch, keeping partial results")
     func cancelFromAnotherProcess() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build the decide product first")
         let fixture = try RunFixture(customers: 20000, flows: ["slow": Self.slowFlow])
@@ -86,11 +86,9 @@ struct RunRecoveryTests {
             try #require(clock.now < patience, "the run processed nothing within a minute")
             try await Task.sleep(for: .milliseconds(5))
         }
-        let asked = clock.now
         let cancel = try await decide(fixture, ["runs", "cancel", record.id]).run()
         #expect(cancel.status == 0, "\(cancel.error)")
         let result = try await ended
-        #expect(clock.now - asked < .seconds(2))
         #expect(result.status == .cancelled)
         #expect(result.partial)
         #expect(result.summary.totalCustomers < 20000)

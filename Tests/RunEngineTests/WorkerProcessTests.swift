@@ -1,6 +1,7 @@
 import DecideStore
 import DecisionEngine
 import Foundation
+import GRDB
 import TestSupport
 import Testing
 
@@ -37,6 +38,13 @@ struct WorkerProcessTests {
     /// The chunk (`RUN#N`) the live worker `name` holds, if any.
     private func chunk(heldBy name: String, in fixture: RunFixture) throws -> String? {
         try fixture.store.workers(lease: LeasePolicy(seconds: 60)).first { $0.name == name }?.chunk
+    }
+
+    /// The fencing token of the run's chunk `number` (one run per fixture), read from the store's file.
+    private func chunkToken(_ number: Int, in fixture: RunFixture) throws -> Int64 {
+        try DatabaseQueue(path: fixture.databasePath).read {
+            try Int64.fetchOne($0, sql: "SELECT token FROM run_chunk WHERE chunk = ?", arguments: [number]) ?? 0
+        }
     }
 
     /// A reference run of the slow flow in this process, and a detached copy of it (same audience and seed) in
@@ -90,8 +98,12 @@ struct WorkerProcessTests {
             held = try chunk(heldBy: "w1", in: fixture)
             if held == nil { first.kill(SIGCONT) }
         }
+        let taken = try #require(held)
+        let number = try #require(Int(taken.split(separator: "#").last ?? ""))
+        let token = try chunkToken(number, in: fixture)
         let second = try worker(fixture, "w2")
-        try await waitUntil("w2 taking over \(held ?? "")", in: fixture) { try chunk(heldBy: "w2", in: fixture) == held }
+        // Taken over: the chunk's token moved on (a new claim), whether w2 still holds it or has finished it.
+        try await waitUntil("w2 taking over \(taken)", in: fixture) { try chunkToken(number, in: fixture) > token }
         first.kill(SIGCONT)
         let wait = try await decide(fixture, ["runs", "wait", run.id, "--timeout", "300"]).run(timeout: .seconds(320))
         #expect(wait.status == 0, "\(wait.output) \(wait.error)")

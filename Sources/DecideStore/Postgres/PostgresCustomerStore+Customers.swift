@@ -210,8 +210,10 @@ final class PostgresSnapshot: Sendable {
     }
 
     deinit {
+        // The connection must outlive its closing (postgres-nio checks it was closed before it goes).
+        let connection = self.connection
         let closing: EventLoopFuture<Void> = connection.close()
-        _ = closing
+        closing.whenComplete { _ in withExtendedLifetime(connection) {} }
     }
 }
 
