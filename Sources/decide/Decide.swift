@@ -10,7 +10,7 @@ struct Decide: AsyncParsableCommand {
         version: DecideVersion.description,
         subcommands: [
             RunCommand.self, RunsCommand.self, FlowsCommand.self, CustomersCommand.self, SegmentsCommand.self,
-            ReplCommand.self, ServeCommand.self, WorkerCommand.self, WorkersCommand.self,
+            ReplCommand.self, ServeCommand.self, WorkerCommand.self, WorkersCommand.self, StoreCommand.self,
         ]
     )
 

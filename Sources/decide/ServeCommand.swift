@@ -46,7 +46,10 @@ struct ServeCommand: AsyncParsableCommand {
                     memoryBytes: maxMemoryLimitMib << 20, instructionBudget: maxInstructionBudget,
                     deadlineSeconds: maxDeadlineSeconds),
                 executesRuns: !noExecute),
-            store: try await store.open(), library: flows.library, logger: logger
+            store: try await store.openRetrying { message, retry in
+                logger.warning("store unreachable, trying again", metadata: ["error": "\(message)", "retry.seconds": "\(retry)"])
+            },
+            library: flows.library, logger: logger
         )
         try await app.runService()
     }

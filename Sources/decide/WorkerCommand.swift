@@ -31,7 +31,10 @@ struct WorkerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try await self.store.open()
+        let json = self.json
+        let store = try await self.store.openRetrying { message, retry in
+            log(json, ["event": "store-unreachable", "error": message, "retryInSeconds": retry])
+        }
         let executor = RunExecutor(store: store, lease: try RunsCommand.lease(), name: name)
         let threads = workers ?? ProcessInfo.processInfo.activeProcessorCount
         let stop = StopSignal()
@@ -43,7 +46,6 @@ struct WorkerCommand: AsyncParsableCommand {
             return watcher
         }
         defer { for watcher in watchers { watcher.cancel() } }
-        let json = self.json
         log(json, ["event": "started", "name": executor.name, "threads": threads])
         try await executor.work(threads: threads, until: stop) { claim, run in
             log(json, [

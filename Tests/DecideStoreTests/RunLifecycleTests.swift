@@ -158,10 +158,10 @@ struct RunLifecycleTests {
         let asking = try SQLiteCustomerStore(path: temporary.path)
         let run = try await temporary.startRun()
         #expect(try await executing.isCancelRequested(runId: run.id) == false)
-        try await asking.requestCancel(runId: run.id)
+        try asking.requestCancel(runId: run.id)
         #expect(try await executing.isCancelRequested(runId: run.id))
         let cancelled = try await executing.transition(runId: run.id, to: .cancelled, message: "cancel requested", error: nil)
-        #expect(try await asking.run(id: run.id) == cancelled)
+        #expect(try asking.run(id: run.id) == cancelled)
     }
 
     @Test("deleting a run deletes its events, results and breakdowns")
@@ -231,16 +231,16 @@ struct RunLifecycleTests {
         #expect(try await DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "PRAGMA auto_vacuum") } == 0)
         let store = try SQLiteCustomerStore(path: path)
         #expect(try await DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "PRAGMA auto_vacuum") } == 2)
-        let run = try await store.createRun(NewRun(
+        let run = try store.createRun(NewRun(
             name: "big", flowKey: "f", flowVersion: "1", flowSnapshot: "{}", segment: "all", filter: nil,
             options: RunOptions(workers: 1, batchSize: 10)))
-        _ = try await store.transition(runId: run.id, to: .running, message: nil, error: nil)
+        _ = try store.transition(runId: run.id, to: .running, message: nil, error: nil)
         let customers = (0..<5000).map { TestCustomer(id: String(format: "c%05d", $0), recommendations: [("gold-offer-with-a-long-id", "email", 1)]) }
-        try await store.commitBatch(.test(run.id, customers))
-        _ = try await store.transition(runId: run.id, to: .completed, message: nil, error: nil)
+        try store.commitBatch(.test(run.id, customers))
+        _ = try store.transition(runId: run.id, to: .completed, message: nil, error: nil)
         let pages = { try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "PRAGMA page_count") ?? 0 } }
         let before = try pages()
-        try await store.deleteRun(id: run.id)
+        try store.deleteRun(id: run.id)
         #expect(try pages() < before)
         #expect(try await DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "PRAGMA freelist_count") } == 0)
     }

@@ -170,6 +170,15 @@ enum PostgresMigrations {
                 PRIMARY KEY (run_seq, name)
             );
             """),
+        // Times to the millisecond, as the SQLite store keeps them, so that a store copied either way reads back the
+        // same times.
+        ("v2.milliseconds", """
+            ALTER TABLE segment ALTER COLUMN created_at TYPE TIMESTAMPTZ(3);
+            ALTER TABLE run ALTER COLUMN created_at TYPE TIMESTAMPTZ(3), ALTER COLUMN started_at TYPE TIMESTAMPTZ(3),
+                ALTER COLUMN finished_at TYPE TIMESTAMPTZ(3), ALTER COLUMN heartbeat_at TYPE TIMESTAMPTZ(3);
+            ALTER TABLE run_event ALTER COLUMN at TYPE TIMESTAMPTZ(3);
+            ALTER TABLE worker ALTER COLUMN started_at TYPE TIMESTAMPTZ(3), ALTER COLUMN heartbeat_at TYPE TIMESTAMPTZ(3);
+            """),
     ]
 
     /// Applies the migrations not applied yet.

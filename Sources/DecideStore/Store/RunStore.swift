@@ -118,6 +118,15 @@ public protocol RunStore: Sendable {
     /// - Throws: `StoreError` `runNotFound`, or `runActive` for a pending or running run.
     func deleteRun(id: String) async throws
 
+    /// Creates a run exactly as `archive` describes it (id, status, times, totals, history, breakdowns,
+    /// participants), without results: what `decide store copy` writes into a new store.
+    ///
+    /// - Throws: `StoreError` `invalidArgument` when a run with that id exists.
+    func restoreRun(_ archive: RunArchive) async throws
+
+    /// Adds customer results to a run restored with ``restoreRun(_:)``, in customer id order.
+    func restoreResults(runId: String, _ results: [CustomerResult]) async throws
+
     /// Deletes the finished runs (completed, failed, cancelled) created before `cutoff`, except the `keep` newest
     /// runs overall, or with `dryRun` only lists them. Returns their ids, oldest first.
     func pruneRuns(createdBefore cutoff: Date, keepingNewest keep: Int, dryRun: Bool) async throws -> [String]
