@@ -109,7 +109,11 @@ let package = Package(
             dependencies: ["DecisionEngine", "DecideStore", "LuaRuntime", "RunEngine"],
             swiftSettings: swiftSettings
         ),
-        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .target(
+            name: "TestSupport",
+            dependencies: ["DecideStore", .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Tests/TestSupport", swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ReplTests",
             dependencies: ["DecideRepl", "DecideStore", "LuaRuntime", "TestSupport"],
@@ -147,7 +151,6 @@ let package = Package(
             name: "DecideStoreTests",
             dependencies: [
                 "DecideStore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings

@@ -46,6 +46,21 @@ public struct RunExecutor: Sendable {
     public func execute(
         runId: String, onProgress: @escaping @Sendable (RunProgressReport) -> Void = { _ in }
     ) async throws -> RunRecord {
+        // The work runs in a task of its own, which the caller's cancellation does not reach: a store call cut off
+        // half-way (a PostgreSQL query) would leave the run neither committed nor given back. Cancelling asks the
+        // work to stop after its batch instead.
+        let stop = StopSignal()
+        let work = Task.detached { try await self.execute(runId: runId, until: stop, onProgress: onProgress) }
+        return try await withTaskCancellationHandler {
+            try await work.value
+        } onCancel: {
+            stop.raise()
+        }
+    }
+
+    private func execute(
+        runId: String, until stop: StopSignal, onProgress: @escaping @Sendable (RunProgressReport) -> Void
+    ) async throws -> RunRecord {
         var record = try await store.run(id: runId)
         guard record.status == .pending || record.status == .running || (record.status == .failed && record.interrupted) else {
             throw RunError(.wrongState, "run \(runId) is \(record.status.rawValue); only a pending or interrupted run can run")
@@ -55,17 +70,16 @@ public struct RunExecutor: Sendable {
             threads: record.options.workers, runId: runId)
         return try await registered(registration) {
             record = try await store.startRun(id: runId)
-            let stop = StopSignal()
             var chunks = ChunkRunner.Cache()
             var estimator = ProgressEstimator(processed: record.progress.processed)
             while record.status == .running {
-                if Task.isCancelled { break }
+                if stop.isRaised { break }
                 guard let claim = try await store.claimChunk(workerId: registration.id, runId: runId, lease: lease) else {
                     record = try await store.run(id: runId)
                     if record.status == .running && record.cancelRequested {
                         record = try await store.endRun(id: runId, status: .cancelled, message: "cancelled on request", error: nil)
                     }
-                    if record.status == .running { try? await Task.sleep(for: Self.pollInterval) }
+                    if record.status == .running { await stop.wait(upTo: Self.pollInterval) }
                     continue
                 }
                 let runner = try await chunks.runner(for: claim.runId, store: store)
@@ -77,7 +91,7 @@ public struct RunExecutor: Sendable {
                     onProgress(report)
                 }
             }
-            if Task.isCancelled && record.status == .running {
+            if stop.isRaised && record.status == .running {
                 try await store.unregisterWorker(id: registration.id)
                 return try await store.interruptIfAbandoned(runId: runId, lease: lease) ?? record
             }

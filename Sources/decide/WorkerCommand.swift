@@ -38,10 +38,22 @@ struct WorkerCommand: AsyncParsableCommand {
         let executor = RunExecutor(store: store, lease: try RunsCommand.lease(), name: name)
         let threads = workers ?? ProcessInfo.processInfo.activeProcessorCount
         let stop = StopSignal()
+        // A store call that never returns (a connection cut while the process was paused) must not keep a stopped
+        // worker alive: past the grace, or at a second signal, it exits at once; its chunk returns to the queue when
+        // its lease ends.
+        let grace = Duration.milliseconds(Int(max(5, 2 * executor.lease.seconds) * 1000))
         let watchers = [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let watcher = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            watcher.setEventHandler { stop.raise() }
+            watcher.setEventHandler {
+                if stop.isRaised { Foundation.exit(0) }
+                stop.raise()
+                Task.detached {
+                    try? await Task.sleep(for: grace)
+                    log(json, ["event": "stop-timeout", "graceSeconds": grace / .seconds(1)])
+                    Foundation.exit(0)
+                }
+            }
             watcher.resume()
             return watcher
         }

@@ -1,6 +1,7 @@
 import Foundation
 import DecideStore
 import Testing
+import TestSupport
 
 /// Every operator, precedence and NULL semantics against answers computed by hand from `people.csv`.
 @Suite("Filter evaluation")

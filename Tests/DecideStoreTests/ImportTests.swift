@@ -1,6 +1,7 @@
 import DecideStore
 import Foundation
 import Testing
+import TestSupport
 
 /// CSV and JSON Lines imports: parsing edge cases, inference, atomicity, upsert and replace.
 @Suite("Imports")

@@ -1,5 +1,6 @@
 import DecideStore
 import Testing
+import TestSupport
 
 /// Nothing a user types reaches SQL text: fields are checked names, values are bound parameters.
 @Suite("Injection")

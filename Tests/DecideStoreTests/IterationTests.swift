@@ -1,6 +1,7 @@
 import DecideStore
 import Foundation
 import Testing
+import TestSupport
 
 /// Streaming a segment in batches, from one snapshot.
 @Suite("Segment iteration")

@@ -1,5 +1,6 @@
 import DecideStore
 import Testing
+import TestSupport
 
 /// Committing batches: totals, breakdowns, progress, idempotence.
 @Suite("Run batches")

@@ -2,6 +2,7 @@ import DecideStore
 import Foundation
 import GRDB
 import Testing
+import TestSupport
 
 /// Creating, listing, moving, cancelling and deleting runs, and finding interrupted ones.
 @Suite("Run lifecycle")

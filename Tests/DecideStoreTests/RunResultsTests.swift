@@ -1,5 +1,6 @@
 import DecideStore
 import Testing
+import TestSupport
 
 /// Reading a run's customer results: pages, filters and the export.
 @Suite("Run results")

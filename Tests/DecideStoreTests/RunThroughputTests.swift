@@ -1,6 +1,7 @@
 import DecideStore
 import Foundation
 import Testing
+import TestSupport
 
 /// The commit throughput of the hot path, printed (not asserted: timing depends on the machine and build).
 @Suite("Run throughput")

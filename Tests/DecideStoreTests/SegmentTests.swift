@@ -1,5 +1,6 @@
 import DecideStore
 import Testing
+import TestSupport
 
 /// Saved segments and the segment `all`.
 @Suite("Segments")

@@ -1,6 +1,7 @@
 import DecideStore
 import Foundation
 import Testing
+import TestSupport
 
 /// `decide store copy`: a whole store moved between SQLite and PostgreSQL, and back.
 @Suite("Store copy")

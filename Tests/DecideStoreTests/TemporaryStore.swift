@@ -1,19 +1,6 @@
 import DecideStore
 import Foundation
-import PostgresNIO
-
-/// The stores the store suites run against: SQLite always, PostgreSQL when `DECIDE_TEST_POSTGRES` names a server
-/// (`make test` starts a throwaway cluster and sets it).
-enum StoreKind: String, Sendable, CaseIterable, CustomStringConvertible {
-    case sqlite, postgres
-
-    /// The kinds this test run has.
-    static var available: [StoreKind] {
-        ProcessInfo.processInfo.environment["DECIDE_TEST_POSTGRES"] == nil ? [.sqlite] : [.sqlite, .postgres]
-    }
-
-    var description: String { rawValue }
-}
+import TestSupport
 
 /// A store in a fresh temporary directory (SQLite) or a fresh database (PostgreSQL), with helpers to write import
 /// files next to it.
@@ -46,21 +33,11 @@ struct TemporaryStore {
 
     /// An empty store of `kind`: for PostgreSQL, a new database on the test server.
     static func make(_ kind: StoreKind) async throws -> TemporaryStore {
-        guard kind == .postgres, let base = ProcessInfo.processInfo.environment["DECIDE_TEST_POSTGRES"] else {
-            return try TemporaryStore()
-        }
+        guard kind == .postgres else { return try TemporaryStore() }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("decide-store-tests-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let location = try PostgresLocation(parsing: base)
-        let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        let configuration = PostgresConnection.Configuration(
-            unixSocketPath: location.socketPath ?? "", username: location.user, password: location.password, database: location.database)
-        let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: PostgresCustomerStore.quietLogger)
-        try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: PostgresCustomerStore.quietLogger)
-        try await connection.close()
-        var own = location
-        own.database = name
-        return TemporaryStore(directory: directory, postgres: try await StoreLocation.postgres(own).open())
+        let database = try await TestDatabase.make(.postgres, in: directory)
+        return TemporaryStore(directory: directory, postgres: try await StoreLocation(parsing: database).open())
     }
 
     /// A store of `kind` holding the `people.csv` fixture.

@@ -3,14 +3,15 @@ import DecisionEngine
 import Foundation
 import LuaRuntime
 import Testing
+import TestSupport
 
 @testable import RunEngine
 
 @Suite("Runs")
 struct RunExecutionTests {
-    @Test("the summary and breakdowns of a small audience match the hand-computed figures")
-    func summaryArithmetic() async throws {
-        let fixture = try RunFixture(customers: 10)
+    @Test("the summary and breakdowns of a small audience match the hand-computed figures", arguments: StoreKind.available)
+    func summaryArithmetic(kind: StoreKind) async throws {
+        let fixture = try await RunFixture(customers: 10, kind: kind)
         let record = try await fixture.run(RunRequest(flow: "simple", segment: "all", workers: 2, batchSize: 3))
         #expect(record.status == .completed)
         let document = try await RunDocument(record, store: fixture.store)
@@ -32,24 +33,24 @@ struct RunExecutionTests {
         #expect(document.stageFunnel.map(\.name) == ["age", "value", "rank", "reach"])
         #expect(document.stageFunnel.map(\.received) == [20, 14, 14, 14])
         #expect(document.stageFunnel.map(\.dropped) == [6, 0, 0, 0])
-        #expect(try fixture.export(record.id).last == "C0010:b/email,a/email")
+        #expect(try await fixture.export(record.id).last == "C0010:b/email,a/email")
     }
 
-    @Test("results are identical with one worker and two, and with different batch sizes")
-    func deterministicAcrossWorkers() async throws {
-        let fixture = try RunFixture(customers: 250)
+    @Test("results are identical with one worker and two, and with different batch sizes", arguments: StoreKind.available)
+    func deterministicAcrossWorkers(kind: StoreKind) async throws {
+        let fixture = try await RunFixture(customers: 250, kind: kind)
         let one = try await fixture.run(RunRequest(flow: "simple", segment: "all", workers: 1, batchSize: 1000))
         let two = try await fixture.run(RunRequest(flow: "simple", segment: "all", workers: 2, batchSize: 7))
         let three = try await fixture.run(RunRequest(flow: "simple", filter: "age >= 0", workers: 2, batchSize: 64))
-        let expected = try fixture.export(one.id)
+        let expected = try await fixture.export(one.id)
         #expect(expected.count == 250)
-        #expect(try fixture.export(two.id) == expected)
-        #expect(try fixture.export(three.id) == expected)
+        #expect(try await fixture.export(two.id) == expected)
+        #expect(try await fixture.export(three.id) == expected)
     }
 
-    @Test("a flow error fails the run with the customer id and the flow's file and line, keeping what it processed")
-    func flowErrorFailsRun() async throws {
-        let fixture = try RunFixture(customers: 50, flows: ["broken": """
+    @Test("a flow error fails the run with the customer id and the flow's file and line, keeping what it processed", arguments: StoreKind.available)
+    func flowErrorFailsRun(kind: StoreKind) async throws {
+        let fixture = try await RunFixture(customers: 50, flows: ["broken": """
             return flow {
               name = "Broken",
               offers = { { id = "a", name = "A", channel = "email" } },
@@ -60,7 +61,7 @@ struct RunExecutionTests {
                 end),
               },
             }
-            """])
+            """], kind: kind)
         let record = try await fixture.run(RunRequest(flow: "broken", segment: "all", workers: 1, batchSize: 10))
         #expect(record.status == .failed)
         #expect(record.partial)
@@ -70,8 +71,8 @@ struct RunExecutionTests {
         #expect(record.summary.totalCustomers == 30)
     }
 
-    @Test("the error budget records failing customers and fails the run only past it")
-    func errorBudget() async throws {
+    @Test("the error budget records failing customers and fails the run only past it", arguments: StoreKind.available)
+    func errorBudget(kind: StoreKind) async throws {
         let flows = ["flaky": """
             return flow {
               name = "Flaky",
@@ -79,7 +80,7 @@ struct RunExecutionTests {
               stages = { filter("odd", function(c, o) if c.age % 10 == 0 then error("no tens") end return true end) },
             }
             """]
-        let fixture = try RunFixture(customers: 40, flows: flows)
+        let fixture = try await RunFixture(customers: 40, flows: flows, kind: kind)
         // Ages 19...58: 20, 30, 40, 50 fail (4 customers).
         let within = try await fixture.run(RunRequest(flow: "flaky", segment: "all", batchSize: 8, maxErrors: 4))
         #expect(within.status == .completed)
@@ -105,26 +106,26 @@ struct RunExecutionTests {
         RunRequest(flow: "simple", segment: "all", limits: RunLimits(deadlineSeconds: 601)),
     ])
     func invalidRequests(request: RunRequest) async throws {
-        let fixture = try RunFixture(customers: 3)
+        let fixture = try await RunFixture(customers: 3)
         await #expect(throws: (any Error).self) { try await RunPlanner(library: fixture.library, store: fixture.store).create(request) }
-        #expect(try fixture.store.runs(status: nil, limit: 10, offset: 0).total == 0)
+        #expect(try await fixture.store.runs(status: nil, limit: 10, offset: 0).total == 0)
     }
 
-    @Test("a cancel requested from another store instance stops the run, keeping partial results")
-    func cancelFromAnotherInstance() async throws {
-        let fixture = try RunFixture(customers: 3000, flows: ["slow": """
+    @Test("a cancel requested from another store instance stops the run, keeping partial results", arguments: StoreKind.available)
+    func cancelFromAnotherInstance(kind: StoreKind) async throws {
+        let fixture = try await RunFixture(customers: 3000, flows: ["slow": """
             return flow {
               name = "Slow",
               offers = { { id = "a", name = "A", channel = "email" } },
               stages = { filter("spin", function() for i = 1, 20000 do end return true end) },
             }
-            """])
+            """], kind: kind)
         let record = try await RunPlanner(library: fixture.library, store: fixture.store)
             .create(RunRequest(flow: "slow", segment: "all", workers: 1, batchSize: 50))
-        let other = try SQLiteCustomerStore(path: fixture.databasePath)
+        let other = try await StoreLocation(parsing: fixture.databasePath).open()
         async let ended = RunExecutor(store: fixture.store).execute(runId: record.id)
-        while try other.run(id: record.id).progress.processed == 0 { try await Task.sleep(for: .milliseconds(10)) }
-        try other.requestCancel(runId: record.id)
+        while try await other.run(id: record.id).progress.processed == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        try await other.requestCancel(runId: record.id)
         let result = try await ended
         #expect(result.status == .cancelled)
         #expect(result.partial)
@@ -132,13 +133,13 @@ struct RunExecutionTests {
         #expect(result.summary.totalCustomers > 0)
     }
 
-    @Test("a dry run stores nothing and gives the same summary as the real run")
-    func dryRun() async throws {
-        let fixture = try RunFixture(customers: 100)
+    @Test("a dry run stores nothing and gives the same summary as the real run", arguments: StoreKind.available)
+    func dryRun(kind: StoreKind) async throws {
+        let fixture = try await RunFixture(customers: 100, kind: kind)
         let planner = RunPlanner(library: fixture.library, store: fixture.store)
         let request = RunRequest(flow: "simple", segment: "all", batchSize: 9)
         let simulated = try await DryRun(store: fixture.store).simulate(try await planner.plan(request).new, sample: nil)
-        #expect(try fixture.store.runs(status: nil, limit: 10, offset: 0).total == 0)
+        #expect(try await fixture.store.runs(status: nil, limit: 10, offset: 0).total == 0)
         let real = try await RunDocument(try await fixture.run(request), store: fixture.store)
         #expect(simulated.summary?.totalRecommendations == real.summary?.totalRecommendations)
         #expect(simulated.offerBreakdown.map(\.count) == real.offerBreakdown.map(\.count))
@@ -146,15 +147,15 @@ struct RunExecutionTests {
         #expect(sampled.summary?.totalCustomers == 10)
     }
 
-    @Test("a run's own limits apply to every customer, are stored with it, and stay within the planner's maxima")
-    func perRunLimits() async throws {
-        let fixture = try RunFixture(customers: 20, flows: ["spin": """
+    @Test("a run's own limits apply to every customer, are stored with it, and stay within the planner's maxima", arguments: StoreKind.available)
+    func perRunLimits(kind: StoreKind) async throws {
+        let fixture = try await RunFixture(customers: 20, flows: ["spin": """
             return flow {
               name = "Spin",
               offers = { { id = "a", name = "A", channel = "email" } },
               stages = { filter("spin", function(c) for i = 1, 200000 do end return true end) },
             }
-            """])
+            """], kind: kind)
         let tight = RunRequest(
             flow: "spin", segment: "all", maxErrors: 100, limits: RunLimits(instructionBudget: 50_000))
         let failing = try await fixture.run(tight)

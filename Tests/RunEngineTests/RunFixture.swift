@@ -2,24 +2,28 @@ import DecideStore
 import DecisionEngine
 import Foundation
 import RunEngine
+import TestSupport
 
-/// A temporary store with a small hand-made audience and a flows directory, deleted when the fixture goes.
+/// A temporary store (SQLite, or a new PostgreSQL database) with a small hand-made audience and a flows directory,
+/// the directory deleted when the fixture goes.
 final class RunFixture {
     let directory: URL
-    let store: SQLiteCustomerStore
+    let kind: StoreKind
+    let store: any RunQueueStore
     let library: FlowLibrary
-
-    /// The store path.
-    var databasePath: String { directory.appendingPathComponent("decide.sqlite").path }
+    /// The store as `--db` names it for child processes: the SQLite file, or the PostgreSQL URL.
+    let databasePath: String
 
     /// Creates the fixture with `customers` customers (ids C0001...), ages 18 + i, every third an app user.
-    init(customers: Int = 10, flows: [String: String] = [:]) throws {
+    init(customers: Int = 10, flows: [String: String] = [:], kind: StoreKind = .sqlite) async throws {
+        self.kind = kind
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("decide-runs-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("flows"), withIntermediateDirectories: true)
         for (key, source) in flows.merging(["simple": Self.simple], uniquingKeysWith: { mine, _ in mine }) {
             try source.write(to: directory.appendingPathComponent("flows/\(key).lua"), atomically: true, encoding: .utf8)
         }
-        store = try SQLiteCustomerStore(path: directory.appendingPathComponent("decide.sqlite").path)
+        databasePath = try await TestDatabase.make(kind, in: directory)
+        store = try await StoreLocation(parsing: databasePath).open()
         library = FlowLibrary(directory: directory.appendingPathComponent("flows").path)
         var lines = ["id,age,app_user"]
         for index in 1...max(1, customers) where customers > 0 {
@@ -27,7 +31,7 @@ final class RunFixture {
         }
         let csv = directory.appendingPathComponent("customers.csv")
         try (lines.joined(separator: "\n") + "\n").write(to: csv, atomically: true, encoding: .utf8)
-        _ = try store.importCustomers(from: .file(csv), options: ImportOptions())
+        _ = try await store.importCustomers(from: .file(csv), options: ImportOptions())
     }
 
     deinit {
@@ -56,9 +60,9 @@ final class RunFixture {
     }
 
     /// Every stored result as `customer:offer/channel,...` lines, in id order.
-    func export(_ runId: String) throws -> [String] {
+    func export(_ runId: String) async throws -> [String] {
         var lines: [String] = []
-        try store.exportResults(runId: runId) { result in
+        try await store.exportResults(runId: runId) { result in
             lines.append(result.customerId + ":" + result.recommendations.map { "\($0.offerId)/\($0.channel)" }.joined(separator: ","))
         }
         return lines

@@ -36,17 +36,17 @@ struct RunRecoveryTests {
                      environment: ["DECIDE_FLOWS": fixture.library.directory, "DECIDE_RUN_LEASE_SECONDS": lease])
     }
 
-    @Test("kill -9 in the middle, then resume, equals an uninterrupted run")
-    func killAndResume() async throws {
+    @Test("kill -9 in the middle, then resume, equals an uninterrupted run", arguments: StoreKind.available)
+    func killAndResume(kind: StoreKind) async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build the decide product first")
-        let fixture = try RunFixture(customers: 3000, flows: ["slow": Self.slowFlow])
+        let fixture = try await RunFixture(customers: 3000, flows: ["slow": Self.slowFlow], kind: kind)
         let reference = try await fixture.run(RunRequest(flow: "slow", segment: "all", workers: 2, batchSize: 100))
-        let expected = try fixture.export(reference.id)
+        let expected = try await fixture.export(reference.id)
 
         let running = try decide(fixture, ["run", "slow", "--segment", "all", "--workers", "1", "--batch-size", "100", "--quiet"]).start()
         var interruptedId: String?
         for _ in 0..<2000 {
-            let runs = try fixture.store.runs(status: .running, limit: 5, offset: 0).runs
+            let runs = try await fixture.store.runs(status: .running, limit: 5, offset: 0).runs
             if let run = runs.first, run.progress.processed >= 500 {
                 interruptedId = run.id
                 break
@@ -57,32 +57,32 @@ struct RunRecoveryTests {
         let killed = try await running.finish()
         // A slow flow keeps the run going long enough that the poll sees it mid-way even on a loaded machine.
         let id = try #require(interruptedId, "the run was not seen mid-way (exit status \(killed.status): \(killed.error))")
-        let left = try fixture.store.run(id: id)
+        let left = try await fixture.store.run(id: id)
         #expect(left.status == .running)
         #expect(left.progress.processed < 3000)
 
         let resume = try await decide(fixture, ["runs", "resume", id, "--quiet"], lease: "0").run()
         #expect(resume.status == 0, "\(resume.error)")
-        let resumed = try fixture.store.run(id: id)
+        let resumed = try await fixture.store.run(id: id)
         #expect(resumed.status == .completed)
         #expect(resumed.summary.totalCustomers == 3000)
-        #expect(try fixture.export(id) == expected)
-        let events = try fixture.store.events(runId: id).map(\.status)
+        #expect(try await fixture.export(id) == expected)
+        let events = try await fixture.store.events(runId: id).map(\.status)
         #expect(events.contains(.failed))
         #expect(events.last == .completed)
     }
 
-    @Test("decide runs cancel from another process stops a running run after its batch, keeping partial results")
-    func cancelFromAnotherProcess() async throws {
+    @Test("decide runs cancel from another process stops a running run after its batch, keeping partial results", arguments: StoreKind.available)
+    func cancelFromAnotherProcess(kind: StoreKind) async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build the decide product first")
-        let fixture = try RunFixture(customers: 20000, flows: ["slow": Self.slowFlow])
+        let fixture = try await RunFixture(customers: 20000, flows: ["slow": Self.slowFlow], kind: kind)
         let record = try await RunPlanner(library: fixture.library, store: fixture.store)
             .create(RunRequest(flow: "slow", segment: "all", workers: 1, batchSize: 100))
         let clock = ContinuousClock()
         let executor = RunExecutor(store: fixture.store)
         async let ended = executor.execute(runId: record.id)
         let patience = clock.now + .seconds(60)
-        while try fixture.store.run(id: record.id).progress.processed == 0 {
+        while try await fixture.store.run(id: record.id).progress.processed == 0 {
             try #require(clock.now < patience, "the run processed nothing within a minute")
             try await Task.sleep(for: .milliseconds(5))
         }
@@ -94,15 +94,15 @@ struct RunRecoveryTests {
         #expect(result.summary.totalCustomers < 20000)
     }
 
-    @Test("Ctrl-C stops decide run after a batch and leaves the run interrupted, resumable at once")
-    func interruptInForeground() async throws {
+    @Test("Ctrl-C stops decide run after a batch and leaves the run interrupted, resumable at once", arguments: StoreKind.available)
+    func interruptInForeground(kind: StoreKind) async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build the decide product first")
-        let fixture = try RunFixture(customers: 100_000, flows: ["slow": Self.slowFlow])
+        let fixture = try await RunFixture(customers: 100_000, flows: ["slow": Self.slowFlow], kind: kind)
         let running = try decide(fixture, ["run", "slow", "--segment", "all", "--workers", "1", "--batch-size", "100"]).start()
         let clock = ContinuousClock()
         let patience = clock.now + .seconds(60)
         while true {
-            let run = try fixture.store.runs(status: nil, limit: 1, offset: 0).runs.first
+            let run = try await fixture.store.runs(status: nil, limit: 1, offset: 0).runs.first
             if let run, run.progress.processed > 0 {
                 try #require(run.status == .running, "the run ended before it could be interrupted: \(run.status)")
                 break
@@ -113,16 +113,16 @@ struct RunRecoveryTests {
         running.kill(SIGINT)
         let outcome = try await running.finish(timeout: .seconds(30))
         #expect(outcome.status == 1)
-        let id = try #require(try fixture.store.runs(status: nil, limit: 1, offset: 0).runs.first?.id)
+        let id = try #require(try await fixture.store.runs(status: nil, limit: 1, offset: 0).runs.first?.id)
         #expect(outcome.error.contains("continue with: decide runs resume \(id)"), "\(outcome.error)")
-        let stopped = try fixture.store.run(id: id)
+        let stopped = try await fixture.store.run(id: id)
         #expect(stopped.status == .failed && stopped.interrupted)
         #expect(stopped.progress.processed < 100_000)
     }
 
-    @Test("a finished run cannot be resumed")
-    func resumeFinished() async throws {
-        let fixture = try RunFixture(customers: 5)
+    @Test("a finished run cannot be resumed", arguments: StoreKind.available)
+    func resumeFinished(kind: StoreKind) async throws {
+        let fixture = try await RunFixture(customers: 5, kind: kind)
         let done = try await fixture.run(RunRequest(flow: "simple", segment: "all"))
         await #expect(throws: RunError.self) { try await RunExecutor(store: fixture.store).execute(runId: done.id) }
     }

@@ -82,6 +82,12 @@ public final class PostgresCustomerStore: Sendable {
         }
         configuration.options.connectTimeout = .seconds(10)
         configuration.options.maximumConnections = 16
+        // A transaction left open longer than a lease (its process paused, or cut off from the network) is ended by
+        // the server, so that its row locks never keep the chunk it held from the worker taking it over.
+        let lease = (try? LeasePolicy.fromEnvironment())?.seconds ?? LeasePolicy().seconds
+        configuration.options.additionalStartupParameters = [
+            ("idle_in_transaction_session_timeout", String(max(1000, Int(lease * 1000)))),
+        ]
         return configuration
     }
 
