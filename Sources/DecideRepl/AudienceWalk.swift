@@ -1,6 +1,7 @@
 import DecideStore
 import DecisionEngine
 import Foundation
+import RunEngine
 
 /// An audience being stepped through before a run: its cursor, and what the customers decided so far add up to.
 struct AudienceWalk {
@@ -14,20 +15,8 @@ struct AudienceWalk {
     var pending: [Customer] = []
     /// The field names of the pending customers' batch.
     var fieldNames: [String] = []
-    /// Customers decided.
-    var decided = 0
-    /// Customers with at least one recommendation.
-    var withRecommendations = 0
-    /// Recommendations made.
-    var recommendations = 0
-    /// Customers whose decision failed.
-    var errors = 0
-    /// Recommendations per offer id.
-    var offers: [String: Int] = [:]
-    /// Recommendations per channel.
-    var channels: [String: Int] = [:]
-    /// Seconds spent deciding.
-    var seconds: Double = 0
+    /// What the customers decided so far add up to, as a run counts it.
+    var tally = RunTally()
 
     /// The audience's selection.
     var selection: SegmentSelection { segment.map { .named($0) } ?? .expression(filter ?? "") }
@@ -51,22 +40,5 @@ struct AudienceWalk {
         let taken = Array(pending.prefix(count))
         pending.removeFirst(taken.count)
         return CustomerBatch(fieldNames: fieldNames, customers: taken)
-    }
-
-    /// Adds one batch's decisions to the tallies.
-    mutating func add(_ decisions: BatchDecisions, offerIds: [String], seconds: Double) {
-        self.seconds += seconds
-        decided += decisions.count
-        errors += decisions.errors.count
-        var start = 0
-        for end in decisions.ends {
-            if end > start { withRecommendations += 1 }
-            for position in start..<end {
-                recommendations += 1
-                offers[offerIds[Int(decisions.offerIndexes[position])], default: 0] += 1
-                channels[decisions.channelNames[Int(decisions.channelIndexes[position])], default: 0] += 1
-            }
-            start = end
-        }
     }
 }

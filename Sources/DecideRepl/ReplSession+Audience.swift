@@ -31,12 +31,12 @@ extension ReplSession {
         defer { audience = walk }
         if count == 1 {
             let batch = try walk.take(1)
-            guard !batch.customers.isEmpty else { return say("the audience is done: \(walk.decided) customers decided") }
+            guard !batch.customers.isEmpty else { return say("the audience is done: \(walk.tally.summary.totalCustomers) customers decided") }
             let started = Date()
             let decisions = try worker.decide(batch, flow: flow.source)
-            walk.add(decisions, offerIds: flow.description.offers.map(\.id), seconds: Date().timeIntervalSince(started))
+            try walk.tally.add(decisions, description: flow.description, milliseconds: Self.milliseconds(since: started))
             use(CustomerInput(batch: batch))
-            say("customer \(style.cyan(batch.customers[0].id)) (\(walk.decided) of \(walk.cursor.count))")
+            say("customer \(style.cyan(batch.customers[0].id)) (\(walk.tally.summary.totalCustomers) of \(walk.cursor.count))")
             if let error = decisions.errors.first { return output.problem(style.red("error: ") + "\(error)") }
             return say(recommendationTable(try self.trace().trace.recommendations, flow: flow))
         }
@@ -47,48 +47,35 @@ extension ReplSession {
             remaining -= batch.customers.count
             let started = Date()
             let decisions = try worker.decide(batch, flow: flow.source)
-            walk.add(decisions, offerIds: flow.description.offers.map(\.id), seconds: Date().timeIntervalSince(started))
+            try walk.tally.add(decisions, description: flow.description, milliseconds: Self.milliseconds(since: started))
             say(runningSummary(walk))
         }
         if interrupt.isRaised { notice("interrupted") }
     }
 
     private func runningSummary(_ walk: AudienceWalk) -> String {
-        let average = walk.decided == 0 ? 0 : Double(walk.recommendations) / Double(walk.decided)
-        return "\(walk.decided) of \(walk.cursor.count) decided: \(walk.withRecommendations) with recommendations, "
-            + String(format: "%.2f offers each", average) + (walk.errors > 0 ? ", \(walk.errors) errors" : "")
+        let summary = walk.tally.summary
+        let average = summary.totalCustomers == 0 ? 0 : Double(summary.totalRecommendations) / Double(summary.totalCustomers)
+        return "\(summary.totalCustomers) of \(walk.cursor.count) decided: \(summary.customersWithRecommendations) with recommendations, "
+            + String(format: "%.2f offers each", average)
+            + (summary.errorsRecorded > 0 ? ", \(summary.errorsRecorded) errors" : "")
+    }
+
+    /// Whole milliseconds since `start`, rounded up (a decision of a few microseconds still took time).
+    private static func milliseconds(since start: Date) -> Int {
+        Int((Date().timeIntervalSince(start) * 1000).rounded(.up))
     }
 
     /// `:summary`: the summary and breakdowns of the customers decided so far, as a run prints them.
     func summary() throws {
         guard let walk = audience else { throw ReplError(.missing, "no audience; use :segment NAME or :filter EXPR") }
         let flow = try requireFlow()
-        let names = Dictionary(flow.description.offers.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
-        let total = Double(max(1, walk.recommendations))
-        let offers: [RunDocument.OfferShare] = walk.offers.map {
-            .init(offerId: $0.key, name: names[$0.key] ?? $0.key, count: $0.value, percent: 100 * Double($0.value) / total)
-        }
-        let channels: [RunDocument.ChannelShare] = walk.channels.map {
-            .init(channel: $0.key, count: $0.value, percent: 100 * Double($0.value) / total)
-        }
-        let average = walk.decided == 0 ? 0 : Double(walk.recommendations) / Double(walk.decided)
-        let summary = RunDocument.Summary(
-            totalCustomers: walk.decided, customersWithRecommendations: walk.withRecommendations,
-            totalRecommendations: walk.recommendations, averageOffersPerCustomer: average,
-            executionTimeMs: Int((walk.seconds * 1000).rounded(.up)))
-        let audienceSize = walk.cursor.count
-        let percent = audienceSize == 0 ? 100 : 100 * Double(walk.decided) / Double(audienceSize)
-        let now = Date()
+        let audience = walk.cursor.count
         let document = RunDocument(
-            id: "repl", name: "\(flow.description.name) × \(walk.label)", flow: flow.key,
+            unstored: "repl", name: "\(flow.description.name) × \(walk.label)", flow: flow.key,
             flowVersion: flow.source.contentHash, segment: walk.segment, filter: walk.filter,
-            status: walk.decided == audienceSize ? "completed" : "stepping", partial: walk.decided < audienceSize,
-            progress: .init(processed: walk.decided, total: audienceSize, percent: percent),
-            createdAt: now, startedAt: now, finishedAt: nil, error: nil, errorsRecorded: walk.errors,
-            summary: summary,
-            offerBreakdown: offers.sorted { ($0.count, $1.offerId) > ($1.count, $0.offerId) },
-            channelBreakdown: channels.sorted { ($0.count, $1.channel) > ($1.count, $0.channel) }
-        )
+            status: walk.tally.summary.totalCustomers == audience ? "completed" : "stepping", audience: audience,
+            tally: walk.tally, createdAt: Date(), finishedAt: nil, error: nil)
         say(RunText.render(document))
     }
 

@@ -145,11 +145,52 @@ public struct RunDocument: Sendable, Hashable, Codable {
     /// The processes that took part, with the customers each decided, most first.
     public var participants: [RunParticipant] = []
 
-    /// A document from its parts (a dry run's, which has no stored record).
+    /// The document of a run that is not stored (a dry run, the REPL's walk through an audience), from its tally.
+    ///
+    /// - Parameters:
+    ///   - audience: The customers the run covers in all, for its progress.
+    ///   - error: Why it failed, if it did.
     public init(
+        unstored id: String, name: String, flow: String, flowVersion: String, segment: String?, filter: String?,
+        status: String, audience: Int, tally: RunTally, createdAt: Date, finishedAt: Date?, error: Failure?
+    ) {
+        let processed = tally.summary.totalCustomers
+        self.init(
+            id: id, name: name, flow: flow, flowVersion: flowVersion, segment: segment, filter: filter, status: status,
+            partial: processed < audience,
+            progress: Progress(processed: processed, total: audience, percent: audience == 0 ? 100 : 100 * Double(processed) / Double(audience)),
+            createdAt: createdAt, startedAt: createdAt, finishedAt: finishedAt, error: error, summary: tally.summary,
+            offers: tally.offerBreakdown, channels: tally.channelBreakdown, ranks: tally.rankBreakdown, stages: tally.stageFunnel)
+    }
+
+    /// The document of a stored run, with its breakdowns read from the store; `etaSeconds` from the stored rate
+    /// while running.
+    public init(_ record: RunRecord, store: some RunStore) async throws {
+        let total = record.progress.total ?? 0
+        self.init(
+            id: record.id, name: record.name, flow: record.flowKey, flowVersion: record.flowVersion, segment: record.segment,
+            filter: record.filter, status: record.status.rawValue, partial: record.partial,
+            progress: Progress(
+                processed: record.progress.processed, total: total,
+                percent: total == 0 ? (record.status == .completed ? 100 : 0) : 100 * Double(record.progress.processed) / Double(total),
+                etaSeconds: Self.eta(record)),
+            createdAt: record.createdAt, startedAt: record.startedAt, finishedAt: record.finishedAt,
+            error: record.error.map { Failure(message: $0.message, file: $0.file, line: $0.line, customerId: $0.customerId) },
+            summary: record.status == .pending ? nil : record.summary,
+            offers: try await store.offerBreakdown(runId: record.id), channels: try await store.channelBreakdown(runId: record.id),
+            ranks: try await store.rankBreakdown(runId: record.id), stages: try await store.stageFunnel(runId: record.id))
+        errorsRecorded = record.summary.errorsRecorded
+        limits = RunLimits(inForce: record.options.limits.sandbox)
+        interrupted = record.interrupted
+        chunkSize = record.options.chunkSize
+        participants = try await store.participants(runId: record.id)
+    }
+
+    /// The one way a document is made from totals and breakdowns, stored or not.
+    private init(
         id: String, name: String, flow: String, flowVersion: String, segment: String?, filter: String?, status: String,
         partial: Bool, progress: Progress, createdAt: Date, startedAt: Date?, finishedAt: Date?, error: Failure?,
-        errorsRecorded: Int, summary: Summary?, offerBreakdown: [OfferShare], channelBreakdown: [ChannelShare]
+        summary: RunSummary?, offers: [OfferCount], channels: [ChannelCount], ranks: [RankCount], stages: [StageCount]
     ) {
         self.id = id
         self.name = name
@@ -164,54 +205,23 @@ public struct RunDocument: Sendable, Hashable, Codable {
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         self.error = error
-        self.errorsRecorded = errorsRecorded
-        self.summary = summary
-        self.offerBreakdown = offerBreakdown
-        self.channelBreakdown = channelBreakdown
-    }
-
-    /// The document of a run, with its breakdowns read from the store; `etaSeconds` from the stored rate while
-    /// running.
-    public init(_ record: RunRecord, store: some RunStore) async throws {
-        id = record.id
-        name = record.name
-        flow = record.flowKey
-        flowVersion = record.flowVersion
-        segment = record.segment
-        filter = record.filter
-        status = record.status.rawValue
-        partial = record.partial
-        let total = record.progress.total ?? 0
-        progress = Progress(
-            processed: record.progress.processed, total: total,
-            percent: total == 0 ? (record.status == .completed ? 100 : 0) : 100 * Double(record.progress.processed) / Double(total),
-            etaSeconds: Self.eta(record)
-        )
-        createdAt = record.createdAt
-        startedAt = record.startedAt
-        finishedAt = record.finishedAt
-        error = record.error.map { Failure(message: $0.message, file: $0.file, line: $0.line, customerId: $0.customerId) }
-        errorsRecorded = record.summary.errorsRecorded
-        let summary = record.summary
-        self.summary = record.status == .pending ? nil : Summary(
-            totalCustomers: summary.totalCustomers, customersWithRecommendations: summary.customersWithRecommendations,
-            totalRecommendations: summary.totalRecommendations,
-            averageOffersPerCustomer: summary.totalCustomers == 0 ? 0 : Double(summary.totalRecommendations) / Double(summary.totalCustomers),
-            executionTimeMs: summary.executionTimeMs
-        )
-        let recommendations = Double(max(1, summary.totalRecommendations))
-        offerBreakdown = try await store.offerBreakdown(runId: record.id).map {
+        errorsRecorded = summary?.errorsRecorded ?? 0
+        self.summary = summary.map {
+            Summary(
+                totalCustomers: $0.totalCustomers, customersWithRecommendations: $0.customersWithRecommendations,
+                totalRecommendations: $0.totalRecommendations,
+                averageOffersPerCustomer: $0.totalCustomers == 0 ? 0 : Double($0.totalRecommendations) / Double($0.totalCustomers),
+                executionTimeMs: $0.executionTimeMs)
+        }
+        let recommendations = Double(max(1, summary?.totalRecommendations ?? 0))
+        offerBreakdown = offers.map {
             OfferShare(offerId: $0.offerId, name: $0.name, count: $0.count, percent: 100 * Double($0.count) / recommendations)
         }
-        channelBreakdown = try await store.channelBreakdown(runId: record.id).map {
+        channelBreakdown = channels.map {
             ChannelShare(channel: $0.channel, count: $0.count, percent: 100 * Double($0.count) / recommendations)
         }
-        rankBreakdown = try await store.rankBreakdown(runId: record.id)
-        stageFunnel = try await store.stageFunnel(runId: record.id)
-        limits = RunLimits(inForce: record.options.limits.sandbox)
-        interrupted = record.interrupted
-        chunkSize = record.options.chunkSize
-        participants = try await store.participants(runId: record.id)
+        rankBreakdown = ranks
+        stageFunnel = stages
     }
 
     /// Time remaining, while it runs, at the rate of its running time so far (the execution time adds up the

@@ -133,7 +133,7 @@ struct RunExecutionTests {
         #expect(result.summary.totalCustomers > 0)
     }
 
-    @Test("a dry run stores nothing and gives the same summary as the real run", arguments: StoreKind.available)
+    @Test("a dry run stores nothing and gives the same summary and breakdowns (offers, channels, ranks, stages) as the real run", arguments: StoreKind.available)
     func dryRun(kind: StoreKind) async throws {
         let fixture = try await RunFixture(customers: 100, kind: kind)
         let planner = RunPlanner(library: fixture.library, store: fixture.store)
@@ -142,7 +142,11 @@ struct RunExecutionTests {
         #expect(try await fixture.store.runs(status: nil, limit: 10, offset: 0).total == 0)
         let real = try await RunDocument(try await fixture.run(request), store: fixture.store)
         #expect(simulated.summary?.totalRecommendations == real.summary?.totalRecommendations)
-        #expect(simulated.offerBreakdown.map(\.count) == real.offerBreakdown.map(\.count))
+        #expect(simulated.summary?.customersWithRecommendations == real.summary?.customersWithRecommendations)
+        #expect(simulated.offerBreakdown == real.offerBreakdown)
+        #expect(simulated.channelBreakdown == real.channelBreakdown)
+        #expect(simulated.rankBreakdown == real.rankBreakdown && !real.rankBreakdown.isEmpty)
+        #expect(simulated.stageFunnel == real.stageFunnel && !real.stageFunnel.isEmpty)
         let sampled = try await DryRun(store: fixture.store).simulate(try await planner.plan(request).new, sample: 10)
         #expect(sampled.summary?.totalCustomers == 10)
     }
