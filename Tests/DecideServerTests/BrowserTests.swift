@@ -12,7 +12,7 @@ import Testing
 struct BrowserTests {
     @Test("/ serves index.html, /assets/ its script and stylesheet, each with its content type; other names 404")
     func assets() async throws {
-        let fixture = try ServerFixture(customers: 5)
+        let fixture = try await ServerFixture(customers: 5)
         defer { fixture.remove() }
         try await fixture.application().test(.router) { client in
             let page = try await client.send(.get, "/")
@@ -33,7 +33,7 @@ struct BrowserTests {
           .enabled(if: Chromium.find() != nil, "no chromium on the PATH (make test installs it)"))
     func createRunInBrowser() async throws {
         let chromium = try #require(Chromium.find())
-        let fixture = try ServerFixture(customers: 200)
+        let fixture = try await ServerFixture(customers: 200)
         defer { fixture.remove() }
         try await fixture.application().test(.live) { client in
             let port = try #require(client.port)
@@ -83,18 +83,18 @@ struct BrowserTests {
           .enabled(if: Chromium.find() != nil, "no chromium on the PATH (make test installs it)"))
     func resumeAndPagingInBrowser() async throws {
         let chromium = try #require(Chromium.find())
-        let fixture = try ServerFixture(customers: 20)
+        let fixture = try await ServerFixture(customers: 20)
         defer { fixture.remove() }
         let planner = RunPlanner(library: fixture.library, store: fixture.store)
         var ids: [String] = []
         for _ in 0..<52 {
             let id = try await planner.create(RunRequest(flow: "cross_sell", segment: "all")).id
-            try fixture.store.transition(runId: id, to: .cancelled, message: nil, error: nil)
+            try await fixture.store.transition(runId: id, to: .cancelled, message: nil, error: nil)
             ids.append(id)
         }
         let interrupted = try await planner.create(RunRequest(flow: "cross_sell", segment: "all")).id
-        try fixture.store.transition(runId: interrupted, to: .running, message: nil, error: nil)
-        try fixture.store.interrupt(runId: interrupted)
+        try await fixture.store.transition(runId: interrupted, to: .running, message: nil, error: nil)
+        try await fixture.store.interrupt(runId: interrupted)
         let oldest = ids[0]
         try await fixture.application().test(.live) { client in
             let port = try #require(client.port)
@@ -113,7 +113,7 @@ struct BrowserTests {
           .enabled(if: Chromium.find() != nil, "no chromium on the PATH (make test installs it)"))
     func runningRunInBrowser() async throws {
         let chromium = try #require(Chromium.find())
-        let fixture = try ServerFixture(customers: 20000, flows: ["slow": ServerFixture.slowFlow])
+        let fixture = try await ServerFixture(customers: 20000, flows: ["slow": ServerFixture.slowFlow])
         defer { fixture.remove() }
         try await fixture.application().test(.live) { client in
             let port = try #require(client.port)
@@ -148,7 +148,7 @@ struct BrowserTests {
               },
             }
             """
-        let fixture = try ServerFixture(customers: 20, flows: ["broken": broken])
+        let fixture = try await ServerFixture(customers: 20, flows: ["broken": broken])
         defer { fixture.remove() }
         try await fixture.application().test(.live) { client in
             let port = try #require(client.port)
@@ -181,7 +181,7 @@ struct BrowserTests {
               },
             }
             """
-        let fixture = try ServerFixture(customers: 20, flows: ["flaky": flaky])
+        let fixture = try await ServerFixture(customers: 20, flows: ["flaky": flaky])
         defer { fixture.remove() }
         try await fixture.application().test(.live) { client in
             let port = try #require(client.port)

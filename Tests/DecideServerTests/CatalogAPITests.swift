@@ -4,13 +4,14 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+import TestSupport
 
 /// Flows, segments, customers, traces, health and metrics against the real router and a real SQLite file.
 @Suite("Catalog and operations API")
 struct CatalogAPITests {
-    @Test("GET /flows lists the example flows with their offers and stages")
-    func flows() async throws {
-        let fixture = try ServerFixture(customers: 5)
+    @Test("GET /flows lists the example flows with their offers and stages", arguments: StoreKind.available)
+    func flows(kind: StoreKind) async throws {
+        let fixture = try await ServerFixture(customers: 5, kind: kind)
         defer { fixture.remove() }
         try await fixture.application().test(.router) { client in
             let flows = try #require(try await client.send(.get, "/api/v1/flows").object()["flows"] as? [[String: Any]])
@@ -21,18 +22,18 @@ struct CatalogAPITests {
         }
     }
 
-    @Test("segments: list with counts, create (201), a taken name (409), a bad filter (422 with its column), live counts")
-    func segments() async throws {
-        let fixture = try ServerFixture(customers: 100)
+    @Test("segments: list with counts, create (201), a taken name (409), a bad filter (422 with its column), live counts", arguments: StoreKind.available)
+    func segments(kind: StoreKind) async throws {
+        let fixture = try await ServerFixture(customers: 100, kind: kind)
         defer { fixture.remove() }
         try await fixture.application().test(.router) { client in
             let list = try #require(try await client.send(.get, "/api/v1/segments").object()["segments"] as? [[String: Any]])
             let high = try #require(list.first { $0["name"] as? String == "high_value" })
-            #expect(high["count"] as? Int == (try fixture.store.count(.named("high_value"))))
+            #expect(high["count"] as? Int == (try await fixture.store.count(.named("high_value"))))
 
             let created = try await client.send(.post, "/api/v1/segments", json: #"{"name": "young", "filter": "age < 30", "description": "Under 30"}"#)
             #expect(created.status == .created)
-            #expect(try created.object()["count"] as? Int == (try fixture.store.count(.expression("age < 30"))))
+            #expect(try created.object()["count"] as? Int == (try await fixture.store.count(.expression("age < 30"))))
             try await client.send(.post, "/api/v1/segments", json: #"{"name": "young", "filter": "age < 40"}"#).expectProblem(409, field: "name")
             let replaced = try await client.send(.post, "/api/v1/segments", json: #"{"name": "young", "filter": {"field": "age", "op": "lt", "value": 40}, "replace": true}"#)
             #expect(replaced.status == .created)
@@ -42,7 +43,7 @@ struct CatalogAPITests {
             try bad.expectProblem(422, field: "filter")
 
             let count = try await client.send(.get, "/api/v1/segments/count?filter=age%20%3E%3D%2030").object()
-            #expect(count["count"] as? Int == (try fixture.store.count(.expression("age >= 30"))))
+            #expect(count["count"] as? Int == (try await fixture.store.count(.expression("age >= 30"))))
             let everyone = try await client.send(.get, "/api/v1/segments/count").object()
             #expect(everyone["count"] as? Int == 100)
             let invalid = try await client.send(.get, "/api/v1/segments/count?filter=age%20%3E%3D%20%22x%22")
@@ -51,9 +52,9 @@ struct CatalogAPITests {
         }
     }
 
-    @Test("customers: one customer, and a flow's decision trace for them; unknown ones are 404, a missing flow 400")
-    func customers() async throws {
-        let fixture = try ServerFixture(customers: 10)
+    @Test("customers: one customer, and a flow's decision trace for them; unknown ones are 404, a missing flow 400", arguments: StoreKind.available)
+    func customers(kind: StoreKind) async throws {
+        let fixture = try await ServerFixture(customers: 10, kind: kind)
         defer { fixture.remove() }
         try await fixture.application().test(.router) { client in
             let customer = try await client.send(.get, "/api/v1/customers/C000000001").object()
@@ -69,9 +70,9 @@ struct CatalogAPITests {
         }
     }
 
-    @Test("healthz answers ok; metrics are Prometheus text with runs by status, processed customers and recommendations")
-    func operations() async throws {
-        let fixture = try ServerFixture(customers: 30)
+    @Test("healthz answers ok; metrics are Prometheus text with runs by status, processed customers and recommendations", arguments: StoreKind.available)
+    func operations(kind: StoreKind) async throws {
+        let fixture = try await ServerFixture(customers: 30, kind: kind)
         defer { fixture.remove() }
         try await fixture.application().test(.router) { client in
             #expect(try await client.send(.get, "/healthz").object()["status"] as? String == "ok")

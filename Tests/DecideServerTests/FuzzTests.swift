@@ -29,7 +29,7 @@ struct FuzzTests {
 
     @Test("random bodies on every POST route and hostile paths and queries answer a 4xx problem, never a 5xx")
     func neverAServerError() async throws {
-        let fixture = try ServerFixture(customers: 10)
+        let fixture = try await ServerFixture(customers: 10)
         defer { fixture.remove() }
         try await fixture.application().test(.router) { client in
             var random = SeededRandom(seed: 20_240_601)  // the store's SplitMix64, so a failure can be replayed

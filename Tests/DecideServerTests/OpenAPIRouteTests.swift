@@ -84,8 +84,8 @@ struct OpenAPIRouteTests {
     }
 
     @Test("every route the server adds is documented, and every documented operation is served")
-    func codeMatchesDocument() throws {
-        let fixture = try ServerFixture()
+    func codeMatchesDocument() async throws {
+        let fixture = try await ServerFixture()
         defer { fixture.remove() }
         let metrics = ServerMetrics(store: fixture.store)
         var logger = Logger(label: "decide-openapi-tests")
@@ -107,7 +107,7 @@ struct OpenAPIRouteTests {
 
     @Test("every documented operation answers its documented status for a valid request")
     func documentedStatuses() async throws {
-        let fixture = try ServerFixture(customers: 40)
+        let fixture = try await ServerFixture(customers: 40)
         defer { fixture.remove() }
         let documented = try Self.documented()
         try await fixture.application().test(.router) { client in
@@ -117,10 +117,10 @@ struct OpenAPIRouteTests {
             let planner = RunPlanner(library: fixture.library, store: fixture.store)
             let pending = try await planner.create(RunRequest(flow: "cross_sell", segment: "all")).id
             let interrupted = try await planner.create(RunRequest(flow: "cross_sell", segment: "all")).id
-            try fixture.store.transition(runId: interrupted, to: .running, message: nil, error: nil)
-            try fixture.store.interrupt(runId: interrupted)
+            try await fixture.store.transition(runId: interrupted, to: .running, message: nil, error: nil)
+            try await fixture.store.interrupt(runId: interrupted)
             let deletable = try await planner.create(RunRequest(flow: "cross_sell", segment: "all")).id
-            try fixture.store.transition(runId: deletable, to: .cancelled, message: nil, error: nil)
+            try await fixture.store.transition(runId: deletable, to: .cancelled, message: nil, error: nil)
             let ids = Ids(
                 completed: completed, pending: pending, interrupted: interrupted, deletable: deletable,
                 customer: "C000000001")

@@ -8,13 +8,14 @@ import Logging
 import RunEngine
 import ServiceLifecycle
 import Testing
+import TestSupport
 
 /// The server under load, beside the CLI, across a shutdown, and over a real socket.
 @Suite("Reliability")
 struct ReliabilityTests {
-    @Test("50 concurrent POSTs create 50 distinct queued runs, all executed")
-    func concurrentCreates() async throws {
-        let fixture = try ServerFixture(customers: 20)
+    @Test("50 concurrent POSTs create 50 distinct queued runs, all executed", arguments: StoreKind.available)
+    func concurrentCreates(kind: StoreKind) async throws {
+        let fixture = try await ServerFixture(customers: 20, kind: kind)
         defer { fixture.remove() }
         try await fixture.application(concurrentRuns: 2).test(.router) { client in
             let ids = try await withThrowingTaskGroup(of: String.self) { group in
@@ -29,13 +30,13 @@ struct ReliabilityTests {
             }
             #expect(ids.count == 50)
             for id in ids { _ = try await client.waitForRun(id) }
-            #expect(try fixture.store.runs(status: .completed, limit: 0, offset: 0).total == 50)
+            #expect(try await fixture.store.runs(status: .completed, limit: 0, offset: 0).total == 50)
         }
     }
 
-    @Test("list, details and metrics answer while a run executes; later runs wait pending, first in first out")
-    func answersWhileRunning() async throws {
-        let fixture = try ServerFixture(customers: 600, flows: ["slow": ServerFixture.slowFlow])
+    @Test("list, details and metrics answer while a run executes; later runs wait pending, first in first out", arguments: StoreKind.available)
+    func answersWhileRunning(kind: StoreKind) async throws {
+        let fixture = try await ServerFixture(customers: 600, flows: ["slow": ServerFixture.slowFlow], kind: kind)
         defer { fixture.remove() }
         try await fixture.application().test(.router) { client in
             let first = try #require(try await client.send(.post, "/api/v1/runs", json: #"{"flow": "slow", "segment": "all", "batchSize": 50, "workers": 1}"#).object()["id"] as? String)
@@ -49,18 +50,18 @@ struct ReliabilityTests {
             #expect(try await client.send(.get, "/api/v1/runs/\(first)").object()["status"] as? String == "running")
             _ = try await client.waitForRun(first)
             _ = try await client.waitForRun(second)
-            let a = try fixture.store.run(id: first), b = try fixture.store.run(id: second)
+            let a = try await fixture.store.run(id: first), b = try await fixture.store.run(id: second)
             #expect(try #require(b.startedAt) >= (try #require(a.finishedAt)))
         }
     }
 
-    @Test("the CLI's way of running (planner and executor on another store handle) works beside the server")
-    func besideTheCLI() async throws {
-        let fixture = try ServerFixture(customers: 300)
+    @Test("the CLI's way of running (planner and executor on another store handle) works beside the server", arguments: StoreKind.available)
+    func besideTheCLI(kind: StoreKind) async throws {
+        let fixture = try await ServerFixture(customers: 300, kind: kind)
         defer { fixture.remove() }
         try await fixture.application().test(.router) { client in
             let served = try #require(try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "segment": "all", "batchSize": 20}"#).object()["id"] as? String)
-            let cliStore = try SQLiteCustomerStore(path: fixture.databasePath)
+            let cliStore = try await StoreLocation(parsing: fixture.databasePath).open()
             let record = try await RunPlanner(library: fixture.library, store: cliStore).create(RunRequest(flow: "cross_sell", segment: "high_value", batchSize: 20))
             let ended = try await RunExecutor(store: cliStore).execute(runId: record.id)
             #expect(ended.status == .completed)
@@ -70,9 +71,9 @@ struct ReliabilityTests {
         }
     }
 
-    @Test("graceful shutdown leaves an executing run interrupted and a queued one pending; the next server runs both")
-    func shutdownAndResume() async throws {
-        let fixture = try ServerFixture(customers: 600, flows: ["slow": ServerFixture.slowFlow])
+    @Test("graceful shutdown leaves an executing run interrupted and a queued one pending; the next server runs both", arguments: StoreKind.available)
+    func shutdownAndResume(kind: StoreKind) async throws {
+        let fixture = try await ServerFixture(customers: 600, flows: ["slow": ServerFixture.slowFlow], kind: kind)
         defer { fixture.remove() }
         let (id, queued) = try await fixture.application().test(.router) { client in
             let body = #"{"flow": "slow", "segment": "all", "batchSize": 50, "workers": 1}"#
@@ -81,10 +82,10 @@ struct ReliabilityTests {
             _ = try await client.waitForRun(id, until: ["running"])
             return (id, queued)
         }
-        let stopped = try fixture.store.run(id: id)
+        let stopped = try await fixture.store.run(id: id)
         #expect(stopped.status == .failed && stopped.interrupted)
         #expect(stopped.progress.processed < 600)
-        #expect(try fixture.store.run(id: queued).status == .pending)
+        #expect(try await fixture.store.run(id: queued).status == .pending)
         try await fixture.application().test(.router) { client in
             #expect(try await client.waitForRun(queued)["status"] as? String == "completed")
             let resumed = try await client.send(.post, "/api/v1/runs/\(id)/resume")
@@ -99,21 +100,21 @@ struct ReliabilityTests {
         }
     }
 
-    @Test("on start, a running run whose heartbeat is older than the lease is marked interrupted")
-    func startupRecovery() async throws {
-        let fixture = try ServerFixture(customers: 10)
+    @Test("on start, a running run whose heartbeat is older than the lease is marked interrupted", arguments: StoreKind.available)
+    func startupRecovery(kind: StoreKind) async throws {
+        let fixture = try await ServerFixture(customers: 10, kind: kind)
         defer { fixture.remove() }
         let record = try await RunPlanner(library: fixture.library, store: fixture.store).create(RunRequest(flow: "cross_sell", segment: "all"))
-        try fixture.store.transition(runId: record.id, to: .running, message: "started elsewhere", error: nil)
+        try await fixture.store.transition(runId: record.id, to: .running, message: "started elsewhere", error: nil)
         try await fixture.application(lease: LeasePolicy(seconds: 0)).test(.router) { client in
             let document = try await client.waitForRun(record.id, until: ["failed"])
             #expect((document["error"] as? [String: Any])?["message"] as? String == RunFailure.interruptedMessage)
         }
     }
 
-    @Test("over a real socket: create, read, and a client that hangs up mid-request harms nothing")
-    func live() async throws {
-        let fixture = try ServerFixture(customers: 30)
+    @Test("over a real socket: create, read, and a client that hangs up mid-request harms nothing", arguments: StoreKind.available)
+    func live(kind: StoreKind) async throws {
+        let fixture = try await ServerFixture(customers: 30, kind: kind)
         defer { fixture.remove() }
         try await fixture.application().test(.live) { client in
             let port = try #require(client.port)
@@ -123,7 +124,7 @@ struct ReliabilityTests {
             let id = try #require(try created.object()["id"] as? String)
             #expect(try await client.waitForRun(id)["status"] as? String == "completed")
             #expect(try await client.send(.get, "/healthz").status == .ok)
-            #expect(try fixture.store.runs(status: nil, limit: 0, offset: 0).total == 1)
+            #expect(try await fixture.store.runs(status: nil, limit: 0, offset: 0).total == 1)
         }
     }
 

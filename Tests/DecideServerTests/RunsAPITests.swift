@@ -5,13 +5,14 @@ import Hummingbird
 import HummingbirdTesting
 import RunEngine
 import Testing
+import TestSupport
 
 /// The runs API against the real router and a real SQLite file.
 @Suite("Runs API")
 struct RunsAPITests {
-    @Test("POST /runs answers 202, a Location and the pending run, which then completes in the background")
-    func createAndComplete() async throws {
-        let fixture = try ServerFixture()
+    @Test("POST /runs answers 202, a Location and the pending run, which then completes in the background", arguments: StoreKind.available)
+    func createAndComplete(kind: StoreKind) async throws {
+        let fixture = try await ServerFixture(kind: kind)
         defer { fixture.remove() }
         try await fixture.application().test(.router) { client in
             let response = try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "segment": "high_value", "seed": 3}"#)
@@ -23,14 +24,14 @@ struct RunsAPITests {
             #expect(document["flow"] as? String == "cross_sell")
             let ended = try await client.waitForRun(id)
             #expect(ended["status"] as? String == "completed")
-            let count = try fixture.store.count(.named("high_value"))
+            let count = try await fixture.store.count(.named("high_value"))
             #expect((ended["progress"] as? [String: Any])?["processed"] as? Int == count)
         }
     }
 
-    @Test("a run takes a text filter or the structured filter, stored as text")
-    func filters() async throws {
-        let fixture = try ServerFixture()
+    @Test("a run takes a text filter or the structured filter, stored as text", arguments: StoreKind.available)
+    func filters(kind: StoreKind) async throws {
+        let fixture = try await ServerFixture(kind: kind)
         defer { fixture.remove() }
         try await fixture.application().test(.router) { client in
             let text = try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "filter": "age >= 30 and app_user"}"#)
@@ -43,14 +44,14 @@ struct RunsAPITests {
             let id = try #require(try structured.object()["id"] as? String)
             let ended = try await client.waitForRun(id)
             #expect(ended["status"] as? String == "completed")
-            let expected = try fixture.store.count(.expression("age >= 30 and app_user"))
+            let expected = try await fixture.store.count(.expression("age >= 30 and app_user"))
             #expect((ended["summary"] as? [String: Any])?["totalCustomers"] as? Int == expected)
         }
     }
 
-    @Test("dryRun answers 200 with the simulated document and stores no run")
-    func dryRun() async throws {
-        let fixture = try ServerFixture()
+    @Test("dryRun answers 200 with the simulated document and stores no run", arguments: StoreKind.available)
+    func dryRun(kind: StoreKind) async throws {
+        let fixture = try await ServerFixture(kind: kind)
         defer { fixture.remove() }
         try await fixture.application().test(.router) { client in
             let response = try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "segment": "all", "dryRun": true, "sample": 20}"#)
@@ -58,13 +59,13 @@ struct RunsAPITests {
             let document = try response.object()
             #expect(document["id"] as? String == "dry-run")
             #expect((document["progress"] as? [String: Any])?["processed"] as? Int == 20)
-            #expect(try fixture.store.runs(status: nil, limit: 10, offset: 0).total == 0)
+            #expect(try await fixture.store.runs(status: nil, limit: 10, offset: 0).total == 0)
         }
     }
 
-    @Test("a run's own sandbox limits are accepted within the server's maxima and shown in its document")
-    func runLimits() async throws {
-        let fixture = try ServerFixture()
+    @Test("a run's own sandbox limits are accepted within the server's maxima and shown in its document", arguments: StoreKind.available)
+    func runLimits(kind: StoreKind) async throws {
+        let fixture = try await ServerFixture(kind: kind)
         defer { fixture.remove() }
         try await fixture.application().test(.router) { client in
             let accepted = try await client.send(
@@ -76,24 +77,24 @@ struct RunsAPITests {
         }
     }
 
-    @Test("DELETE removes a finished run (204), refuses an active one (409) and an unknown one (404)")
-    func deleteRuns() async throws {
-        let fixture = try ServerFixture()
+    @Test("DELETE removes a finished run (204), refuses an active one (409) and an unknown one (404)", arguments: StoreKind.available)
+    func deleteRuns(kind: StoreKind) async throws {
+        let fixture = try await ServerFixture(kind: kind)
         defer { fixture.remove() }
         try await fixture.application().test(.router) { client in
             let created = try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "segment": "all"}"#)
             let id = try #require(try created.object()["id"] as? String)
             try await client.send(.delete, "/api/v1/runs/\(id)").expectProblem(409, field: nil)
-            _ = try fixture.store.transition(runId: id, to: .cancelled, message: nil, error: nil)
+            _ = try await fixture.store.transition(runId: id, to: .cancelled, message: nil, error: nil)
             #expect(try await client.send(.delete, "/api/v1/runs/\(id)").status == .noContent)
             try await client.send(.get, "/api/v1/runs/\(id)").expectProblem(404, field: "id")
             try await client.send(.delete, "/api/v1/runs/r-nope").expectProblem(404, field: "id")
         }
     }
 
-    @Test("a known path asked with another method answers 405 with Allow")
-    func methodNotAllowed() async throws {
-        let fixture = try ServerFixture()
+    @Test("a known path asked with another method answers 405 with Allow", arguments: StoreKind.available)
+    func methodNotAllowed(kind: StoreKind) async throws {
+        let fixture = try await ServerFixture(kind: kind)
         defer { fixture.remove() }
         try await fixture.application().test(.router) { client in
             let put = try await client.send(.put, "/api/v1/runs", json: "{}")
@@ -106,9 +107,9 @@ struct RunsAPITests {
         }
     }
 
-    @Test("every input is bounded, duplicate members are refused and type errors name the field")
-    func boundedInputs() async throws {
-        let fixture = try ServerFixture()
+    @Test("every input is bounded, duplicate members are refused and type errors name the field", arguments: StoreKind.available)
+    func boundedInputs(kind: StoreKind) async throws {
+        let fixture = try await ServerFixture(kind: kind)
         defer { fixture.remove() }
         try await fixture.application().test(.router) { client in
             let longName = String(repeating: "x", count: 201)
@@ -125,13 +126,13 @@ struct RunsAPITests {
                 .expectProblem(422, field: "filter")
             try await client.send(.post, "/api/v1/segments", json: #"{"name": "s", "filter": "age > 1", "description": "\#(String(repeating: "d", count: 2001))"}"#)
                 .expectProblem(422, field: "description")
-            #expect(try fixture.store.runs(status: nil, limit: 10, offset: 0).total == 0)
+            #expect(try await fixture.store.runs(status: nil, limit: 10, offset: 0).total == 0)
         }
     }
 
-    @Test("the API takes flow keys, never paths, and its messages show no server path")
-    func flowKeysOnly() async throws {
-        let fixture = try ServerFixture(flows: ["needs": #"local m = require("missing") return m"#])
+    @Test("the API takes flow keys, never paths, and its messages show no server path", arguments: StoreKind.available)
+    func flowKeysOnly(kind: StoreKind) async throws {
+        let fixture = try await ServerFixture(flows: ["needs": #"local m = require("missing") return m"#], kind: kind)
         defer { fixture.remove() }
         try await fixture.application().test(.router) { client in
             for flow in ["../outside/evil", "/etc/passwd", "cross_sell.lua", "", "a/b"] {
@@ -150,9 +151,9 @@ struct RunsAPITests {
         }
     }
 
-    @Test("a JSON filter's problem names its JSON path; any of nothing selects nobody")
-    func jsonFilterPaths() async throws {
-        let fixture = try ServerFixture()
+    @Test("a JSON filter's problem names its JSON path; any of nothing selects nobody", arguments: StoreKind.available)
+    func jsonFilterPaths(kind: StoreKind) async throws {
+        let fixture = try await ServerFixture(kind: kind)
         defer { fixture.remove() }
         try await fixture.application().test(.router) { client in
             let unknown = #"{"flow": "cross_sell", "filter": {"any": [{"field": "age", "op": "gte", "value": 30}, {"field": "agee", "op": "eq", "value": 1}]}}"#
@@ -166,9 +167,9 @@ struct RunsAPITests {
         }
     }
 
-    @Test("invalid content answers 422 naming the field; a filter's problem gives its column")
-    func invalidContent() async throws {
-        let fixture = try ServerFixture()
+    @Test("invalid content answers 422 naming the field; a filter's problem gives its column", arguments: StoreKind.available)
+    func invalidContent(kind: StoreKind) async throws {
+        let fixture = try await ServerFixture(kind: kind)
         defer { fixture.remove() }
         try await fixture.application().test(.router) { client in
             try await client.send(.post, "/api/v1/runs", json: #"{"flow": "nope", "segment": "all"}"#).expectProblem(422, field: "flow")
@@ -188,22 +189,22 @@ struct RunsAPITests {
             let problem = try filter.object()
             #expect(problem["column"] as? Int == 15)
             #expect((problem["detail"] as? String)?.contains("column 15") == true)
-            #expect(try fixture.store.runs(status: nil, limit: 10, offset: 0).total == 0)
+            #expect(try await fixture.store.runs(status: nil, limit: 10, offset: 0).total == 0)
         }
     }
 
-    @Test("a flow that fails its check answers 422")
-    func failingFlow() async throws {
-        let fixture = try ServerFixture(flows: ["broken": "return flow { name = 'Broken', offers = {}, stages = { rank { top = -1 } } }"])
+    @Test("a flow that fails its check answers 422", arguments: StoreKind.available)
+    func failingFlow(kind: StoreKind) async throws {
+        let fixture = try await ServerFixture(flows: ["broken": "return flow { name = 'Broken', offers = {}, stages = { rank { top = -1 } } }"], kind: kind)
         defer { fixture.remove() }
         try await fixture.application().test(.router) { client in
             try await client.send(.post, "/api/v1/runs", json: #"{"flow": "broken", "segment": "all"}"#).expectProblem(422, field: "flow")
         }
     }
 
-    @Test("malformed JSON, a wrong type, a missing or unknown field answer 400 naming the field; over 1 MiB, 413")
-    func unreadable() async throws {
-        let fixture = try ServerFixture()
+    @Test("malformed JSON, a wrong type, a missing or unknown field answer 400 naming the field; over 1 MiB, 413", arguments: StoreKind.available)
+    func unreadable(kind: StoreKind) async throws {
+        let fixture = try await ServerFixture(kind: kind)
         defer { fixture.remove() }
         try await fixture.application().test(.router) { client in
             try await client.send(.post, "/api/v1/runs", json: #"{"flow": "#).expectProblem(400)
@@ -217,9 +218,9 @@ struct RunsAPITests {
         }
     }
 
-    @Test("GET /runs pages newest first, filters by status, and refuses a limit over 200")
-    func list() async throws {
-        let fixture = try ServerFixture(customers: 20)
+    @Test("GET /runs pages newest first, filters by status, and refuses a limit over 200", arguments: StoreKind.available)
+    func list(kind: StoreKind) async throws {
+        let fixture = try await ServerFixture(customers: 20, kind: kind)
         defer { fixture.remove() }
         try await fixture.application().test(.router) { client in
             var ids: [String] = []
@@ -242,16 +243,16 @@ struct RunsAPITests {
         }
     }
 
-    @Test("GET /runs/{id} is byte for byte the CLI's document; an unknown id is a 404 problem")
-    func show() async throws {
-        let fixture = try ServerFixture(customers: 50)
+    @Test("GET /runs/{id} is byte for byte the CLI's document; an unknown id is a 404 problem", arguments: StoreKind.available)
+    func show(kind: StoreKind) async throws {
+        let fixture = try await ServerFixture(customers: 50, kind: kind)
         defer { fixture.remove() }
         try await fixture.application().test(.router) { client in
             let created = try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "segment": "all"}"#)
             let id = try #require(try created.object()["id"] as? String)
             _ = try await client.waitForRun(id)
             let response = try await client.send(.get, "/api/v1/runs/\(id)")
-            let cli = try JSONEncoder.documents(pretty: false).encode(try await RunDocument(try fixture.store.run(id: id), store: fixture.store))
+            let cli = try JSONEncoder.documents(pretty: false).encode(try await RunDocument(try await fixture.store.run(id: id), store: fixture.store))
             #expect(response.text == String(decoding: cli, as: UTF8.self))
             #expect(response.headers[.contentType] == "application/json")
             try await client.send(.get, "/api/v1/runs/r-nope").expectProblem(404)
@@ -259,9 +260,9 @@ struct RunsAPITests {
         }
     }
 
-    @Test("results page, filter by customer, offer and channel; a result's decision uses the run's snapshot")
-    func results() async throws {
-        let fixture = try ServerFixture(customers: 60)
+    @Test("results page, filter by customer, offer and channel; a result's decision uses the run's snapshot", arguments: StoreKind.available)
+    func results(kind: StoreKind) async throws {
+        let fixture = try await ServerFixture(customers: 60, kind: kind)
         defer { fixture.remove() }
         try await fixture.application().test(.router) { client in
             let created = try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "segment": "all"}"#)
@@ -297,9 +298,9 @@ struct RunsAPITests {
         }
     }
 
-    @Test("cancel: a pending run is cancelled (202), a finished one answers 409")
-    func cancel() async throws {
-        let fixture = try ServerFixture(customers: 3000, flows: ["slow": ServerFixture.slowFlow])
+    @Test("cancel: a pending run is cancelled (202), a finished one answers 409", arguments: StoreKind.available)
+    func cancel(kind: StoreKind) async throws {
+        let fixture = try await ServerFixture(customers: 3000, flows: ["slow": ServerFixture.slowFlow], kind: kind)
         defer { fixture.remove() }
         try await fixture.application().test(.router) { client in
             let first = try #require(try await client.send(.post, "/api/v1/runs", json: #"{"flow": "slow", "segment": "all", "batchSize": 50}"#).object()["id"] as? String)

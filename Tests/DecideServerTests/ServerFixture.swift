@@ -4,6 +4,7 @@ import DecisionEngine
 import Foundation
 import Hummingbird
 import Logging
+import TestSupport
 
 /// A temporary store with a generated audience and a saved segment `high_value`, served with the repository's
 /// example flows (or a flows directory of the test's own).
@@ -13,22 +14,22 @@ struct ServerFixture: Sendable {
         .deletingLastPathComponent().appendingPathComponent("flows").path
 
     let directory: URL
-    let store: SQLiteCustomerStore
+    let store: any RunQueueStore
     let library: FlowLibrary
+    /// The store as `--db` names it: the SQLite file, or the PostgreSQL URL.
+    let databasePath: String
 
-    /// The database file.
-    var databasePath: String { directory.appendingPathComponent("decide.sqlite").path }
-
-    /// Creates the fixture with `customers` generated customers.
+    /// Creates the fixture with `customers` generated customers, in a store of `kind`.
     ///
     /// - Parameter flows: Flows of the test's own, by key, written to a temporary directory; the example flows
     ///   when empty.
-    init(customers: Int = 200, flows: [String: String] = [:]) throws {
+    init(customers: Int = 200, flows: [String: String] = [:], kind: StoreKind = .sqlite) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("decide-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        store = try SQLiteCustomerStore(path: directory.appendingPathComponent("decide.sqlite").path)
-        _ = try store.importCustomers(from: .generated(count: customers, seed: 7), options: ImportOptions())
-        _ = try store.saveSegment(name: "high_value", filter: "income >= 50000", description: "Well-off", replace: false)
+        databasePath = try await TestDatabase.make(kind, in: directory)
+        store = try await StoreLocation(parsing: databasePath).open()
+        _ = try await store.importCustomers(from: .generated(count: customers, seed: 7), options: ImportOptions())
+        _ = try await store.saveSegment(name: "high_value", filter: "income >= 50000", description: "Well-off", replace: false)
         if flows.isEmpty {
             library = FlowLibrary(directory: Self.exampleFlows)
         } else {

@@ -8,7 +8,7 @@ import Testing
 
 /// Real `decide worker` processes sharing runs through one store: killed, paused past their lease, cancelled. Every
 /// wait is on something the store shows (a worker holding a chunk, a run ending), never on a fixed delay.
-@Suite("Worker processes")
+@Suite("Worker processes", .serialized)
 struct WorkerProcessTests {
     /// A lease short enough that a dead or paused worker's chunk is taken over within the test, long enough that a
     /// live worker on a loaded machine keeps its own (it heartbeats three times per lease).

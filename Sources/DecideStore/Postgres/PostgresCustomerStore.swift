@@ -39,7 +39,7 @@ public final class PostgresCustomerStore: Sendable {
     /// A logger that reports errors only: the pool's own notices are not for a command's user.
     public static var quietLogger: Logger {
         var logger = Logger(label: "decide.postgres")
-        logger.logLevel = .error
+        logger.logLevel = ProcessInfo.processInfo.environment["DECIDE_POSTGRES_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .error
         return logger
     }
 
@@ -82,11 +82,12 @@ public final class PostgresCustomerStore: Sendable {
         }
         configuration.options.connectTimeout = .seconds(10)
         configuration.options.maximumConnections = 16
-        // A transaction left open longer than a lease (its process paused, or cut off from the network) is ended by
-        // the server, so that its row locks never keep the chunk it held from the worker taking it over.
+        // A transaction left open past twice the lease (at least 10 s: a process paused, or cut off from the network)
+        // is ended by the server, so that its row locks never keep the chunk it held from the worker taking it over;
+        // a live process, even a slow one on a loaded machine, never leaves a transaction idle that long.
         let lease = (try? LeasePolicy.fromEnvironment())?.seconds ?? LeasePolicy().seconds
         configuration.options.additionalStartupParameters = [
-            ("idle_in_transaction_session_timeout", String(max(1000, Int(lease * 1000)))),
+            ("idle_in_transaction_session_timeout", String(max(10_000, Int(2 * lease * 1000)))),
         ]
         return configuration
     }
@@ -131,7 +132,7 @@ public final class PostgresCustomerStore: Sendable {
                 return message + (error.serverInfo?[.detail].map { " (\($0))" } ?? "")
             }
             if let underlying = error.underlying { return "\(underlying)" }
-            return "\(error.code)"
+            return String(reflecting: error)
         }
         return "\(error)"
     }
