@@ -46,7 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
                     memoryBytes: maxMemoryLimitMib << 20, instructionBudget: maxInstructionBudget,
                     deadlineSeconds: maxDeadlineSeconds),
                 executesRuns: !noExecute),
-            store: try await store.openRetrying { message, retry in
+            store: try await store.openRetrying(runsServices: false) { message, retry in
                 logger.warning("store unreachable, trying again", metadata: ["error": "\(message)", "retry.seconds": "\(retry)"])
             },
             library: flows.library, logger: logger

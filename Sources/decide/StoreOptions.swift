@@ -32,12 +32,12 @@ struct StoreOptions: ParsableArguments {
     /// Opens the store as a long-running process does (`decide worker`, `decide serve`): a server that cannot be
     /// reached is tried again with a backoff from 0.5 s to 30 s, each failure reported to `log` with the seconds
     /// until the next try. A malformed location still fails at once.
-    func openRetrying(log: (String, Double) -> Void) async throws -> any RunQueueStore {
+    func openRetrying(runsServices: Bool = true, log: (String, Double) -> Void) async throws -> any RunQueueStore {
         let location = try location()
         var backoff = 0.5
         while true {
             do {
-                return try await location.open()
+                return try await location.open(runsServices: runsServices)
             } catch let error as StoreError where error.code == .database {
                 log(error.message, backoff)
                 try await Task.sleep(for: .milliseconds(Int(backoff * 1000)))

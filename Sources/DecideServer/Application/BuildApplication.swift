@@ -35,5 +35,7 @@ public func buildApplication(
         logger: logger
     )
     app.addServices(queue, workers)
+    // The store's own background work (PostgreSQL's connection pool) runs and stops with the server.
+    for service in store.services { app.addServices(service) }
     return app
 }

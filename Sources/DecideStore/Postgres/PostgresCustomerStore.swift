@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import PostgresNIO
+import ServiceLifecycle
 
 /// The customer and run store on a PostgreSQL server, shared by any number of processes on any machines: the same
 /// tables and semantics as the SQLite store, through postgres-nio's connection pool, every value a bound parameter.
@@ -15,25 +16,37 @@ public final class PostgresCustomerStore: Sendable {
     public let location: PostgresLocation
     let client: PostgresClient
     let logger: Logger
-    private let running: Task<Void, Never>
+    private let running: Task<Void, Never>?
 
     /// Connects to the database (checking it can be reached, with the server's message when not) and brings its
     /// schema up to date.
     ///
+    /// - Parameter runsPool: Whether the store runs its connection pool itself; `false` leaves it to the caller's
+    ///   `ServiceGroup` (``services``), as `decide serve` does.
     /// - Throws: `StoreError` `database` naming the host, port and the server's message.
-    public init(_ location: PostgresLocation, logger: Logger = PostgresCustomerStore.quietLogger) async throws {
+    public init(_ location: PostgresLocation, runsPool: Bool = true, logger: Logger = PostgresCustomerStore.quietLogger) async throws {
         self.location = location
         self.logger = logger
-        let configuration = try Self.configuration(location)
-        try await Self.probe(location, configuration: configuration, logger: logger)
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let connection = try await Self.connect(location, logger: logger)
+        do {
+            try await PostgresMigrations.migrate(connection, logger: logger)
+            try await connection.close()
+        } catch {
+            try? await connection.close()
+            throw StoreError(.database, "database: migrating \(location): \(Self.message(error))")
+        }
+        let client = PostgresClient(configuration: try Self.configuration(location), backgroundLogger: logger)
         self.client = client
-        running = Task { await client.run() }
-        try await PostgresMigrations.migrate(client, logger: logger)
+        running = runsPool ? Task { await client.run() } : nil
     }
 
     deinit {
-        running.cancel()
+        running?.cancel()
+    }
+
+    /// The services the caller runs in its `ServiceGroup`: the connection pool, unless the store runs it itself.
+    public var services: [any Service] {
+        running == nil ? [client] : []
     }
 
     /// A logger that reports errors only: the pool's own notices are not for a command's user.
@@ -92,7 +105,7 @@ public final class PostgresCustomerStore: Sendable {
         return configuration
     }
 
-    /// One connection's configuration for `location` (the probe, snapshots).
+    /// One connection's configuration for `location` (the first connection, which migrates; snapshots).
     static func connectionConfiguration(_ location: PostgresLocation) throws -> PostgresConnection.Configuration {
         var connection: PostgresConnection.Configuration
         if let socket = location.socketPath {
@@ -112,12 +125,11 @@ public final class PostgresCustomerStore: Sendable {
         return connection
     }
 
-    /// Opens one connection and closes it, so that an unreachable server, a refused login or a missing database
-    /// fails at once with what the server said.
-    private static func probe(_ location: PostgresLocation, configuration: PostgresClient.Configuration, logger: Logger) async throws {
+    /// Opens one connection, so that an unreachable server, a refused login or a missing database fails at once with
+    /// what the server said.
+    private static func connect(_ location: PostgresLocation, logger: Logger) async throws -> PostgresConnection {
         do {
-            let opened = try await PostgresConnection.connect(configuration: try connectionConfiguration(location), id: 0, logger: logger)
-            try await opened.close()
+            return try await PostgresConnection.connect(configuration: try connectionConfiguration(location), id: 0, logger: logger)
         } catch {
             throw StoreError(
                 .database,

@@ -181,28 +181,25 @@ enum PostgresMigrations {
             """),
     ]
 
-    /// Applies the migrations not applied yet.
-    static func migrate(_ client: PostgresClient, logger: Logger) async throws {
-        try await client.withConnection { connection in
-            try await connection.query(
-                "CREATE TABLE IF NOT EXISTS decide_migration (id TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
-                logger: logger)
-            for migration in all {
-                try await connection.query("BEGIN", logger: logger)
-                do {
-                    try await connection.query("SELECT pg_advisory_xact_lock(727274)", logger: logger)
-                    let applied = try await connection.query(
-                        "SELECT 1 FROM decide_migration WHERE id = \(migration.id)", logger: logger
-                    ).collect()
-                    if applied.isEmpty {
-                        try await connection.execute(unsafeSQL: migration.sql, logger: logger)
-                        try await connection.query("INSERT INTO decide_migration (id) VALUES (\(migration.id))", logger: logger)
-                    }
-                    try await connection.query("COMMIT", logger: logger)
-                } catch {
-                    _ = try? await connection.query("ROLLBACK", logger: logger)
-                    throw error
+    /// Applies the migrations not applied yet, on one connection of its own, each in a transaction under an
+    /// advisory lock.
+    static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {
+        for migration in all {
+            try await connection.query("BEGIN", logger: logger)
+            do {
+                try await connection.query("SELECT pg_advisory_xact_lock(727274)", logger: logger)
+                try await connection.query(
+                    "CREATE TABLE IF NOT EXISTS decide_migration (id TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+                    logger: logger)
+                let applied = try await connection.query("SELECT 1 FROM decide_migration WHERE id = \(migration.id)", logger: logger).collect()
+                if applied.isEmpty {
+                    try await connection.execute(unsafeSQL: migration.sql, logger: logger)
+                    try await connection.query("INSERT INTO decide_migration (id) VALUES (\(migration.id))", logger: logger)
                 }
+                try await connection.query("COMMIT", logger: logger)
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                throw error
             }
         }
     }

@@ -1,9 +1,13 @@
 import Foundation
 import GRDB
+import ServiceLifecycle
 
 /// Runs shared between worker processes: starting a run (its audience frozen and cut into chunks), claiming chunks
 /// with a lease and a fencing token, finishing and releasing them, worker processes and their heartbeats.
 extension SQLiteCustomerStore: RunQueueStore {
+    /// Nothing: SQLite runs within the calls.
+    public var services: [any Service] { [] }
+
     public func startRun(id runId: String) throws -> RunRecord {
         try Self.translatingErrors {
             try pool.write { db in

@@ -1,3 +1,4 @@
+import ServiceLifecycle
 import Foundation
 
 /// The store as a work queue shared by worker processes on any number of machines: a run starts by freezing its
@@ -6,6 +7,10 @@ import Foundation
 /// them; the last chunk finished completes the run. Each backend implements it; nothing backend-specific appears
 /// here.
 public protocol RunQueueStore: RunStore, CustomerStore {
+    /// What the store needs run in the background, for a host that runs its services in a `ServiceGroup` (a
+    /// store opened with `runsServices: false`): PostgreSQL's connection pool; nothing for SQLite.
+    var services: [any Service] { get }
+
     /// Starts a pending run (its audience frozen and cut into chunks of `options.chunkSize`), resumes an
     /// interrupted one, or leaves a running one as it is, and returns it. A run with nobody in its audience is
     /// completed at once.

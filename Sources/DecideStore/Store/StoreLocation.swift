@@ -154,12 +154,14 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
 extension StoreLocation {
     /// Opens the store, creating (SQLite) or migrating its schema if needed.
     ///
+    /// - Parameter runsServices: Whether the store runs what it needs in the background itself (PostgreSQL's
+    ///   connection pool); `false` leaves them to the caller's `ServiceGroup` (the store's `services`).
     /// - Throws: `StoreError` `database` when the file cannot be opened or the server cannot be reached (with the
     ///   host, port and the server's message).
-    public func open() async throws -> any RunQueueStore {
+    public func open(runsServices: Bool = true) async throws -> any RunQueueStore {
         switch self {
         case .sqlite(let path): try SQLiteCustomerStore(path: path)
-        case .postgres(let location): try await PostgresCustomerStore(location)
+        case .postgres(let location): try await PostgresCustomerStore(location, runsPool: runsServices)
         }
     }
 }
