@@ -28,6 +28,7 @@ bench: deps
 	$(SWIFT) build -c release --product decide
 	$(RELEASE_BIN)/decide-bench
 	scripts/bench-compare.sh $(RELEASE_BIN)/decide
+	scripts/with-postgres.sh scripts/bench-scale.sh $(RELEASE_BIN)/decide
 
 # The sandbox's tests under AddressSanitizer and UndefinedBehaviorSanitizer: Decide's own C (the sandbox) and Swift
 # are instrumented; Lua itself is Debian's prebuilt static library and is not (docs/sandbox.md). Not part of

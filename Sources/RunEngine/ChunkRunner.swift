@@ -12,12 +12,12 @@ struct ChunkRunner: Sendable {
     /// The run's audience.
     let selection: SegmentSelection
 
-    /// What one committed batch did, with the run as the store has it after the commit (all workers' progress).
+    /// What one committed batch did, with the run's pulse after the commit (all workers' progress).
     struct BatchReport {
         let customers: Int
         let recommendations: Int
         let errors: Int
-        let run: RunRecord
+        let pulse: RunPulse
     }
 
     /// Runners by run id, so that a process working on many chunks of one run compiles its description once.
@@ -53,7 +53,6 @@ struct ChunkRunner: Sendable {
         let maxErrors = record.options.maxErrors
         enum Ending { case finished, released, lost, ended }
         var ending = Ending.finished
-        var latest = record
         do {
             let cursor = try await store.chunkBatches(claim, selection: selection, batchSize: record.options.batchSize)
             try await pipeline.run(cursor: cursor, after: nil) { outcome in
@@ -65,22 +64,22 @@ struct ChunkRunner: Sendable {
                     ending = error.code == .leaseLost ? .lost : .ended
                     return .stop
                 }
-                latest = try await store.run(id: runId)
+                let pulse = try await store.pulse(runId: runId)
                 onBatch(BatchReport(
                     customers: commit.customerIds.count, recommendations: commit.recommendationCounts.reduce(0, +),
-                    errors: outcome.errors.count, run: latest))
-                if latest.summary.errorsRecorded > maxErrors, let first = outcome.errors.first {
-                    latest = try await store.endRun(
+                    errors: outcome.errors.count, pulse: pulse))
+                if pulse.errorsRecorded > maxErrors, let first = outcome.errors.first {
+                    _ = try await store.endRun(
                         id: runId, status: .failed, message: "failed", error: RunExecutor.failure(first, budget: maxErrors))
                     ending = .ended
                     return .stop
                 }
-                if latest.status != .running {
+                if pulse.status != .running {
                     ending = .ended
                     return .stop
                 }
-                if latest.cancelRequested {
-                    latest = try await store.endRun(id: runId, status: .cancelled, message: "cancelled on request", error: nil)
+                if pulse.cancelRequested {
+                    _ = try await store.endRun(id: runId, status: .cancelled, message: "cancelled on request", error: nil)
                     ending = .ended
                     return .stop
                 }

@@ -85,7 +85,7 @@ public struct RunExecutor: Sendable {
                 let runner = try await chunks.runner(for: claim.runId, store: store)
                 record = try await runner.work(claim, store: store, stop: stop) { batch in
                     var report = estimator.advance(
-                        by: batch.customers, processed: batch.run.progress.processed, total: batch.run.progress.total ?? 0)
+                        by: batch.customers, processed: batch.pulse.processed, total: batch.pulse.total ?? 0)
                     report.batchRecommendations = batch.recommendations
                     report.batchErrors = batch.errors
                     onProgress(report)

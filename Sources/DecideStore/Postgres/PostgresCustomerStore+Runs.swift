@@ -50,6 +50,24 @@ extension PostgresCustomerStore: RunStore {
         }
     }
 
+    public func pulse(runId: String) async throws -> RunPulse {
+        try await translatingErrors {
+            let rows = try await client.query(
+                """
+                SELECT r.status, r.cancel_requested, r.total, coalesce(sum(t.processed), 0)::BIGINT, coalesce(sum(t.errors), 0)::BIGINT
+                FROM run r LEFT JOIN run_tally t ON t.run_seq = r.seq WHERE r.id = \(runId) GROUP BY r.seq
+                """,
+                logger: logger)
+            for try await (status, cancel, total, processed, errors) in rows.decode((String, Bool, Int64?, Int64, Int64).self) {
+                guard let status = RunStatus(rawValue: status) else { break }
+                return RunPulse(
+                    status: status, cancelRequested: cancel, processed: Int(processed), total: total.map(Int.init),
+                    errorsRecorded: Int(errors))
+            }
+            throw RunStoreRules.runNotFound(runId)
+        }
+    }
+
     public func events(runId: String) async throws -> [RunEvent] {
         try await translatingErrors {
             try await client.withConnection { connection in

@@ -51,6 +51,23 @@ extension SQLiteCustomerStore: RunStore {
         }
     }
 
+    public func pulse(runId: String) throws -> RunPulse {
+        try Self.translatingErrors {
+            try pool.read { db in
+                guard let row = try Row.fetchOne(
+                    db, sql: "SELECT status, cancel_requested, processed, total, errors_recorded FROM run WHERE id = ?",
+                    arguments: [runId])
+                else { throw Self.runNotFound(runId) }
+                guard let status = RunStatus(rawValue: row["status"]) else {
+                    throw DatabaseError(message: "run \(runId) has an unknown status")
+                }
+                return RunPulse(
+                    status: status, cancelRequested: row["cancel_requested"], processed: row["processed"], total: row["total"],
+                    errorsRecorded: row["errors_recorded"])
+            }
+        }
+    }
+
     public func events(runId: String) throws -> [RunEvent] {
         try Self.translatingErrors {
             try pool.read { db in

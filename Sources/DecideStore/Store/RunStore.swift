@@ -26,6 +26,9 @@ public protocol RunStore: Sendable {
     /// - Returns: The page and how many runs there are in all (with that status).
     func runs(status: RunStatus?, limit: Int, offset: Int) async throws -> (runs: [RunRecord], total: Int)
 
+    /// The run's status, cancellation request, progress and errors: what its workers read after every batch.
+    func pulse(runId: String) async throws -> RunPulse
+
     /// Every status change of a run, oldest first, its creation included.
     func events(runId: String) async throws -> [RunEvent]
 
