@@ -121,7 +121,8 @@ public struct RunExecutor: Sendable {
                     var chunks = ChunkRunner.Cache()
                     while !stop.isRaised {
                         guard let claim = try await store.claimChunk(workerId: registration.id, runId: nil, lease: lease) else {
-                            await stop.wait(upTo: Self.pollInterval * 5)
+                            // Woken by the store when work appears (PostgreSQL), polling every second otherwise.
+                            _ = await store.waitForWork(upTo: Self.pollInterval * 5)
                             continue
                         }
                         let runner = try await chunks.runner(for: claim.runId, store: store, threads: threads)

@@ -53,3 +53,23 @@ struct StoreCopyTests {
         #expect(try await target.store.count(.named("all")) == 0)
     }
 }
+
+/// Idle workers are woken when work appears.
+@Suite("Work wake-ups")
+struct WakeupTests {
+    @Test("on PostgreSQL a waiting worker is woken by a run created from another process's store, not by its timeout")
+    func wokenByNewRun() async throws {
+        guard StoreKind.available.contains(.postgres) else { return }
+        let waiting = try await TemporaryStore.make(.postgres)
+        // The first wait starts listening; a run created before it listens could be missed, so create runs until one
+        // wakes a waiter (each wait is long: a timeout is a failure).
+        var woken = false
+        for attempt in 0..<5 where !woken {
+            let wait = Task { await waiting.store.waitForWork(upTo: .seconds(60)) }
+            try await Task.sleep(for: .milliseconds(100 * (attempt + 1)))
+            _ = try await waiting.createRun(name: "wake \(attempt)")
+            woken = await wait.value
+        }
+        #expect(woken)
+    }
+}

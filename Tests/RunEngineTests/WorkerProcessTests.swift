@@ -156,4 +156,38 @@ struct WorkerProcessTests {
             #expect(try await live.finish().status == 0)
         }
     }
+
+    @Test("the error budget counts failing customers over every worker: past it the run fails with a customer's error", arguments: StoreKind.available)
+    func errorBudgetAcrossWorkers(kind: StoreKind) async throws {
+        // Every tenth customer (ages ending in 0) fails, slowly enough that both workers take part.
+        let flaky = """
+            return flow {
+              name = "Flaky",
+              offers = { { id = "a", name = "A", value = 1 } },
+              stages = {
+                filter("spin", function(c, o) for i = 1, 12000 do end return true end),
+                filter("tens", function(c, o) if c.age % 10 == 0 then error("no tens") end return true end),
+                score("value", function(c, o) return o.value end),
+                channel("reach", function(c, o) return "email" end),
+              },
+            }
+            """
+        let fixture = try await RunFixture(customers: 3000, flows: ["flaky": flaky], kind: kind)
+        var request = RunRequest(flow: "flaky", segment: "all", workers: 1, batchSize: 50, maxErrors: 40)
+        request.chunkSize = 200
+        let run = try await RunPlanner(library: fixture.library, store: fixture.store).create(request)
+        let workers = try ["w1", "w2"].map { try worker(fixture, $0) }
+        let wait = try await decide(fixture, ["runs", "wait", run.id, "--timeout", "300"]).run(timeout: .seconds(320))
+        #expect(wait.status == 1)
+        let ended = try await fixture.store.run(id: run.id)
+        #expect(ended.status == .failed && !ended.interrupted)
+        #expect(ended.error?.message.contains("no tens") == true, "\(ended.error?.message ?? "")")
+        #expect(ended.error?.message.contains("more than the 40 failing customers") == true)
+        #expect(ended.summary.errorsRecorded > 40)
+        #expect(ended.summary.totalCustomers < 3000)
+        for live in workers {
+            live.kill(SIGTERM)
+            #expect(try await live.finish().status == 0)
+        }
+    }
 }

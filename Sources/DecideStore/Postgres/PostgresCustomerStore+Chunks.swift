@@ -46,6 +46,7 @@ extension PostgresCustomerStore: RunQueueStore {
                     "UPDATE run_chunk SET state = 'pending', worker_id = NULL, lease_until = NULL WHERE worker_id = \(workerId) AND state = 'claimed'",
                     logger: logger)
                 try await connection.query("DELETE FROM worker WHERE id = \(workerId)", logger: logger)
+                try await Self.notifyWork(connection, logger: logger)
             }
         }
     }
@@ -154,6 +155,7 @@ extension PostgresCustomerStore: RunQueueStore {
                     WHERE run_seq = \(run) AND chunk = \(claim.chunk)
                     """,
                     logger: logger)
+                try await Self.notifyWork(connection, logger: logger)
             }
         }
     }

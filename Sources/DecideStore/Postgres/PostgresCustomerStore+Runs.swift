@@ -22,6 +22,7 @@ extension PostgresCustomerStore: RunStore {
                     """,
                     logger: logger)
                 try await Self.recordEvent(runId: id, status: .pending, at: now, message: nil, connection, logger: logger)
+                try await Self.notifyWork(connection, logger: logger)
                 return try await Self.runRecord(id: id, connection, logger: logger)
             }
         }
@@ -96,6 +97,7 @@ extension PostgresCustomerStore: RunStore {
                     throw RunStoreRules.illegalTransition(current, to: status)
                 }
                 try await Self.move(runId, to: status, message: message, error: error, interrupted: false, connection, logger: logger)
+                if status == .pending || status == .running { try await Self.notifyWork(connection, logger: logger) }
                 return try await Self.runRecord(id: runId, connection, logger: logger)
             }
         }

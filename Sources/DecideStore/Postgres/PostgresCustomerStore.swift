@@ -17,6 +17,7 @@ public final class PostgresCustomerStore: Sendable {
     let client: PostgresClient
     let logger: Logger
     private let running: Task<Void, Never>?
+    private let wakeups: PostgresWakeups
 
     /// Connects to the database (checking it can be reached, with the server's message when not) and brings its
     /// schema up to date.
@@ -37,11 +38,22 @@ public final class PostgresCustomerStore: Sendable {
         }
         let client = PostgresClient(configuration: try Self.configuration(location), backgroundLogger: logger)
         self.client = client
+        wakeups = PostgresWakeups(location: location, logger: logger)
         running = runsPool ? Task { await client.run() } : nil
     }
 
     deinit {
         running?.cancel()
+    }
+
+    /// Waits for a `NOTIFY` of new work (``RunQueueStore/waitForWork(upTo:)``).
+    public func waitForWork(upTo timeout: Duration) async -> Bool {
+        await wakeups.wait(upTo: timeout)
+    }
+
+    /// Tells idle workers there may be work, when the transaction commits.
+    static func notifyWork(_ connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query(PostgresQuery(unsafeSQL: "NOTIFY \(PostgresWakeups.channel)"), logger: logger)
     }
 
     /// The services the caller runs in its `ServiceGroup`: the connection pool, unless the store runs it itself.

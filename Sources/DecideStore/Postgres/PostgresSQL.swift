@@ -45,21 +45,9 @@ enum PostgresFilterCompiler {
     static func compile(_ filter: Filter, into sql: inout PostgresSQL) {
         switch filter {
         case .all(let filters):
-            guard !filters.isEmpty else { return sql.append("true") }
-            sql.append("(")
-            for (index, filter) in filters.enumerated() {
-                if index > 0 { sql.append(" AND ") }
-                compile(filter, into: &sql)
-            }
-            sql.append(")")
+            group(filters, joinedBy: " AND ", empty: "true", into: &sql)
         case .any(let filters):
-            guard !filters.isEmpty else { return sql.append("false") }
-            sql.append("(")
-            for (index, filter) in filters.enumerated() {
-                if index > 0 { sql.append(" OR ") }
-                compile(filter, into: &sql)
-            }
-            sql.append(")")
+            group(filters, joinedBy: " OR ", empty: "false", into: &sql)
         case .not(let filter):
             sql.append("(NOT ")
             compile(filter, into: &sql)
@@ -67,6 +55,17 @@ enum PostgresFilterCompiler {
         case .condition(let condition):
             compile(condition, into: &sql)
         }
+    }
+
+    /// `(a AND b ...)`, or the constant a group of nothing means (`all` of nothing is true, `any` of nothing false).
+    private static func group(_ filters: [Filter], joinedBy separator: String, empty: String, into sql: inout PostgresSQL) {
+        guard !filters.isEmpty else { return sql.append(empty) }
+        sql.append("(")
+        for (index, filter) in filters.enumerated() {
+            if index > 0 { sql.append(separator) }
+            compile(filter, into: &sql)
+        }
+        sql.append(")")
     }
 
     private static func compile(_ condition: FilterCondition, into sql: inout PostgresSQL) {

@@ -8,6 +8,12 @@ extension SQLiteCustomerStore: RunQueueStore {
     /// Nothing: SQLite runs within the calls.
     public var services: [any Service] { [] }
 
+    /// Sleeps: a SQLite file cannot tell other processes that work appeared, so workers poll.
+    public func waitForWork(upTo timeout: Duration) async -> Bool {
+        try? await Task.sleep(for: timeout)
+        return false
+    }
+
     public func startRun(id runId: String) throws -> RunRecord {
         try Self.translatingErrors {
             try pool.write { db in

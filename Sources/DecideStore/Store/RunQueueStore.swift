@@ -30,6 +30,10 @@ public protocol RunQueueStore: RunStore, CustomerStore {
     /// The worker processes whose last heartbeat is within the lease, oldest first.
     func workers(lease: LeasePolicy) async throws -> [WorkerProcess]
 
+    /// Waits until there may be work to claim (a run created or queued again, a chunk given back), or `timeout`:
+    /// `true` when woken by such an event, `false` on timeout. A store that cannot be woken (SQLite) sleeps.
+    func waitForWork(upTo timeout: Duration) async -> Bool
+
     /// Claims a chunk for the worker: of run `runId` only, or of any run (the oldest running run with claimable
     /// work first, else the oldest pending run, which this starts). A chunk is claimable when pending or when its
     /// holder's lease expired; a chunk abandoned `lease.attempts` times fails its run instead.
