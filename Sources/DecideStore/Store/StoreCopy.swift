@@ -7,10 +7,13 @@ public struct RunArchive: Sendable {
     public var record: RunRecord
     /// Its status history, oldest first.
     public var events: [RunEvent]
-    /// Its breakdowns.
+    /// How many recommendations each offer got.
     public var offers: [OfferCount]
+    /// How many recommendations went on each channel.
     public var channels: [ChannelCount]
+    /// How many recommendations were made at each rank.
     public var ranks: [RankCount]
+    /// What each stage received and dropped.
     public var stages: [StageCount]
     /// The processes that took part.
     public var participants: [RunParticipant]
