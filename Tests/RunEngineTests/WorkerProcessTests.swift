@@ -74,6 +74,12 @@ struct WorkerProcessTests {
         let wait = try await decide(fixture, ["runs", "wait", run.id, "--timeout", "300"]).run(timeout: .seconds(320))
         #expect(wait.status == 0, "\(wait.output) \(wait.error)")
         #expect(try await fixture.export(run.id) == expected)
+        if kind != .sqlite {
+            // The same run in one process on a SQLite file decides exactly the same.
+            let sqlite = try await RunFixture(customers: 4000, flows: ["slow": RunRecoveryTests.slowFlow], kind: .sqlite)
+            let single = try await sqlite.run(RunRequest(flow: "slow", segment: "all", workers: 1, batchSize: 100, seed: 3))
+            #expect(try await sqlite.export(single.id) == expected)
+        }
         let ended = try await fixture.store.run(id: run.id)
         #expect(ended.status == .completed && ended.summary.totalCustomers == 4000)
         let participants = try await fixture.store.participants(runId: run.id)

@@ -84,24 +84,49 @@ public enum StoreCopy {
                 ranks: try await source.rankBreakdown(runId: run.id), stages: try await source.stageFunnel(runId: run.id),
                 participants: try await source.participants(runId: run.id))
             try await target.restoreRun(archive)
-            var batch: [CustomerResult] = []
-            var batches: [[CustomerResult]] = []
-            try await source.exportResults(runId: run.id) { result in
-                batch.append(result)
-                if batch.count == 5000 {
-                    batches.append(batch)
-                    batch = []
-                }
-            }
-            if !batch.isEmpty { batches.append(batch) }
-            for results in batches {
-                try await target.restoreResults(runId: run.id, results)
-                summary.results += results.count
-            }
+            summary.results += try await copyResults(of: run.id, from: source, to: target)
             summary.runs += 1
             progress("run \(run.id): \(archive.record.summary.totalCustomers) customers")
         }
         return summary
+    }
+
+    /// A run's results, spooled through a JSON Lines file (the source streams them from one read, the target takes
+    /// them 5,000 at a time), so that memory stays flat whatever the run's size. Returns how many.
+    private static func copyResults(of runId: String, from source: any RunQueueStore, to target: any RunQueueStore) async throws -> Int {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("decide-copy-\(UUID().uuidString).jsonl")
+        guard FileManager.default.createFile(atPath: file.path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
+        defer { try? FileManager.default.removeItem(at: file) }
+        let handle = try FileHandle(forWritingTo: file)
+        let encoder = JSONEncoder()
+        var pending = Data()
+        try await source.exportResults(runId: runId) { result in
+            pending.append(try encoder.encode(result))
+            pending.append(0x0A)
+            if pending.count >= 1 << 20 {
+                try handle.write(contentsOf: pending)
+                pending.removeAll(keepingCapacity: true)
+            }
+        }
+        try handle.write(contentsOf: pending)
+        try handle.close()
+        var lines = try LineReader(url: file)
+        let decoder = JSONDecoder()
+        var batch: [CustomerResult] = []
+        var count = 0
+        while let (_, bytes) = lines.next() {
+            batch.append(try decoder.decode(CustomerResult.self, from: Data(bytes)))
+            if batch.count == 5000 {
+                try await target.restoreResults(runId: runId, batch)
+                count += batch.count
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        if !batch.isEmpty {
+            try await target.restoreResults(runId: runId, batch)
+            count += batch.count
+        }
+        return count
     }
 
     private static func checkEmpty(_ target: any RunQueueStore) async throws {
