@@ -12,6 +12,7 @@ extension ReplSession {
         let description = flow!.description
         say("\(style.bold(description.name)) (\(description.key)): \(description.offers.count) offers, "
             + "\(description.stages.count) stages")
+        if let note = description.constraintsNote { say(note) }
     }
 
     /// `:reload`: reads the flow's files again now.

@@ -9,7 +9,8 @@ public enum RunText {
         var lines = ["Run \(run.id): \(run.name)", "  flow \(run.flow) (version \(run.flowVersion)), "
             + (run.segment.map { "segment \($0)" } ?? "filter \(run.filter ?? "")"),
             "  status \(run.status)\(run.partial ? " (partial)" : "")"
-            + (run.status == "running" ? String(format: ", %.1f%% (%d of %d)", run.progress.percent, run.progress.processed, run.progress.total) : "")]
+            + (run.status == "running" ? String(format: ", %.1f%% (%d of %d)", run.progress.percent, run.progress.processed, run.progress.total) : "")
+            + (run.phase == "allocating" ? ", allocating" : "")]
         if let error = run.error {
             lines.append("  error: " + [error.file.map { f in error.line.map { "\(f):\($0)" } ?? f }, error.message]
                 .compactMap { $0 }.joined(separator: ": "))
@@ -36,6 +37,14 @@ public enum RunText {
                 [$0.channel, String($0.count), String(format: "%.1f", $0.percent)]
             }).render())
         }
+        if !run.constraints.isEmpty {
+            lines.append("")
+            lines.append(TextTable(headers: ["CONSTRAINT", "SELECTS", "MAX", "USED", "TURNED AWAY"], rows: run.constraints.map { constraint in
+                [constraint.name, selects(constraint),
+                 constraint.declaredMax.map { "\(constraint.max) (of \($0))" } ?? String(constraint.max),
+                 String(constraint.used), String(constraint.turnedAway)]
+            }).render())
+        }
         if !run.stageFunnel.isEmpty {
             lines.append("")
             lines.append(TextTable(headers: ["STAGE", "KIND", "RECEIVED", "DROPPED"], rows: run.stageFunnel.map {
@@ -43,5 +52,13 @@ public enum RunText {
             }).render())
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// What a constraint selects: `offer ID`, `offers A, B`, `channel NAME` or `every recommendation`.
+    private static func selects(_ constraint: RunDocument.Constraint) -> String {
+        if let offer = constraint.offer { return "offer \(offer)" }
+        if let offers = constraint.offers { return "offers " + offers.joined(separator: ", ") }
+        if let channel = constraint.channel { return "channel \(channel)" }
+        return "every recommendation"
     }
 }

@@ -1,3 +1,5 @@
+import DecideStore
+
 /// What a flow declares: its name, offers and stages, as `decide flows list` and the API show them.
 public struct FlowDescription: Sendable, Hashable, Codable {
     /// One offer of the catalogue.
@@ -28,4 +30,31 @@ public struct FlowDescription: Sendable, Hashable, Codable {
     public var offers: [Offer]
     /// The stages, in order.
     public var stages: [Stage]
+    /// How many recommendations a customer may receive (`max_offers`), if the flow caps it.
+    public var maxOffers: Int?
+    /// The run-wide volume constraints the flow declares, in declaration order.
+    public var constraints: [VolumeConstraint]
+
+    /// What single-customer views (`flows explain`, `flows test`, the REPL) say about the flow's volume
+    /// constraints: they show the flow's own decision, and the constraints apply only in runs. `nil` without any.
+    public var constraintsNote: String? {
+        guard !constraints.isEmpty else { return nil }
+        let names = constraints.map { "\($0.name) ≤ \($0.max)" }.joined(separator: ", ")
+        return "note: run-wide volume constraints (\(names)) apply only in runs, which allocate them by score across "
+            + "the whole audience; this is the flow's own decision" + (maxOffers.map { ", cut at max_offers = \($0)" } ?? "")
+    }
+
+    /// A description.
+    public init(
+        key: String, name: String, description: String, offers: [Offer], stages: [Stage], maxOffers: Int? = nil,
+        constraints: [VolumeConstraint] = []
+    ) {
+        self.key = key
+        self.name = name
+        self.description = description
+        self.offers = offers
+        self.stages = stages
+        self.maxOffers = maxOffers
+        self.constraints = constraints
+    }
 }

@@ -1,3 +1,5 @@
+import DecideStore
+
 /// One flow as `decide flows list` and the API list it: its description, or the problem that keeps it from
 /// loading.
 public struct FlowListEntry: Sendable, Hashable, Encodable {
@@ -13,10 +15,16 @@ public struct FlowListEntry: Sendable, Hashable, Encodable {
     public var stages: Int?
     /// Why it does not load, when it does not.
     public var error: String?
+    /// How many recommendations a customer may receive (`max_offers`), when it loads and sets one.
+    public var maxOffers: Int?
+    /// The run-wide volume constraints it declares, when it loads.
+    public var constraints: [VolumeConstraint]?
 
     /// Creates an entry.
     public init(key: String, name: String? = nil, description: String? = nil, offers: Int? = nil, stages: Int? = nil,
-                error: String? = nil) {
+                error: String? = nil, maxOffers: Int? = nil, constraints: [VolumeConstraint]? = nil) {
+        self.maxOffers = maxOffers
+        self.constraints = constraints
         self.key = key
         self.name = name
         self.description = description

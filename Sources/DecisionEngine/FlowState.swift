@@ -20,10 +20,11 @@ final class FlowState {
 
     /// Registry references to the engine's entry points and tables.
     private struct EntryPoints {
-        let decide, trace, location, takeFunnel, catalogue, customerData, results, channelNames: Int32
+        let decide, decideAll, trace, location, takeFunnel, catalogue, customerData, results, channelNames: Int32
 
         init(engine: Int32, in state: LuaState) {
             decide = state.reference(toField: "decide", of: engine)
+            decideAll = state.reference(toField: "decide_all", of: engine)
             trace = state.reference(toField: "trace", of: engine)
             location = state.reference(toField: "where", of: engine)
             takeFunnel = state.reference(toField: "take_funnel", of: engine)
@@ -105,16 +106,19 @@ final class FlowState {
 
     /// Decides the customers of `batch` from `start` on (the batch path, no trace) until the batch ends or a limit
     /// damages the state; returns where it stopped. A customer whose decision fails gets no recommendations and an
-    /// entry in ``BatchDecisions/errors``, made by `failure`.
+    /// entry in ``BatchDecisions/errors``, made by `failure`. With `candidates`, each customer's result is every
+    /// candidate left after the last stage, uncut by `max_offers`, each with a score (a run with volume constraints).
     func decide(
-        _ batch: CustomerBatch, from start: Int, seed: UInt64, channels: inout BatchChannels,
+        _ batch: CustomerBatch, from start: Int, seed: UInt64, candidates: Bool, channels: inout BatchChannels,
         into decisions: inout BatchDecisions, failure: (LuaError, String) -> DecisionError
     ) -> Int {
         let keys = state.reference(toSequence: batch.fieldNames)
         defer { state.release(reference: keys) }
         channels.startState()
         let (data, results, decide, names, knownChannels) = (0, 1, 2, 3, 4)
-        return state.withFrame([entry.customerData, entry.results, entry.decide, keys, entry.channelNames]) { frame in
+        return state.withFrame(
+            [entry.customerData, entry.results, candidates ? entry.decideAll : entry.decide, keys, entry.channelNames]
+        ) { frame in
             frame.clear(data)
             var index = start
             while index < batch.customers.count {
@@ -272,7 +276,22 @@ extension FlowDescription {
             offers: list("offers").map {
                 .init(id: $0["id"].stringValue ?? "", name: $0["name"].stringValue ?? "", active: $0["active"] != false)
             },
-            stages: list("stages").map { .init(name: $0["name"].stringValue ?? "", kind: $0["kind"].stringValue ?? "") }
+            stages: list("stages").map { .init(name: $0["name"].stringValue ?? "", kind: $0["kind"].stringValue ?? "") },
+            maxOffers: value["max_offers"].integerValue.map(Int.init),
+            constraints: list("constraints").map { item in
+                let selector: VolumeConstraint.Selector
+                if let offer = item["offer"].stringValue {
+                    selector = .offer(offer)
+                } else if case .array(let ids) = item["offers"] {
+                    selector = .offers(ids.compactMap(\.stringValue))
+                } else if let channel = item["channel"].stringValue {
+                    selector = .channel(channel)
+                } else {
+                    selector = .total
+                }
+                return VolumeConstraint(
+                    name: item["name"].stringValue, selector: selector, max: Int(item["max"].integerValue ?? 0))
+            }
         )
     }
 }

@@ -5,7 +5,7 @@ extension FlowWorker {
             do {
                 let flow = try describe(try library.source(of: key))
                 return FlowListEntry(key: key, name: flow.name, description: flow.description, offers: flow.offers.count,
-                                     stages: flow.stages.count)
+                                     stages: flow.stages.count, maxOffers: flow.maxOffers, constraints: flow.constraints)
             } catch {
                 return FlowListEntry(key: key, error: "\(error)")
             }

@@ -156,10 +156,12 @@ public final class FlowWorker: WorkerContext {
     ///   - seed: The run's seed; with the customer id it seeds `math.random` for each customer.
     ///   - offers: The offer ids the run was planned with, in order: the flow must compile to exactly these.
     ///   - decisionTime: What `os.time()` returns to the flow (a run's decision time, in seconds since 1970).
+    ///   - candidates: Each customer's every candidate after the last stage, uncut by `max_offers` and each with a
+    ///     score (a run with volume constraints), instead of the flow's recommendations.
     /// - Throws: ``FlowError`` when the flow itself does not load or compiles to another catalogue.
     public func decide(
         _ batch: CustomerBatch, flow source: FlowSource, seed: UInt64 = 0, offers: [String]? = nil,
-        decisionTime: Int64? = nil
+        decisionTime: Int64? = nil, candidates: Bool = false
     ) throws(FlowError) -> BatchDecisions {
         var decisions = BatchDecisions()
         decisions.customerIds.reserveCapacity(batch.customers.count)
@@ -169,7 +171,7 @@ public final class FlowWorker: WorkerContext {
         while start < batch.customers.count {
             let flow = try state(of: source, seed: seed, expecting: offers)
             flow.setDecisionTime(decisionTime ?? startedAt)
-            start = flow.decide(batch, from: start, seed: seed, channels: &channels, into: &decisions) { error, id in
+            start = flow.decide(batch, from: start, seed: seed, candidates: candidates, channels: &channels, into: &decisions) { error, id in
                 decisionError(error, flow: flow, customerId: id)
             }
             decisions.funnel.add(flow.takeFunnel())

@@ -46,7 +46,7 @@ struct BatchPipeline: Sendable {
     /// One batch's results, in commit form, with the errors of the customers that failed.
     struct Outcome: Sendable {
         /// What the store commits.
-        let commit: RunBatchCommit
+        var commit: RunBatchCommit
         /// The customers that failed, with where and why.
         let errors: [DecisionError]
     }
@@ -91,9 +91,12 @@ struct BatchPipeline: Sendable {
                     let sequence = nextToRead
                     nextToRead += 1
                     let flow = flow, seed = options.seed ?? 0, decisionTime = decisionTime
+                    let candidates = !options.constraints.isEmpty
                     group.addTask {
                         (sequence, try await pool.run {
-                            try $0.decide(batch, flow: flow, seed: seed, offers: offerIds, decisionTime: decisionTime)
+                            try $0.decide(
+                                batch, flow: flow, seed: seed, offers: offerIds, decisionTime: decisionTime,
+                                candidates: candidates)
                         })
                     }
                 }
@@ -109,8 +112,9 @@ struct BatchPipeline: Sendable {
                     lastHandled = now
                     let milliseconds = Int(elapsed.components.seconds * 1000)
                         + Int(elapsed.components.attoseconds / 1_000_000_000_000_000)
-                    let outcome = try Self.outcome(decisions, description: description, offerNames: offerNames,
+                    var outcome = try Self.outcome(decisions, description: description, offerNames: offerNames,
                                                    runId: runId, milliseconds: milliseconds)
+                    outcome.commit.candidates = !options.constraints.isEmpty
                     if try await handle(outcome) == .stop {
                         stopped = true
                         group.cancelAll()

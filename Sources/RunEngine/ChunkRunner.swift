@@ -43,6 +43,24 @@ struct ChunkRunner: Sendable {
         }
     }
 
+    /// Allocates the run's candidates under its volume constraints, holding the run's allocation chunk; returns
+    /// the run as it is then (ended, or as it was when the lease was lost).
+    private func allocate(_ claim: ChunkClaim, store: any RunQueueStore) async throws -> RunRecord {
+        let description = pipeline.description
+        let plan = AllocationPlan(
+            maxOffers: description.maxOffers,
+            offerNames: Dictionary(description.offers.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first }),
+            funnelIndex: description.stages.count)
+        do {
+            return try await store.allocate(claim, plan: plan)
+        } catch let error as StoreError where error.code == .leaseLost {
+            return try await store.run(id: claim.runId)
+        } catch let error as StoreError where error.code == .database {
+            try? await store.releaseChunk(claim, error: nil)
+            throw error
+        }
+    }
+
     /// Works on `claim` until the chunk is done, the run ends or fails or is cancelled, `stop` is raised or the task
     /// is cancelled (the chunk is given back after the batch being committed), or the lease is lost (nothing more
     /// is written). Returns the run as it is then.
@@ -50,6 +68,7 @@ struct ChunkRunner: Sendable {
         _ claim: ChunkClaim, store: any RunQueueStore, stop: StopSignal, onBatch: (BatchReport) -> Void
     ) async throws -> RunRecord {
         let runId = claim.runId
+        if claim.isAllocation { return try await allocate(claim, store: store) }
         let maxErrors = record.options.maxErrors
         enum Ending { case finished, released, lost, ended }
         var ending = Ending.finished

@@ -15,6 +15,9 @@ public struct DryRun: Sendable {
 
     /// Simulates the planned run and returns the document it would have (id `dry-run`, status `completed`).
     ///
+    /// A run with volume constraints allocates the candidates of the customers decided, in memory, with every max
+    /// scaled to the customers decided (`max × decided / audience`, rounded down).
+    ///
     /// - Parameter sample: Decide only this many customers, spread evenly over the audience in id order.
     public func simulate(
         _ plan: NewRun, sample: Int?, onProgress: @escaping @Sendable (RunProgressReport) -> Void = { _ in }
@@ -31,24 +34,49 @@ public struct DryRun: Sendable {
         let started = Date()
         var estimator = ProgressEstimator()
         var tally = RunTally()
+        var batches: [RunBatchCommit] = []
+        var (decided, errors) = (0, 0)
         var firstError: DecisionError?
         let pipeline = BatchPipeline(
             flow: flow, description: description, options: plan.options, runId: "dry-run",
             decisionTime: Int64(started.timeIntervalSince1970))
         try await pipeline.run(cursor: cursor, after: nil, keep: keep) { outcome in
-            tally.add(outcome.commit)
-            onProgress(estimator.advance(by: outcome.commit.customerIds.count, processed: tally.summary.totalCustomers, total: wanted))
-            if tally.summary.errorsRecorded > plan.options.maxErrors, let error = outcome.errors.first {
+            batches.append(outcome.commit)
+            decided += outcome.commit.customerIds.count
+            errors += outcome.errors.count
+            onProgress(estimator.advance(by: outcome.commit.customerIds.count, processed: decided, total: wanted))
+            if errors > plan.options.maxErrors, let error = outcome.errors.first {
                 firstError = error
                 return .stop
             }
             return .proceed
         }
+        var constraints: [RunDocument.Constraint] = []
+        if plan.options.constraints.isEmpty {
+            for batch in batches { tally.add(batch) }
+        } else {
+            let declared = plan.options.constraints
+            let scaled = declared.map { constraint in
+                var scaled = constraint
+                scaled.max = audience == 0 ? 0 : Int((Double(constraint.max) * Double(decided) / Double(audience)).rounded(.down))
+                return scaled
+            }
+            let allocation = try MemoryAllocation(
+                batches, constraints: scaled, maxOffers: description.maxOffers,
+                offerNames: Dictionary(description.offers.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first }))
+            for batch in allocation.commits { tally.add(batch) }
+            tally.add(step: allocation.allocator.funnelStep(index: description.stages.count))
+            constraints = zip(declared, zip(scaled, allocation.allocator.tallies)).map { declared, pair in
+                RunDocument.Constraint(pair.0, tally: pair.1, declaredMax: declared.max)
+            }
+        }
         tally.setExecutionTime(milliseconds: Int(Date().timeIntervalSince(started) * 1000))
-        return RunDocument(
+        var document = RunDocument(
             unstored: "dry-run", name: plan.name, flow: plan.flowKey, flowVersion: plan.flowVersion, segment: plan.segment,
             filter: plan.filter, status: firstError == nil ? "completed" : "failed", audience: wanted, tally: tally,
             createdAt: started, finishedAt: Date(),
             error: firstError.map { .init(message: $0.description, file: $0.file, line: $0.line, customerId: $0.customerId) })
+        document.constraints = constraints
+        return document
     }
 }

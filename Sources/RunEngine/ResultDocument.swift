@@ -9,11 +9,15 @@ public struct ResultDocument: Sendable, Encodable {
     public var recommendations: [Recommendation]
     /// Why the customer's decision failed, if it did.
     public var error: String?
+    /// The candidates the run's volume allocation did not deliver, with why (asked for one customer of a run with
+    /// constraints, or exported `--with-dropped`).
+    public var dropped: [DroppedCandidate]?
 
     /// The document of a stored result.
     public init(_ result: CustomerResult) {
         customerId = result.customerId
         recommendations = result.recommendations
         error = result.error
+        dropped = result.dropped
     }
 }

@@ -86,6 +86,41 @@ public struct RunDocument: Sendable, Hashable, Codable {
         }
     }
 
+    /// One volume constraint in force and what the allocation did with it.
+    public struct Constraint: Sendable, Hashable, Codable {
+        /// The constraint's name.
+        public var name: String
+        /// The one offer it counts, if so.
+        public var offer: String?
+        /// The offers it counts, if so.
+        public var offers: [String]?
+        /// The channel it counts, if so (none of offer, offers and channel: every recommendation).
+        public var channel: String?
+        /// How many matching recommendations the run may deliver (a dry run's, scaled to its sample).
+        public var max: Int
+        /// The max as declared, when a dry run scaled it.
+        public var declaredMax: Int?
+        /// Accepted recommendations that matched it.
+        public var used: Int
+        /// Pairs dropped because it was the first full constraint they matched.
+        public var turnedAway: Int
+
+        /// A constraint's entry.
+        public init(_ constraint: VolumeConstraint, tally: ConstraintTally?, declaredMax: Int? = nil) {
+            name = constraint.name
+            switch constraint.selector {
+            case .total: break
+            case .offer(let id): offer = id
+            case .offers(let ids): offers = ids
+            case .channel(let name): channel = name
+            }
+            max = constraint.max
+            self.declaredMax = declaredMax
+            used = tally?.used ?? 0
+            turnedAway = tally?.turnedAway ?? 0
+        }
+    }
+
     /// The run's error, when it failed.
     public struct Failure: Sendable, Hashable, Codable {
         /// The message.
@@ -144,6 +179,11 @@ public struct RunDocument: Sendable, Hashable, Codable {
     public var chunkSize: Int?
     /// The processes that took part, with the customers each decided, most first.
     public var participants: [RunParticipant] = []
+    /// The run-wide volume constraints in force, in the order the allocation checks them, with what it did.
+    public var constraints: [Constraint] = []
+    /// For a running run with volume constraints: `deciding` (customers through the flow) or `allocating` (at 100%,
+    /// allocating their candidates).
+    public var phase: String?
 
     /// The document of a run that is not stored (a dry run, the REPL's walk through an audience), from its tally.
     ///
@@ -184,6 +224,11 @@ public struct RunDocument: Sendable, Hashable, Codable {
         interrupted = record.interrupted
         chunkSize = record.options.chunkSize
         participants = try await store.participants(runId: record.id)
+        constraints = record.options.constraints.enumerated().map { index, constraint in
+            Constraint(constraint, tally: record.constraintTallies?[safe: index])
+        }
+        if record.status == .running { phase = record.phase?.rawValue }
+        if record.phase == .allocating && record.status == .running { progress.percent = 100 }
     }
 
     /// The one way a document is made from totals and breakdowns, stored or not.
@@ -233,4 +278,9 @@ public struct RunDocument: Sendable, Hashable, Codable {
         let rate = Double(record.progress.processed) / (Double(record.summary.executionTimeMs) / 1000)
         return Double(total - record.progress.processed) / rate
     }
+}
+
+extension Array {
+    /// The element at `index`, or `nil` past the end.
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }

@@ -52,6 +52,14 @@ public struct RunPlanner: Sendable {
             }
         }
         let (snapshot, description) = try Self.load(request.flow, from: library)
+        let added = request.constraints ?? []
+        do {
+            try VolumeConstraint.check(added, offerIds: Set(description.offers.map(\.id))) { index in
+                "\(added[index].selector.optionText)=\(added[index].max)"
+            }
+        } catch {
+            throw RunError(.invalidRequest, error.description, field: "constraints")
+        }
         let audience: String
         switch selection {
         case .named(let name):
@@ -67,7 +75,7 @@ public struct RunPlanner: Sendable {
             segment: request.segment, filter: request.filter,
             options: RunOptions(
                 workers: workers, batchSize: batchSize, seed: request.seed, maxErrors: maxErrors, limits: request.limits,
-                chunkSize: chunkSize)
+                chunkSize: chunkSize, constraints: VolumeConstraint.merged(flow: description.constraints, run: added))
         )
         return (new, description)
     }

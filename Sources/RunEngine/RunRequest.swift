@@ -22,13 +22,16 @@ public struct RunRequest: Sendable, Hashable, Codable {
     public var limits: RunLimits
     /// Customers per chunk, the unit worker processes claim (default ``RunOptions/defaultChunkSize``).
     public var chunkSize: Int?
+    /// Volume constraints for this run, adding to the flow's or replacing the flow's with the same selector.
+    public var constraints: [VolumeConstraint]?
 
     /// Creates a request.
     public init(
         flow: String, segment: String? = nil, filter: String? = nil, name: String? = nil, workers: Int? = nil,
         batchSize: Int? = nil, seed: UInt64? = nil, maxErrors: Int? = nil, limits: RunLimits = RunLimits(),
-        chunkSize: Int? = nil
+        chunkSize: Int? = nil, constraints: [VolumeConstraint]? = nil
     ) {
+        self.constraints = constraints
         self.limits = limits
         self.chunkSize = chunkSize
         self.flow = flow

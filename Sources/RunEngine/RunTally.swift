@@ -36,6 +36,11 @@ public struct RunTally: Sendable, Hashable {
         }
     }
 
+    /// Adds a step to the stage funnel (the allocation's `volume` step).
+    public mutating func add(step: StageCount) {
+        stages[step.index] = step
+    }
+
     /// Adds the decisions of one batch (as the REPL makes them, outside a run), timed `milliseconds`.
     ///
     /// - Throws: `StoreError` when the decisions do not make a valid batch (they always do when the engine made them).

@@ -34,6 +34,7 @@ extension FlowsCommand {
             let trace = try flows.worker().trace(input.customer, fieldNames: input.fieldNames, flow: source, seed: seed)
             if json { return try JSONOutput.print(trace) }
             print(TraceText.render(trace))
+            if let note = try flows.worker().describe(source).constraintsNote { print("\n" + note) }
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DecideStore
 import DecideText
 import DecisionEngine
 
@@ -16,10 +17,11 @@ extension FlowsCommand {
             let entries = worker.listing(of: library)
             if json { return try JSONOutput.print(entries) }
             print(TextTable(
-                headers: ["KEY", "NAME", "OFFERS", "STAGES"],
+                headers: ["KEY", "NAME", "OFFERS", "STAGES", "CONSTRAINTS"],
                 rows: entries.map { entry in
                     [entry.key, entry.name ?? "(does not load: run decide flows check)",
-                     entry.offers.map(String.init) ?? "-", entry.stages.map(String.init) ?? "-"]
+                     entry.offers.map(String.init) ?? "-", entry.stages.map(String.init) ?? "-",
+                     entry.constraints.map { list in list.isEmpty ? "-" : list.map { "\($0.name) ≤ \($0.max)" }.joined(separator: ", ") } ?? "-"]
                 }
             ).render())
         }

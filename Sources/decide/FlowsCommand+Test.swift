@@ -19,6 +19,8 @@ extension FlowsCommand {
             var flow: String
             var results: [FlowTestResult]
             var error: String?
+            /// That the flow's volume constraints apply only in runs, when it declares any.
+            var note: String?
         }
 
         func run() async throws {
@@ -35,7 +37,8 @@ extension FlowsCommand {
                         throw FlowError(.badTests, flow: source.key, problems: ["no test file \(testPath)"])
                     }
                     let results = try worker.runTests(of: source, testSource: text, testPath: testPath)
-                    reports.append(Report(flow: source.key, results: results))
+                    reports.append(Report(
+                        flow: source.key, results: results, note: try worker.describe(source).constraintsNote))
                 } catch {
                     reports.append(Report(flow: name, results: [], error: "\(error)"))
                 }
@@ -64,6 +67,7 @@ extension FlowsCommand {
                     for failure in result.failures { lines.append("         \(failure)") }
                     if result.passed { passed += 1 } else { failed += 1 }
                 }
+                if let note = report.note { lines.append("  " + note) }
             }
             lines.append("\(passed) passed, \(failed) failed")
             return lines.joined(separator: "\n")

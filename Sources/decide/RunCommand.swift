@@ -29,6 +29,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Customers per chunk, the unit worker processes claim (default 10000).") var chunkSize: Int?
     @Flag(help: "Create the run and print its id without executing it: `decide worker` processes pick it up.")
     var detach = false
+    @Option(
+        name: .customLong("volume"),
+        help: ArgumentHelp(
+            "A run-wide cap, adding to or replacing the flow's: offer:ID=MAX, offers:A,B=MAX, channel:NAME=MAX or total=MAX (repeatable).",
+            valueName: "selector=max"))
+    var volumes: [String] = []
     @Flag(help: "Simulate: store nothing, print the same summary.") var dryRun = false
     @Option(help: "With --dry-run: a deterministic sample of N customers of the segment.") var sample: Int?
     @Flag(help: "No progress display.") var quiet = false
@@ -38,6 +44,9 @@ struct RunCommand: AsyncParsableCommand {
         guard (segment == nil) != (filter == nil) else { throw ValidationError("give exactly one of --segment and --filter") }
         if sample != nil && !dryRun { throw ValidationError("--sample goes with --dry-run") }
         if detach && dryRun { throw ValidationError("--detach and --dry-run do not go together") }
+        for text in volumes {
+            do { _ = try VolumeConstraint.parse(option: text) } catch { throw ValidationError("--volume: \(error.description)") }
+        }
     }
 
     func run() async throws {
@@ -46,7 +55,8 @@ struct RunCommand: AsyncParsableCommand {
                                  batchSize: batchSize, seed: seed, maxErrors: maxErrors,
                                  limits: RunLimits(memoryLimitMiB: memoryLimitMib, instructionBudget: instructionBudget,
                                                    deadlineSeconds: deadlineSeconds),
-                                 chunkSize: chunkSize)
+                                 chunkSize: chunkSize,
+                                 constraints: volumes.isEmpty ? nil : try volumes.map { try VolumeConstraint.parse(option: $0) })
         let planner = RunPlanner(library: flows.library, store: store)
         let display = ProgressDisplay(quiet: quiet || json)
         let document: RunDocument

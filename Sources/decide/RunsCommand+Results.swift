@@ -20,9 +20,10 @@ extension RunsCommand {
 
         func run() async throws {
             let store = try await RunsCommand.openStore(self.store)
-            _ = try await store.run(id: id)
-            let page = try await store.results(runId: id, customerId: customer, offerId: offer, channel: channel,
+            let run = try await store.run(id: id)
+            var page = try await store.results(runId: id, customerId: customer, offerId: offer, channel: channel,
                                          limit: limit, offset: offset)
+            if customer != nil { page.customers = try await store.attachingDropped(page.customers, run: run) }
             if json { return try JSONOutput.print(ResultPage(results: page.customers.map(ResultDocument.init), total: page.total)) }
             var rows: [[String]] = []
             for result in page.customers {
@@ -35,6 +36,17 @@ extension RunsCommand {
                 }
             }
             print(TextTable(headers: ["CUSTOMER", "RANK", "OFFER", "CHANNEL", "SCORE"], rows: rows).render())
+            let dropped = page.customers.flatMap { result in (result.dropped ?? []).map { (result.customerId, $0) } }
+            if !dropped.isEmpty {
+                print("")
+                print(TextTable(
+                    headers: ["CUSTOMER", "CANDIDATE", "OFFER", "CHANNEL", "SCORE", "DROPPED BECAUSE"],
+                    rows: dropped.map { customer, candidate in
+                        [customer, String(candidate.rank), candidate.offerId, candidate.channel,
+                         String(format: "%.4g", candidate.score), candidate.reason]
+                    }
+                ).render())
+            }
             print("\(page.customers.count) of \(page.total) customers (offset \(offset))")
         }
     }

@@ -18,10 +18,54 @@ struct CreateRunBody: Decodable {
     var dryRun: Bool?
     var sample: Int?
     var chunkSize: Int?
+    var constraints: [ConstraintBody]?
+
+    /// One of `constraints`: `{"offer" | "offers" | "channel" (none for a total), "max", "name"?}`.
+    struct ConstraintBody: Decodable {
+        var name: String?
+        var offer: String?
+        var offers: [String]?
+        var channel: String?
+        var max: Int
+
+        private enum CodingKeys: String, CodingKey, CaseIterable {
+            case name, offer, offers, channel, max
+        }
+
+        init(from decoder: any Decoder) throws {
+            try StrictKeys.check(decoder, known: Set(CodingKeys.allCases.map(\.rawValue)))
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decodeUnlessAbsent(String.self, forKey: .name)
+            offer = try container.decodeUnlessAbsent(String.self, forKey: .offer)
+            offers = try container.decodeUnlessAbsent([String].self, forKey: .offers)
+            channel = try container.decodeUnlessAbsent(String.self, forKey: .channel)
+            guard let max = try container.decodeIntegerIfPresent(Int.self, forKey: .max) else {
+                throw DecodingError.keyNotFound(CodingKeys.max, .init(codingPath: decoder.codingPath, debugDescription: "missing"))
+            }
+            self.max = max
+        }
+
+        /// The constraint, or `422` naming `constraints[index]` and what is wrong.
+        func constraint(at index: Int) throws -> VolumeConstraint {
+            let field = "constraints[\(index)]"
+            let selectors = [offer != nil, offers != nil, channel != nil].count { $0 }
+            guard selectors <= 1 else { throw APIProblem.invalid("\(field): give at most one of offer, offers and channel", field: field) }
+            guard max >= 0 else { throw APIProblem.invalid("\(field).max: must be 0 or more, got \(max)", field: "\(field).max") }
+            if let name, !(1...256).contains(name.utf8.count) {
+                throw APIProblem.invalid("\(field).name: must be 1 to 256 bytes", field: "\(field).name")
+            }
+            if let offers, offers.count > InputLimits.listValues {
+                throw APIProblem.invalid("\(field).offers: at most \(InputLimits.listValues) offers", field: "\(field).offers")
+            }
+            let selector: VolumeConstraint.Selector =
+                if let offer { .offer(offer) } else if let offers { .offers(offers) } else if let channel { .channel(channel) } else { .total }
+            return VolumeConstraint(name: name, selector: selector, max: max)
+        }
+    }
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case flow, segment, filter, name, workers, batchSize, seed, maxErrors, memoryLimitMiB, instructionBudget
-        case deadlineSeconds, dryRun, sample, chunkSize
+        case deadlineSeconds, dryRun, sample, chunkSize, constraints
     }
 
     init(from decoder: any Decoder) throws {
@@ -41,6 +85,17 @@ struct CreateRunBody: Decodable {
         dryRun = try container.decodeUnlessAbsent(Bool.self, forKey: .dryRun)
         sample = try container.decodeIntegerIfPresent(Int.self, forKey: .sample)
         chunkSize = try container.decodeIntegerIfPresent(Int.self, forKey: .chunkSize)
+        constraints = try container.decodeUnlessAbsent([ConstraintBody].self, forKey: .constraints)
+    }
+
+    /// The constraints given, each checked on its own (the planner checks them against the flow).
+    private func checkedConstraints() throws -> [VolumeConstraint]? {
+        guard let constraints else { return nil }
+        guard constraints.count <= VolumeConstraint.maximumCount else {
+            throw APIProblem.invalid(
+                "constraints: \(constraints.count) given, at most \(VolumeConstraint.maximumCount)", field: "constraints")
+        }
+        return try constraints.enumerated().map { try $1.constraint(at: $0) }
     }
 
     /// The engine's request.
@@ -60,6 +115,6 @@ struct CreateRunBody: Decodable {
                           batchSize: batchSize, seed: seed, maxErrors: maxErrors,
                           limits: RunLimits(memoryLimitMiB: memoryLimitMiB, instructionBudget: instructionBudget,
                                             deadlineSeconds: deadlineSeconds),
-                          chunkSize: chunkSize)
+                          chunkSize: chunkSize, constraints: try checkedConstraints())
     }
 }

@@ -76,12 +76,14 @@ struct RunsController {
     @Sendable func results(_ request: Request, context: APIRequestContext) async throws -> Response {
         let id = try context.parameters.require("id")
         let (limit, offset) = try request.paging()
-        _ = try await store.run(id: id)
-        let page = try await store.results(
-            runId: id, customerId: try request.query("customerId", maximumLength: InputLimits.textValueCharacters),
+        let run = try await store.run(id: id)
+        let customerId = try request.query("customerId", maximumLength: InputLimits.textValueCharacters)
+        var page = try await store.results(
+            runId: id, customerId: customerId,
             offerId: try request.query("offerId", maximumLength: InputLimits.textValueCharacters),
             channel: try request.query("channel", maximumLength: InputLimits.textValueCharacters),
             failedOnly: try request.booleanQuery("failed"), limit: limit, offset: offset)
+        if customerId != nil { page.customers = try await store.attachingDropped(page.customers, run: run) }
         return try .json(ResultPage(results: page.customers.map(ResultDocument.init), total: page.total))
     }
 

@@ -137,7 +137,7 @@ extension PostgresCustomerStore: RunQueueStore {
                 }
                 try await connection.query("UPDATE run SET heartbeat_at = \(Date()) WHERE seq = \(run)", logger: logger)
                 guard open == 0, record.status == .running else { return try await Self.runRecord(id: claim.runId, connection, logger: logger) }
-                try await Self.move(claim.runId, to: .completed, message: "completed", error: nil, interrupted: false, connection, logger: logger)
+                try await Self.endOrAllocate(record, status: .completed, message: "completed", error: nil, connection, logger: logger)
                 return try await Self.runRecord(id: claim.runId, connection, logger: logger)
             }
         }
@@ -165,7 +165,7 @@ extension PostgresCustomerStore: RunQueueStore {
             try await transaction { connection in
                 let record = try await Self.lockedRun(runId, connection, logger: logger)
                 guard record.status == .running else { return record }
-                try await Self.move(runId, to: status, message: message, error: error, interrupted: false, connection, logger: logger)
+                try await Self.endOrAllocate(record, status: status, message: message, error: error, connection, logger: logger)
                 return try await Self.runRecord(id: runId, connection, logger: logger)
             }
         }
@@ -238,7 +238,7 @@ extension PostgresCustomerStore: RunQueueStore {
     ) async throws -> ChunkClaim? {
         var sql = PostgresSQL("""
             SELECT r.id, c.run_seq, c.chunk, c.state, c.token, c.abandoned, c.first_customer_id, c.last_customer_id,
-                c.committed_through, c.last_error
+                c.committed_through, c.last_error, c.kind
             FROM run_chunk c JOIN run r ON r.seq = c.run_seq
             WHERE r.status = 'running' AND NOT r.cancel_requested AND c.state <> 'done'
             """)
@@ -247,16 +247,16 @@ extension PostgresCustomerStore: RunQueueStore {
         sql.append(" ORDER BY c.run_seq, c.chunk LIMIT 1 FOR UPDATE OF c SKIP LOCKED")
         let rows = try await connection.query(sql.query, logger: logger).collect()
         guard let row = rows.first else { return nil }
-        let (id, run, chunk, state, token, abandonedBefore, first, last, committed, lastError) = try row.decode(
-            (String, Int64, Int, String, Int64, Int, String, String, String?, String?).self)
+        let (id, run, chunk, state, token, abandonedBefore, first, last, committed, lastError, kind) = try row.decode(
+            (String, Int64, Int, String, Int64, Int, String, String, String?, String?, String).self)
         let abandoned = abandonedBefore + (state == "claimed" ? 1 : 0)
         if abandoned >= lease.attempts {
             try await connection.query(
                 "UPDATE run_chunk SET state = 'pending', worker_id = NULL, lease_until = NULL, abandoned = \(abandoned) WHERE run_seq = \(run) AND chunk = \(chunk)",
                 logger: logger)
-            _ = try await lockedRun(id, connection, logger: logger)
+            let record = try await lockedRun(id, connection, logger: logger)
             let failure = RunStoreRules.abandoned(chunk: chunk, runId: id, times: abandoned, lastError: lastError)
-            try await move(id, to: .failed, message: "failed", error: failure, interrupted: false, connection, logger: logger)
+            try await endOrAllocate(record, status: .failed, message: "failed", error: failure, connection, logger: logger)
             return nil
         }
         try await connection.query(
@@ -268,7 +268,7 @@ extension PostgresCustomerStore: RunQueueStore {
             logger: logger)
         return ChunkClaim(
             runId: id, chunk: chunk, token: token + 1, workerId: workerId, firstCustomerId: first, lastCustomerId: last,
-            committedThrough: committed)
+            committedThrough: committed, isAllocation: kind == "allocation")
     }
 
     /// Locks the claim's chunk row and checks the claim is its current one; returns the chunk's last committed id.

@@ -14,11 +14,14 @@ extension PostgresCustomerStore: RunStore {
                 try await connection.query(
                     """
                     INSERT INTO run (id, name, flow_key, flow_version, flow_snapshot, segment, filter, workers, batch_size, seed,
-                        max_errors, created_at, memory_limit_mib, instruction_budget, deadline_seconds, chunk_size)
+                        max_errors, created_at, memory_limit_mib, instruction_budget, deadline_seconds, chunk_size, constraints,
+                        phase)
                     VALUES (\(id), \(new.name), \(new.flowKey), \(new.flowVersion), \(new.flowSnapshot), \(new.segment),
                         \(new.filter), \(options.workers), \(options.batchSize), \(options.seed.map { Int64(bitPattern: $0) }),
                         \(options.maxErrors), \(now), \(options.limits.memoryLimitMiB), \(options.limits.instructionBudget),
-                        \(options.limits.deadlineSeconds), \(options.chunkSize))
+                        \(options.limits.deadlineSeconds), \(options.chunkSize),
+                        \(try RunRecord.encodeJSON(options.constraints.isEmpty ? nil : options.constraints)),
+                        \(options.constraints.isEmpty ? nil : RunPhase.deciding.rawValue))
                     """,
                     logger: logger)
                 try await Self.recordEvent(runId: id, status: .pending, at: now, message: nil, connection, logger: logger)
@@ -285,21 +288,56 @@ extension PostgresCustomerStore: RunStore {
         }
     }
 
-    public func exportResults(runId: String, _ body: (CustomerResult) throws -> Void) async throws {
+    public func exportResults(runId: String, withDropped: Bool, _ body: (CustomerResult) throws -> Void) async throws {
         try await translatingErrors {
+            let record = try await run(id: runId)
             var run: Int64?
             for try await seq in try await client.query("SELECT seq FROM run WHERE id = \(runId)", logger: logger).decode(Int64.self) {
                 run = seq
             }
             guard let run else { throw RunStoreRules.runNotFound(runId) }
+            guard withDropped && !record.options.constraints.isEmpty else {
+                let rows = try await client.query(
+                    """
+                    SELECT c.customer_id, c.error, r.rank, r.offer_id, r.channel, r.score
+                    FROM run_customer c LEFT JOIN run_result r ON r.run_seq = c.run_seq AND r.customer_id = c.customer_id
+                    WHERE c.run_seq = \(run) ORDER BY c.customer_id, r.rank
+                    """,
+                    logger: logger)
+                return try await Self.groupResults(rows, body)
+            }
+            // The results and the dropped candidates in one stream: each customer's row first, then its drops.
             let rows = try await client.query(
                 """
-                SELECT c.customer_id, c.error, r.rank, r.offer_id, r.channel, r.score
-                FROM run_customer c LEFT JOIN run_result r ON r.run_seq = c.run_seq AND r.customer_id = c.customer_id
-                WHERE c.run_seq = \(run) ORDER BY c.customer_id, r.rank
+                SELECT customer_id, error, rank, offer_id, channel, score, reason FROM (
+                    SELECT c.customer_id, c.error, r.rank, r.offer_id, r.channel, r.score, NULL::INTEGER AS reason
+                    FROM run_customer c LEFT JOIN run_result r ON r.run_seq = c.run_seq AND r.customer_id = c.customer_id
+                    WHERE c.run_seq = \(run)
+                    UNION ALL
+                    SELECT d.customer_id, NULL, k.rank, k.offer_id, k.channel, k.score, d.reason
+                    FROM run_drop d JOIN run_candidate k ON k.run_seq = d.run_seq AND k.customer_id = d.customer_id AND k.rank = d.rank
+                    WHERE d.run_seq = \(run)
+                ) u ORDER BY customer_id, reason IS NOT NULL, rank
                 """,
                 logger: logger)
-            try await Self.groupResults(rows, body)
+            var current: CustomerResult?
+            for try await (customerId, error, rank, offer, channel, score, reason) in rows.decode(
+                (String, String?, Int?, String?, String?, Double?, Int32?).self)
+            {
+                if current?.customerId != customerId {
+                    if let finished = current { try body(finished) }
+                    current = CustomerResult(customerId: customerId, recommendations: [], error: error, dropped: [])
+                }
+                guard let rank, let offer, let channel else { continue }
+                if let reason {
+                    current?.dropped?.append(DroppedCandidate(
+                        rank: rank, offerId: offer, channel: channel, score: score ?? 0,
+                        reason: VolumeAllocator.reason(reason, constraints: record.options.constraints)))
+                } else {
+                    current?.recommendations.append(Recommendation(rank: rank, offerId: offer, channel: channel, score: score))
+                }
+            }
+            if let finished = current { try body(finished) }
         }
     }
 
@@ -372,7 +410,8 @@ extension PostgresCustomerStore: RunStore {
                         CASE WHEN first_at <= max(last_at) OVER (ORDER BY first_at, last_at ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
                         THEN 0 ELSE 1 END AS starts
                     FROM run_tally t WHERE t.run_seq = r.seq AND t.chunk >= 0) a) b
-            GROUP BY island) c)
+            GROUP BY island) c),
+        r.constraints, r.phase, r.constraint_tallies
         """
 
     /// The runs of rows of `runColumns`.
@@ -395,7 +434,8 @@ extension PostgresCustomerStore: RunStore {
                     limits: RunLimits(
                         memoryLimitMiB: try get(24, Int?.self), instructionBudget: try get(25, Int64?.self).map(Int.init),
                         deadlineSeconds: try get(26, Double?.self)),
-                    chunkSize: try get(27, Int.self)),
+                    chunkSize: try get(27, Int.self),
+                    constraints: try RunRecord.decodeJSON([VolumeConstraint].self, try get(34, String?.self)) ?? []),
                 status: runStatus, createdAt: try get(12, Date.self), startedAt: try get(13, Date?.self),
                 finishedAt: try get(14, Date?.self),
                 error: try errorMessage.map {
@@ -407,7 +447,9 @@ extension PostgresCustomerStore: RunStore {
                 summary: RunSummary(
                     totalCustomers: processed, customersWithRecommendations: Int(try get(29, Int64.self)),
                     totalRecommendations: Int(try get(30, Int64.self)), executionTimeMs: Int(try get(33, Int64.self)),
-                    errorsRecorded: Int(try get(31, Int64.self)))))
+                    errorsRecorded: Int(try get(31, Int64.self))),
+                phase: try get(35, String?.self).flatMap(RunPhase.init(rawValue:)),
+                constraintTallies: try RunRecord.decodeJSON([ConstraintTally].self, try get(36, String?.self))))
         }
         return records
     }

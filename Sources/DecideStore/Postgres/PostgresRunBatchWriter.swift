@@ -16,11 +16,13 @@ struct PostgresRunBatchWriter {
     func commit(_ batch: RunBatchCommit) async throws -> RunBatchOutcome {
         var run: Int64?
         var status = ""
-        for try await (seq, current) in try await connection.query(
-            "SELECT seq, status FROM run WHERE id = \(batch.runId) FOR SHARE", logger: logger
-        ).decode((Int64, String).self) {
+        var phase: String?
+        for try await (seq, current, currentPhase) in try await connection.query(
+            "SELECT seq, status, phase FROM run WHERE id = \(batch.runId) FOR SHARE", logger: logger
+        ).decode((Int64, String, String?).self) {
             run = seq
             status = current
+            phase = currentPhase
         }
         guard let run else { throw RunStoreRules.runNotFound(batch.runId) }
         let chunk = batch.claim?.chunk ?? -1
@@ -44,8 +46,8 @@ struct PostgresRunBatchWriter {
                 "the batch of run \(batch.runId) from \"\(first)\" to \"\(last)\" overlaps the customers committed up to \"\(committed)\"",
                 value: batch.runId)
         }
-        guard status == RunStatus.running.rawValue else {
-            throw StoreError(.runNotRunning, "run \(batch.runId) is \(status), not running: its batches cannot be committed", value: batch.runId)
+        guard status == RunStatus.running.rawValue, phase != RunPhase.allocating.rawValue else {
+            throw RunStoreRules.notDeciding(batch.runId, status: status)
         }
         try await writeCustomers(batch, run: run)
         try await writeRecommendations(batch, run: run)
@@ -76,7 +78,7 @@ struct PostgresRunBatchWriter {
         try await connection.query(
             """
             INSERT INTO run_customer (run_seq, customer_id, recommendation_count, error)
-            SELECT \(run), id, count, NULLIF(error, '')
+            SELECT \(run), id, CASE WHEN \(batch.candidates) THEN 0 ELSE count END, NULLIF(error, '')
             FROM unnest(\(batch.customerIds)::TEXT[], \(batch.recommendationCounts)::INTEGER[], \(errors)::TEXT[]) AS u (id, count, error)
             """,
             logger: logger)
@@ -96,9 +98,11 @@ struct PostgresRunBatchWriter {
         }
         // A score is never NaN (the engine reads NaN as no score), so NaN stands for none in the array.
         let scores = batch.scores.map { $0 ?? .nan }
+        // A run with volume constraints keeps its candidates apart until it allocates them.
+        let table = batch.candidates ? "run_candidate" : "run_result"
         try await connection.query(
             """
-            INSERT INTO run_result (run_seq, customer_id, rank, offer_id, channel, score)
+            INSERT INTO \(unescaped: table) (run_seq, customer_id, rank, offer_id, channel, score)
             SELECT \(run), id, rank, offer, channel, NULLIF(score, 'NaN'::DOUBLE PRECISION)
             FROM unnest(\(owners)::TEXT[], \(ranks)::INTEGER[], \(batch.offerIds)::TEXT[], \(batch.channels)::TEXT[],
                         \(scores)::DOUBLE PRECISION[]) AS u (id, rank, offer, channel, score)
@@ -113,8 +117,8 @@ struct PostgresRunBatchWriter {
             """
             INSERT INTO run_tally (run_seq, chunk, token, processed, with_recommendations, recommendations, errors, execution_ms,
                 first_at, last_at, last_customer_id)
-            VALUES (\(run), \(chunk), \(token), \(batch.customerIds.count), \(batch.recommendationCounts.count { $0 > 0 }),
-                \(batch.offerIds.count), \(batch.errors.count { $0 != nil }), \(batch.executionTimeMs), \(started), \(now),
+            VALUES (\(run), \(chunk), \(token), \(batch.customerIds.count),
+                \(batch.candidates ? 0 : batch.recommendationCounts.count { $0 > 0 }), \(batch.candidates ? 0 : batch.offerIds.count), \(batch.errors.count { $0 != nil }), \(batch.executionTimeMs), \(started), \(now),
                 \(batch.customerIds.last))
             ON CONFLICT (run_seq, chunk, token) DO UPDATE SET processed = run_tally.processed + excluded.processed,
                 with_recommendations = run_tally.with_recommendations + excluded.with_recommendations,
@@ -124,7 +128,7 @@ struct PostgresRunBatchWriter {
                 last_customer_id = coalesce(excluded.last_customer_id, run_tally.last_customer_id)
             """,
             logger: logger)
-        if !batch.offerCounts.isEmpty {
+        if !batch.offerCounts.isEmpty && !batch.candidates {
             try await connection.query(
                 """
                 INSERT INTO run_offer_count (run_seq, chunk, token, offer_id, offer_name, count)
@@ -136,7 +140,7 @@ struct PostgresRunBatchWriter {
                 """,
                 logger: logger)
         }
-        if !batch.channelCounts.isEmpty {
+        if !batch.channelCounts.isEmpty && !batch.candidates {
             try await connection.query(
                 """
                 INSERT INTO run_channel_count (run_seq, chunk, token, channel, count)
@@ -146,7 +150,7 @@ struct PostgresRunBatchWriter {
                 """,
                 logger: logger)
         }
-        if !batch.rankCounts.isEmpty {
+        if !batch.rankCounts.isEmpty && !batch.candidates {
             try await connection.query(
                 """
                 INSERT INTO run_rank_count (run_seq, chunk, token, rank, count)

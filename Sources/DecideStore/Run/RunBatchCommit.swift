@@ -40,6 +40,9 @@ public struct RunBatchCommit: Sendable, Hashable {
     /// The chunk claim the batch is committed under, when the run is executed in chunks: the commit is refused
     /// unless the claim is still the chunk's current one, and is idempotent within the chunk.
     public var claim: ChunkClaim?
+    /// Whether the recommendations are the customers' candidates for a run with volume constraints (pass 1): the
+    /// store keeps them for the allocation and counts none of them as recommendations yet.
+    public var candidates = false
 
     /// Creates a batch, checking that its columns agree, and counts its recommendations by offer, channel and rank.
     ///

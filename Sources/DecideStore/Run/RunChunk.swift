@@ -21,12 +21,15 @@ public struct ChunkClaim: Sendable, Hashable, Codable {
     public var lastCustomerId: String
     /// The last customer committed in the chunk before this claim, if any: the holder goes on after it.
     public var committedThrough: String?
+    /// Whether the chunk is the run's volume allocation (docs/runs.md) rather than a range of its customers.
+    public var isAllocation: Bool
 
     /// Creates a claim.
     public init(
         runId: String, chunk: Int, token: Int64, workerId: String, firstCustomerId: String, lastCustomerId: String,
-        committedThrough: String?
+        committedThrough: String?, isAllocation: Bool = false
     ) {
+        self.isAllocation = isAllocation
         self.runId = runId
         self.chunk = chunk
         self.token = token

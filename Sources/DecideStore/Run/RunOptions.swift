@@ -12,6 +12,8 @@ public struct RunOptions: Sendable, Hashable, Codable {
     public var limits: RunLimits
     /// How many customers of the frozen audience one chunk holds: the unit worker processes claim.
     public var chunkSize: Int
+    /// The run-wide volume constraints in force (the flow's merged with the run's own); none: no allocation.
+    public var constraints: [VolumeConstraint]
 
     /// The chunk size when none is given: big enough that claims are rare (a claim per ~0.2 s per worker at
     /// 50,000 customers/s), small enough that a dead worker's chunk is soon redone and two workers share a run
@@ -23,8 +25,9 @@ public struct RunOptions: Sendable, Hashable, Codable {
     /// Creates run options.
     public init(
         workers: Int, batchSize: Int, seed: UInt64? = nil, maxErrors: Int = 0, limits: RunLimits = RunLimits(),
-        chunkSize: Int = RunOptions.defaultChunkSize
+        chunkSize: Int = RunOptions.defaultChunkSize, constraints: [VolumeConstraint] = []
     ) {
+        self.constraints = constraints
         self.workers = workers
         self.batchSize = batchSize
         self.seed = seed

@@ -42,14 +42,20 @@ public struct RunRecord: Sendable, Hashable, Codable, Identifiable {
     public var heartbeatAt: Date?
     /// The totals committed so far.
     public var summary: RunSummary
+    /// Where a run with volume constraints is (`nil` for a run without any).
+    public var phase: RunPhase?
+    /// What the allocation did with each of `options.constraints`, once it has run.
+    public var constraintTallies: [ConstraintTally]?
 
     /// Creates a run record.
     public init(
         id: String, name: String, flowKey: String, flowVersion: String, flowSnapshot: String, segment: String?,
         filter: String?, options: RunOptions, status: RunStatus, createdAt: Date, startedAt: Date?, finishedAt: Date?,
         error: RunFailure?, interrupted: Bool, partial: Bool, cancelRequested: Bool, progress: RunProgress,
-        heartbeatAt: Date?, summary: RunSummary
+        heartbeatAt: Date?, summary: RunSummary, phase: RunPhase? = nil, constraintTallies: [ConstraintTally]? = nil
     ) {
+        self.phase = phase
+        self.constraintTallies = constraintTallies
         self.id = id
         self.name = name
         self.flowKey = flowKey

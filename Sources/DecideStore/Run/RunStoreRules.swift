@@ -21,6 +21,24 @@ enum RunStoreRules {
             .illegalTransition, "run \(current.id) cannot go from \(current.status) to \(status)\(resumable)", value: current.id)
     }
 
+    /// The error for a batch committed to a run that is not deciding: not running, or allocating already.
+    static func notDeciding(_ runId: String, status: String) -> StoreError {
+        StoreError(
+            .runNotRunning,
+            status == RunStatus.running.rawValue
+                ? "run \(runId) is allocating its candidates: no more batches can be committed"
+                : "run \(runId) is \(status), not running: its batches cannot be committed",
+            value: runId)
+    }
+
+    /// The pending end of a run with volume constraints that failed or was cancelled while deciding: the run
+    /// allocates what it decided, then ends so.
+    struct Ending: Codable {
+        var status: RunStatus
+        var message: String
+        var error: RunFailure?
+    }
+
     /// The error for a commit, finish or release under a claim that is no longer the chunk's current one.
     static func leaseLost(_ claim: ChunkClaim) -> StoreError {
         StoreError(

@@ -8,7 +8,7 @@ extension RunRecord {
         status, created_at, started_at, finished_at, error_message, error_file, error_line, error_customer_id, \
         interrupted, partial, cancel_requested, processed, total, last_customer_id, heartbeat_at, total_customers, \
         customers_with_recommendations, total_recommendations, execution_time_ms, errors_recorded, memory_limit_mib, \
-        instruction_budget, deadline_seconds, chunk_size
+        instruction_budget, deadline_seconds, chunk_size, constraints, phase, constraint_tallies
         """
 
     /// A run from a row of `sqliteColumns`.
@@ -28,7 +28,8 @@ extension RunRecord {
                 limits: RunLimits(
                     memoryLimitMiB: row["memory_limit_mib"], instructionBudget: row["instruction_budget"],
                     deadlineSeconds: row["deadline_seconds"]),
-                chunkSize: row["chunk_size"]),
+                chunkSize: row["chunk_size"],
+                constraints: try RunRecord.decodeJSON([VolumeConstraint].self, row["constraints"]) ?? []),
             status: runStatus, createdAt: row["created_at"], startedAt: row["started_at"],
             finishedAt: row["finished_at"],
             error: errorMessage.map {
@@ -40,6 +41,8 @@ extension RunRecord {
             summary: RunSummary(
                 totalCustomers: row["total_customers"], customersWithRecommendations: row["customers_with_recommendations"],
                 totalRecommendations: row["total_recommendations"], executionTimeMs: row["execution_time_ms"],
-                errorsRecorded: row["errors_recorded"]))
+                errorsRecorded: row["errors_recorded"]),
+            phase: (row["phase"] as String?).flatMap(RunPhase.init(rawValue:)),
+            constraintTallies: try RunRecord.decodeJSON([ConstraintTally].self, row["constraint_tallies"]))
     }
 }

@@ -149,7 +149,7 @@ extension SQLiteCustomerStore: RunQueueStore {
                 let record = try Self.runRecord(id: claim.runId, in: db)
                 let open = try Int.fetchOne(db, sql: "SELECT count(*) FROM run_chunk WHERE run_seq = ? AND state <> 'done'", arguments: [run]) ?? 0
                 guard open == 0, record.status == .running else { return record }
-                try Self.end(record, status: .completed, message: "completed", error: nil, in: db)
+                try Self.endOrAllocate(record, status: .completed, message: "completed", error: nil, in: db)
                 return try Self.runRecord(id: claim.runId, in: db)
             }
         }
@@ -186,7 +186,7 @@ extension SQLiteCustomerStore: RunQueueStore {
             try pool.write { db in
                 let record = try Self.runRecord(id: runId, in: db)
                 guard record.status == .running else { return record }
-                try Self.end(record, status: status, message: message, error: error, in: db)
+                try Self.endOrAllocate(record, status: status, message: message, error: error, in: db)
                 return try Self.runRecord(id: runId, in: db)
             }
         }
@@ -249,7 +249,7 @@ extension SQLiteCustomerStore: RunQueueStore {
         guard let row = try Row.fetchOne(
             db,
             sql: """
-                SELECT chunk, state, token, abandoned, first_customer_id, last_customer_id, committed_through, last_error
+                SELECT chunk, state, token, abandoned, first_customer_id, last_customer_id, committed_through, last_error, kind
                 FROM run_chunk WHERE run_seq = ? AND (state = 'pending' OR (state = 'claimed' AND lease_until < ?))
                 ORDER BY chunk LIMIT 1
                 """,
@@ -263,7 +263,7 @@ extension SQLiteCustomerStore: RunQueueStore {
                 sql: "UPDATE run_chunk SET state = 'pending', worker_id = NULL, lease_until = NULL, abandoned = ? WHERE run_seq = ? AND chunk = ?",
                 arguments: [abandoned, run, chunk])
             let failure = RunStoreRules.abandoned(chunk: chunk, runId: runId, times: abandoned, lastError: row["last_error"])
-            try end(try runRecord(id: runId, in: db), status: .failed, message: "failed", error: failure, in: db)
+            try endOrAllocate(try runRecord(id: runId, in: db), status: .failed, message: "failed", error: failure, in: db)
             return nil
         }
         let token: Int64 = row["token"] + 1
@@ -276,7 +276,8 @@ extension SQLiteCustomerStore: RunQueueStore {
         try db.execute(sql: "UPDATE run SET heartbeat_at = ? WHERE seq = ?", arguments: [now, run])
         return ChunkClaim(
             runId: runId, chunk: chunk, token: token, workerId: workerId, firstCustomerId: row["first_customer_id"],
-            lastCustomerId: row["last_customer_id"], committedThrough: row["committed_through"])
+            lastCustomerId: row["last_customer_id"], committedThrough: row["committed_through"],
+            isAllocation: (row["kind"] as String) == "allocation")
     }
 
     /// Checks that `claim` is still the chunk's current claim and returns the run's key.

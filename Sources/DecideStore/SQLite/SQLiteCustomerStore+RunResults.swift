@@ -91,10 +91,37 @@ extension SQLiteCustomerStore {
         }
     }
 
-    public func exportResults(runId: String, _ body: (CustomerResult) throws -> Void) throws {
+    public func exportResults(runId: String, withDropped: Bool, _ body: (CustomerResult) throws -> Void) throws {
         try Self.translatingErrors {
             try pool.read { db in
                 let run = try Self.runSeq(runId, in: db)
+                let constraints = try Self.runRecord(id: runId, in: db).options.constraints
+                let drops = withDropped ? try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT d.customer_id, c.rank, c.offer_id, c.channel, c.score, d.reason
+                        FROM run_drop d JOIN run_candidate c
+                          ON c.run_seq = d.run_seq AND c.customer_id = d.customer_id AND c.rank = d.rank
+                        WHERE d.run_seq = ? ORDER BY d.customer_id, d.rank
+                        """,
+                    arguments: [run]) : nil
+                var pending: Row?
+                // Both cursors are in customer order: each result takes the drops of its customer.
+                func attach(_ result: CustomerResult) throws {
+                    guard let drops else { return try body(result) }
+                    var result = result
+                    if !constraints.isEmpty { result.dropped = [] }
+                    while let row = try pending ?? drops.next() {
+                        let customerId: String = row[0]
+                        guard customerId == result.customerId else {
+                            pending = row.copy()
+                            break
+                        }
+                        pending = nil
+                        result.dropped?.append(Self.dropped(row, constraints: constraints))
+                    }
+                    try body(result)
+                }
                 let rows = try Row.fetchCursor(
                     db,
                     sql: """
@@ -105,7 +132,7 @@ extension SQLiteCustomerStore {
                         ORDER BY c.customer_id, r.rank
                         """,
                     arguments: [run])
-                try Self.groupResults(rows, body)
+                try Self.groupResults(rows, attach)
             }
         }
     }
@@ -136,3 +163,4 @@ extension SQLiteCustomerStore {
         }
     }
 }
+

@@ -13,7 +13,7 @@ struct SQLiteRunBatchWriter {
     /// Commits `batch`: under its chunk claim when it has one, else as the run's only writer.
     func commit(_ batch: RunBatchCommit) throws -> RunBatchOutcome {
         guard let row = try Row.fetchOne(
-            db, sql: "SELECT seq, status, last_customer_id, heartbeat_at FROM run WHERE id = ?", arguments: [batch.runId])
+            db, sql: "SELECT seq, status, phase, last_customer_id, heartbeat_at FROM run WHERE id = ?", arguments: [batch.runId])
         else { throw SQLiteCustomerStore.runNotFound(batch.runId) }
         let run: Int64 = row["seq"]
         let committed: String?
@@ -34,8 +34,8 @@ struct SQLiteRunBatchWriter {
                 value: batch.runId)
         }
         let status: String = row["status"]
-        guard status == RunStatus.running.rawValue else {
-            throw StoreError(.runNotRunning, "run \(batch.runId) is \(status), not running: its batches cannot be committed", value: batch.runId)
+        guard status == RunStatus.running.rawValue, (row["phase"] as String?) != RunPhase.allocating.rawValue else {
+            throw RunStoreRules.notDeciding(batch.runId, status: status)
         }
         try writeCustomers(batch, run: run)
         try writeRecommendations(batch, run: run)
@@ -72,7 +72,7 @@ struct SQLiteRunBatchWriter {
             batch.customerIds.count, into: "run_customer", columns: ["customer_id", "recommendation_count", "error"], run: run
         ) { statement, parameter, index in
             statement.bind(.text(batch.customerIds[index]), at: parameter)
-            statement.bind(.integer(Int64(batch.recommendationCounts[index])), at: parameter + 1)
+            statement.bind(.integer(batch.candidates ? 0 : Int64(batch.recommendationCounts[index])), at: parameter + 1)
             statement.bind(batch.errors[index].map(AttributeValue.text) ?? .null, at: parameter + 2)
         }
     }
@@ -89,7 +89,7 @@ struct SQLiteRunBatchWriter {
             }
         }
         try insertRows(
-            batch.offerIds.count, into: "run_result", columns: ["customer_id", "rank", "offer_id", "channel", "score"], run: run
+            batch.offerIds.count, into: batch.candidates ? "run_candidate" : "run_result", columns: ["customer_id", "rank", "offer_id", "channel", "score"], run: run
         ) { statement, parameter, index in
             statement.bind(.text(batch.customerIds[owners[index]]), at: parameter)
             statement.bind(.integer(Int64(ranks[index])), at: parameter + 1)
@@ -139,6 +139,9 @@ struct SQLiteRunBatchWriter {
     private static let rowsPerStatement = 50
 
     private func addCounts(_ batch: RunBatchCommit, run: Int64) throws {
+        try addStageCounts(batch, run: run)
+        // A run with volume constraints counts its recommendations when it allocates them.
+        guard !batch.candidates else { return }
         let offers = try db.cachedStatement(sql: """
             INSERT INTO run_offer_count (run_seq, offer_id, offer_name, count) VALUES (?, ?, ?, ?)
             ON CONFLICT (run_seq, offer_id) DO UPDATE SET count = count + excluded.count, offer_name = excluded.offer_name
@@ -160,6 +163,9 @@ struct SQLiteRunBatchWriter {
         for rank in batch.rankCounts {
             try ranks.execute(arguments: [run, rank.rank, rank.count])
         }
+    }
+
+    private func addStageCounts(_ batch: RunBatchCommit, run: Int64) throws {
         let stages = try db.cachedStatement(sql: """
             INSERT INTO run_stage_count (run_seq, stage_index, stage_name, kind, received, dropped) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (run_seq, stage_index) DO UPDATE SET stage_name = excluded.stage_name, kind = excluded.kind,
@@ -181,8 +187,8 @@ struct SQLiteRunBatchWriter {
             WHERE seq = ?
             """
         ).execute(arguments: [
-            batch.customerIds.count, batch.customerIds.count, batch.recommendationCounts.count { $0 > 0 },
-            batch.offerIds.count, batch.errors.count { $0 != nil }, milliseconds, batch.claim != nil,
+            batch.customerIds.count, batch.customerIds.count,
+            batch.candidates ? 0 : batch.recommendationCounts.count { $0 > 0 }, batch.candidates ? 0 : batch.offerIds.count, batch.errors.count { $0 != nil }, milliseconds, batch.claim != nil,
             batch.customerIds.last, now, run,
         ])
     }

@@ -19,6 +19,7 @@ public enum StoreMigrations {
         ("v2.runResults", createRunResults),
         ("v3.runLimits", addRunLimits),
         ("v4.chunks", createChunks),
+        ("v5.volume", addVolumeConstraints),
     ]
 
     /// A migrator with every store migration registered.
@@ -101,6 +102,37 @@ public enum StoreMigrations {
                 host TEXT NOT NULL,
                 customers INTEGER NOT NULL CHECK (customers >= 0),
                 PRIMARY KEY (run_seq, name)
+            ) STRICT, WITHOUT ROWID;
+            """)
+    }
+
+    /// Runs with volume constraints: the constraints in force and what the allocation did with them (JSON), the
+    /// run's phase, an end waiting for the allocation (JSON: a run failed or cancelled while deciding allocates what
+    /// it decided first), each customer's candidates (`run_candidate`, written by pass 1) and the pairs the
+    /// allocation dropped with a reason code (`run_drop`: 0 `max_offers reached`, k the k-th constraint full). The
+    /// allocation is a chunk of its own kind, claimed, leased and fenced like the others.
+    private static func addVolumeConstraints(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE run ADD COLUMN constraints TEXT;
+            ALTER TABLE run ADD COLUMN phase TEXT CHECK (phase IS NULL OR phase IN ('deciding', 'allocating'));
+            ALTER TABLE run ADD COLUMN ending TEXT;
+            ALTER TABLE run ADD COLUMN constraint_tallies TEXT;
+            ALTER TABLE run_chunk ADD COLUMN kind TEXT NOT NULL DEFAULT 'customers' CHECK (kind IN ('customers', 'allocation'));
+            CREATE TABLE run_candidate (
+                run_seq INTEGER NOT NULL REFERENCES run (seq) ON DELETE CASCADE,
+                customer_id TEXT NOT NULL,
+                rank INTEGER NOT NULL CHECK (rank > 0),
+                offer_id TEXT NOT NULL,
+                channel TEXT NOT NULL,
+                score REAL NOT NULL,
+                PRIMARY KEY (run_seq, customer_id, rank)
+            ) STRICT, WITHOUT ROWID;
+            CREATE TABLE run_drop (
+                run_seq INTEGER NOT NULL REFERENCES run (seq) ON DELETE CASCADE,
+                customer_id TEXT NOT NULL,
+                rank INTEGER NOT NULL CHECK (rank > 0),
+                reason INTEGER NOT NULL CHECK (reason >= 0),
+                PRIMARY KEY (run_seq, customer_id, rank)
             ) STRICT, WITHOUT ROWID;
             """)
     }

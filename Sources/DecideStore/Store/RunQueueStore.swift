@@ -54,8 +54,20 @@ public protocol RunQueueStore: RunStore, CustomerStore {
     /// kept as the chunk's last. Does nothing when the claim is no longer current.
     func releaseChunk(_ claim: ChunkClaim, error: String?) async throws
 
+    /// Allocates the candidates of a run with volume constraints, holding `claim` (the run's allocation chunk): walks
+    /// its pairs once in allocation order through a ``VolumeAllocator``, records the dropped ones with their reason,
+    /// and in one transaction writes the accepted pairs as the run's results (ranked 1..k per customer in candidate
+    /// order), the breakdowns, the funnel's `volume` step and the constraints' tallies, and ends the run (completed,
+    /// or as it was ended while deciding, partial). An earlier attempt's drops are discarded first, so a run
+    /// interrupted while allocating resumes into the same result. A cancellation asked for while allocating ends
+    /// the run cancelled without recommendations. Returns the run as it is then.
+    ///
+    /// - Throws: `StoreError` `leaseLost` when the claim is no longer current.
+    func allocate(_ claim: ChunkClaim, plan: AllocationPlan) async throws -> RunRecord
+
     /// Ends a running run (`failed` or `cancelled`, or `completed`) from any of its workers; a run that already
-    /// ended is returned as it is.
+    /// ended is returned as it is. A run with volume constraints that is still deciding allocates what it decided
+    /// first: its unfinished chunks are dropped, its allocation chunk is queued, and the allocation ends it so.
     func endRun(id: String, status: RunStatus, message: String, error: RunFailure?) async throws -> RunRecord
 
     /// Marks the running run interrupted (failed, resumable) when no live process can go on with it: none holds
@@ -63,4 +75,21 @@ public protocol RunQueueStore: RunStore, CustomerStore {
     /// working on the run does when it stops early. Returns the run marked, or `nil` when it goes on (or is not
     /// running).
     func interruptIfAbandoned(runId: String, lease: LeasePolicy) async throws -> RunRecord?
+}
+
+/// What the allocation of a run needs from its flow.
+public struct AllocationPlan: Sendable, Hashable {
+    /// How many pairs a customer may be accepted (`max_offers`), if capped.
+    public var maxOffers: Int?
+    /// Each offer's display name, for the offer breakdown.
+    public var offerNames: [String: String]
+    /// The index of the funnel's `volume` step: the number of the flow's stages.
+    public var funnelIndex: Int
+
+    /// A plan.
+    public init(maxOffers: Int?, offerNames: [String: String], funnelIndex: Int) {
+        self.maxOffers = maxOffers
+        self.offerNames = offerNames
+        self.funnelIndex = funnelIndex
+    }
 }

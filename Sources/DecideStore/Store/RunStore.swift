@@ -113,8 +113,13 @@ public protocol RunStore: Sendable {
     ) async throws -> (customers: [CustomerResult], total: Int)
 
     /// Calls `body` with every customer result of the run in id order, customers without recommendations and
-    /// failed ones included, reading from one snapshot without holding them all in memory.
-    func exportResults(runId: String, _ body: (CustomerResult) throws -> Void) async throws
+    /// failed ones included, reading from one snapshot without holding them all in memory. With `withDropped`, each
+    /// result of a run with volume constraints carries the candidates its allocation dropped.
+    func exportResults(runId: String, withDropped: Bool, _ body: (CustomerResult) throws -> Void) async throws
+
+    /// The candidates of `customerId` that the run's volume allocation dropped, in candidate order, with their
+    /// reasons (none for a run without constraints).
+    func droppedCandidates(runId: String, customerId: String) async throws -> [DroppedCandidate]
 
     /// Deletes the run with its events, results and breakdowns, and gives their space back.
     ///
@@ -136,6 +141,23 @@ public protocol RunStore: Sendable {
 }
 
 extension RunStore {
+    /// The results with the candidates the run's volume allocation dropped attached to each (a run with
+    /// constraints; the results as they are otherwise). Meant for a few customers: one query each.
+    public func attachingDropped(_ results: [CustomerResult], run: RunRecord) async throws -> [CustomerResult] {
+        guard !run.options.constraints.isEmpty else { return results }
+        var attached: [CustomerResult] = []
+        for var result in results {
+            result.dropped = try await droppedCandidates(runId: run.id, customerId: result.customerId)
+            attached.append(result)
+        }
+        return attached
+    }
+
+    /// ``exportResults(runId:withDropped:_:)`` without the dropped candidates.
+    public func exportResults(runId: String, _ body: (CustomerResult) throws -> Void) async throws {
+        try await exportResults(runId: runId, withDropped: false, body)
+    }
+
     /// ``results(runId:customerId:offerId:channel:failedOnly:limit:offset:)`` of every customer, failed or not.
     public func results(
         runId: String, customerId: String?, offerId: String?, channel: String?, limit: Int, offset: Int

@@ -1,9 +1,10 @@
 -- The flow DSL and the per-customer decision loop, in trusted Lua installed into every flow's state.
 --
--- A state holds one flow. The engine adds `flow`, `filter`, `score`, `rank`, `channel`, `limit` and `stage` to the
--- scripts' base environment and returns the host's entry points: `compile` (the loaded flow's definition into the
+-- A state holds one flow. The engine adds `flow`, `filter`, `score`, `rank`, `channel`, `limit`, `stage` and `volume`
+-- to the scripts' base environment and returns the host's entry points: `compile` (the loaded flow's definition into the
 -- state's runnable flow; returns its problems), `customer_data` (the table the host fills for each customer),
--- `decide` (one customer, the batch path: results into a reused array, no trace), `trace` (one customer, every
+-- `decide` (one customer, the batch path: results into a reused array, no trace; `decide_all` the same uncut
+-- by `max_offers`, for runs with volume constraints), `trace` (one customer, every
 -- stage recorded), `where` (the stage and offer an error happened in), `take_funnel`, `describe` and `catalogue`.
 --
 -- What a flow gets from here never leads back to the engine's own tables: stages are opaque, the customer and the
@@ -16,6 +17,7 @@ local setmetatable, seed_call, next, iterate = api.setmetatable, api.seed_call, 
 local type, error, ipairs, rawget, getmetatable = type, error, ipairs, rawget, getmetatable
 local tostring = base.tostring -- flows' values are shown as flows see them, with no addresses
 local mtype, huge, clock, format = math.type, math.huge, os.clock, string.format
+local floor, tointeger, tsort, tconcat = math.floor, math.tointeger, table.sort, table.concat
 local sfind, ssub, utf8_codes, utf8_len = string.find, string.sub, utf8.codes, utf8.len
 
 -- Stages and flows made by the constructors, with what they said; the tables flows hold are empty keys.
@@ -53,6 +55,15 @@ base.rank = function(options)
 end
 base.limit = function(n)
     return make_stage("limit", "limit", nil, n, where(2))
+end
+-- A volume constraint: what it said, where it was declared.
+local volumes_made = setmetatable({}, { __mode = "k" })
+base.volume = function(spec)
+    if type(spec) ~= "table" then error("volume { ... } expects a table", 2) end
+    local handle, fields = {}, {}
+    for key, value in next, spec do fields[key] = value end
+    volumes_made[handle] = { fields = fields, where = where(2) }
+    return handle
 end
 base.flow = function(definition)
     if type(definition) ~= "table" then error("flow { ... } expects a table", 2) end
@@ -266,6 +277,108 @@ local function compile(value, chunkname, context)
             end
             flow.stages[#flow.stages + 1] = stage
             flow.funnel_in[#flow.stages], flow.funnel_out[#flow.stages] = 0, 0
+        end
+    end
+    flow.constraints = {}
+    local constraints = rawget(definition, "constraints")
+    if constraints ~= nil then
+        if type(constraints) ~= "table" then
+            problem(at, "`constraints` must be a list of volume { ... }")
+            constraints = {}
+        end
+        if #constraints > 100 then problem(at, "`constraints` has " .. #constraints .. " entries (at most 100)") end
+        local ids = {}
+        for _, entry in ipairs(flow.offers) do ids[entry.id] = true end
+        local by_selector = {}
+        for i = 1, #constraints do
+            local made_volume = volumes_made[constraints[i]]
+            if not made_volume then
+                problem(at, "constraint #" .. i .. " is not a volume { ... }")
+            else
+                local fields, vat = made_volume.fields, made_volume.where or at
+                local label = "constraint #" .. i
+                local c, ok = { where = vat }, true
+                for key in next, fields do
+                    if key ~= "max" and key ~= "offer" and key ~= "offers" and key ~= "channel" and key ~= "name" then
+                        problem(vat, label .. ": unknown field " .. shown(key)
+                            .. " (a volume has max, and offer, offers or channel, and name)")
+                        ok = false
+                    end
+                end
+                local max = fields.max
+                if mtype(max) == "float" and max == floor(max) and max >= 0 and max < 2^53 then max = tointeger(max) end
+                if mtype(max) ~= "integer" or max < 0 then
+                    problem(vat, label .. ": `max` must be a non-negative integer, got " .. shown(max))
+                    ok = false
+                end
+                c.max = max
+                local given = (fields.offer ~= nil and 1 or 0) + (fields.offers ~= nil and 1 or 0)
+                    + (fields.channel ~= nil and 1 or 0)
+                local key
+                if given > 1 then
+                    problem(vat, label .. ": give at most one of `offer`, `offers` and `channel`")
+                    ok = false
+                elseif fields.offer ~= nil then
+                    if type(fields.offer) ~= "string" or not ids[fields.offer] then
+                        problem(vat, label .. ": `offer` " .. shown(fields.offer) .. " is not an offer of this flow")
+                        ok = false
+                    end
+                    c.offer, key = fields.offer, "offer " .. tostring(fields.offer)
+                    c.default_name = key
+                elseif fields.offers ~= nil then
+                    local list = fields.offers
+                    if type(list) ~= "table" or #list == 0 then
+                        problem(vat, label .. ": `offers` must be a non-empty list of offer ids")
+                        ok = false
+                    else
+                        local copy, seen_ids, sorted = {}, {}, {}
+                        for k = 1, #list do
+                            local id = list[k]
+                            if type(id) ~= "string" or not ids[id] then
+                                problem(vat, label .. ": `offers` names " .. shown(id) .. ", which is not an offer of this flow")
+                                ok = false
+                            elseif seen_ids[id] then
+                                problem(vat, label .. ": `offers` names '" .. id .. "' twice")
+                                ok = false
+                            else
+                                seen_ids[id] = true
+                                copy[#copy + 1], sorted[#sorted + 1] = id, id
+                            end
+                        end
+                        tsort(sorted)
+                        c.offers, key = copy, "offers " .. tconcat(sorted, "+")
+                        c.default_name = "offers " .. tconcat(copy, "+")
+                    end
+                elseif fields.channel ~= nil then
+                    local why = identifier_problem(fields.channel)
+                    if why then
+                        problem(vat, label .. ": `channel` " .. shown(fields.channel) .. ": " .. why)
+                        ok = false
+                    end
+                    c.channel, key = fields.channel, "channel " .. tostring(fields.channel)
+                    c.default_name = key
+                else
+                    key, c.default_name = "total", "total"
+                end
+                if fields.name ~= nil then
+                    why = name_problem(fields.name, 256)
+                    if why then
+                        problem(vat, label .. ": `name`: " .. why)
+                        ok = false
+                    end
+                end
+                c.name = fields.name or c.default_name
+                if ok and key then
+                    local earlier = by_selector[key]
+                    if earlier then
+                        problem(vat, label .. " has the same selector (" .. c.default_name .. ") as constraint #"
+                            .. earlier.index .. (earlier.where and (" at " .. earlier.where) or ""))
+                    else
+                        by_selector[key] = { index = i, where = vat }
+                        flow.constraints[#flow.constraints + 1] = c
+                    end
+                end
+            end
         end
     end
     if #problems > 0 then return nil, problems end
@@ -517,7 +630,7 @@ local runners = { filter = run_filter, score = run_score, channel = run_channel,
 -- Decides the current customer; returns how many recommendations it wrote into `results`
 -- (offer index, channel id, score or false, three slots each). `math.random` is seeded with `seed` at its first
 -- draw, so a customer gets the same draws in every worker, batch and run with the same seed.
-local function evaluate(flow, seed, trace)
+local function evaluate(flow, seed, trace, all)
     reset(flow.context)
     seed_call(seed)
     current_flow = flow
@@ -551,9 +664,14 @@ local function evaluate(flow, seed, trace)
         end
     end
     current_stage = nil
-    if flow.max_offers and n > flow.max_offers then n = flow.max_offers end
+    if not all and flow.max_offers and n > flow.max_offers then n = flow.max_offers end
     for k = 1, n do
         local entry = offers[idx[k]]
+        if all and scores[k] == nil then
+            current_offer = idx[k]
+            error(format("%s: offer '%s' reached the end of the flow without a score: a run with volume constraints "
+                .. "allocates by score (score every candidate that reaches the end)", flow.chunkname, entry.id), 0)
+        end
         local name = channels[k] or entry.channel
         current_offer = idx[k]
         if type(name) ~= "string" then
@@ -571,13 +689,19 @@ local function evaluate(flow, seed, trace)
 end
 
 local function decide(seed)
-    return evaluate(the_flow, seed, nil)
+    return evaluate(the_flow, seed, nil, false)
+end
+
+-- Every candidate left after the last stage, uncut by `max_offers` and each with a score: what a run with volume
+-- constraints allocates from.
+local function decide_all(seed)
+    return evaluate(the_flow, seed, nil, true)
 end
 
 local function trace(seed)
     local flow = the_flow
     local steps = {}
-    local n = evaluate(flow, seed, steps)
+    local n = evaluate(flow, seed, steps, false)
     local recommendations = {}
     for k = 1, n do
         recommendations[k] = { rank = k, offer = flow.offers[results[3 * k - 2]].id,
@@ -609,7 +733,17 @@ local function describe()
         offers[i] = { id = entry.id, name = entry.name, active = entry.active }
     end
     for i, stage in ipairs(flow.stages) do stages[i] = { name = stage.name, kind = stage.kind } end
-    return { name = flow.name, description = flow.description or "", offers = offers, stages = stages }
+    local constraints = {}
+    for i, c in ipairs(flow.constraints) do
+        local offers_list
+        if c.offers then
+            offers_list = {}
+            for k, id in ipairs(c.offers) do offers_list[k] = id end
+        end
+        constraints[i] = { name = c.name, max = c.max, offer = c.offer, offers = offers_list, channel = c.channel }
+    end
+    return { name = flow.name, description = flow.description or "", offers = offers, stages = stages,
+        max_offers = flow.max_offers, constraints = constraints }
 end
 
 -- The offers' own tables as plain data, as they were when the flow was compiled.
@@ -622,5 +756,6 @@ end
 
 return {
     compile = compile_flow, describe = describe, catalogue = catalogue, customer_data = customer_data, decide = decide,
+    decide_all = decide_all,
     trace = trace, where = location, results = results, channel_names = channel_names, take_funnel = take_funnel,
 }
