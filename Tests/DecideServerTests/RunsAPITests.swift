@@ -319,3 +319,66 @@ struct RunsAPITests {
         }
     }
 }
+
+/// Volume constraints through the API: given with a run, refused when bad, shown with what they did, and a
+/// customer's dropped candidates with their reasons.
+@Suite("Runs API: volume constraints")
+struct RunsAPIConstraintTests {
+    @Test("constraints in POST /runs are stored with the run, allocated, and a customer's dropped candidates are shown", arguments: StoreKind.available)
+    func constrainedRun(kind: StoreKind) async throws {
+        let fixture = try await ServerFixture(kind: kind)
+        defer { fixture.remove() }
+        try await fixture.application().test(.router) { client in
+            let response = try await client.send(.post, "/api/v1/runs", json: """
+                {"flow": "cross_sell", "segment": "all", "constraints": [{"offer": "card_premium", "max": 2},
+                 {"channel": "email", "max": 5, "name": "emails"}, {"offers": ["loan_auto", "loan_personal"], "max": 3}, {"max": 12}]}
+                """)
+            #expect(response.status == .accepted, "\(response.text)")
+            let id = try #require(try response.object()["id"] as? String)
+            let ended = try await client.waitForRun(id)
+            #expect(ended["status"] as? String == "completed")
+            let constraints = try #require(ended["constraints"] as? [[String: Any]])
+            #expect(constraints.map { $0["name"] as? String } == ["offer card_premium", "emails", "offers loan_auto+loan_personal", "total"])
+            #expect(constraints.last?["used"] as? Int == (ended["summary"] as? [String: Any])?["totalRecommendations"] as? Int)
+            #expect((constraints.last?["used"] as? Int ?? 99) <= 12)
+            #expect((constraints[1]["used"] as? Int ?? 99) <= 5)
+            #expect(constraints[0]["offer"] as? String == "card_premium")
+            #expect((ended["stageFunnel"] as? [[String: Any]])?.last?["kind"] as? String == "volume")
+            // Someone was turned away by the total of 12; their result names why.
+            var dropped: [[String: Any]] = []
+            try await fixture.store.exportResults(runId: id, withDropped: true) { result in
+                if dropped.isEmpty, let first = result.dropped?.first, first.reason.contains("total") {
+                    dropped = [["customerId": result.customerId, "offerId": first.offerId]]
+                }
+            }
+            let customer = try #require(dropped.first?["customerId"] as? String)
+            let page = try await client.send(.get, "/api/v1/runs/\(id)/results?customerId=\(customer)")
+            let result = try #require((try page.object()["results"] as? [[String: Any]])?.first)
+            let reasons = (result["dropped"] as? [[String: Any]])?.compactMap { $0["reason"] as? String } ?? []
+            #expect(reasons.contains("volume 'total' full (12)"), "\(reasons)")
+        }
+    }
+
+    @Test("bad constraints are 422 naming the constraint; the flow's declared constraints are listed", arguments: StoreKind.available)
+    func badConstraints(kind: StoreKind) async throws {
+        let fixture = try await ServerFixture(kind: kind)
+        defer { fixture.remove() }
+        try await fixture.application().test(.router) { client in
+            for (body, named) in [
+                (#"[{"offer": "nope", "max": 1}]"#, "nope"),
+                (#"[{"max": -1}]"#, "constraints[0].max"),
+                (#"[{"offer": "card_premium", "channel": "email", "max": 1}]"#, "constraints[0]"),
+                (#"[{"channel": "email", "max": 1}, {"channel": "email", "max": 2}]"#, "channel:email"),
+            ] {
+                let response = try await client.send(
+                    .post, "/api/v1/runs", json: #"{"flow": "cross_sell", "segment": "all", "constraints": \#(body)}"#)
+                #expect(response.status.code == 422, "\(body): \(response.text)")
+                #expect(response.text.contains(named), "\(body): \(response.text)")
+            }
+            #expect(try await fixture.store.runs(status: nil, limit: 10, offset: 0).total == 0)
+            let flows = try await client.send(.get, "/api/v1/flows")
+            let listed = try #require(try flows.object()["flows"] as? [[String: Any]])
+            #expect(listed.allSatisfy { ($0["constraints"] as? [Any]) != nil })
+        }
+    }
+}

@@ -257,4 +257,39 @@ struct CLITests {
         #expect(try await decide("segments", "show", "young").status == 2)
         #expect(try await decide("segments", "delete", "all").status == 2)
     }
+
+    @Test("decide run --volume adds and overrides constraints; a bad one exits 2 naming it; results and exports show what was dropped")
+    func volumeConstraints() async throws {
+        let flows = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("flows").path
+        _ = try await decide("customers", "generate", "--count", "300")
+        let run = try await decide(
+            "run", "cross_sell", "--segment", "all", "--volume", "total=40", "--volume", "offer:card_premium=2",
+            "--volume", "channel:sms=0", "--json", "--flows", flows)
+        #expect(run.status == 0, "\(run.error)")
+        let document = try #require(try json(run) as? [String: Any])
+        let constraints = try #require(document["constraints"] as? [[String: Any]])
+        #expect(constraints.map { $0["name"] as? String } == ["total", "offer card_premium", "channel sms"])
+        #expect(constraints.map { $0["max"] as? Int } == [40, 2, 0])
+        #expect((document["summary"] as? [String: Any])?["totalRecommendations"] as? Int == constraints[0]["used"] as? Int)
+        let id = try #require(document["id"] as? String)
+
+        let csv = try await decide("runs", "export", id, "--format", "csv", "--with-dropped")
+        #expect(csv.output.hasPrefix("customer_id,rank,offer_id,channel,score,dropped\n"))
+        let dropped = csv.output.split(separator: "\n").first { $0.hasSuffix("volume 'total' full (40)") }
+        let customer = try #require(dropped?.split(separator: ",").first.map(String.init))
+        let results = try await decide("runs", "results", id, "--customer", customer)
+        #expect(results.output.contains("DROPPED BECAUSE") && results.output.contains("volume 'total' full (40)"))
+        let plain = try await decide("runs", "export", id, "--format", "jsonl")
+        #expect(!plain.output.contains("dropped"))
+
+        let unknown = try await decide("run", "cross_sell", "--segment", "all", "--volume", "offer:nope=3", "--flows", flows)
+        #expect(unknown.status == 2)
+        #expect(unknown.error.contains("constraint offer:nope=3: the flow has no offer \"nope\""))
+        for bad in ["bogus=3", "total=-1", "total", "offer:=2"] {
+            let refused = try await decide("run", "cross_sell", "--segment", "all", "--volume", bad, "--flows", flows)
+            #expect(refused.status == 2, "\(bad)")
+            #expect(refused.error.contains("constraint \(bad)"), "\(bad): \(refused.error)")
+        }
+    }
 }

@@ -178,8 +178,9 @@ struct VolumeConstraintTests {
         let fixture = try await RunFixture(customers: 300, flows: ["random": Self.random], kind: kind)
         let record = try await RunPlanner(library: fixture.library, store: fixture.store)
             .create(RunRequest(flow: "random", segment: "all", workers: 1, batchSize: 10, chunkSize: 100))
-        let ended = try await RunExecutor(store: fixture.store).execute(runId: record.id) { report in
-            if report.processed >= 50 { Task { try? await fixture.store.requestCancel(runId: record.id) } }
+        let store = fixture.store, runId = record.id
+        let ended = try await RunExecutor(store: store).execute(runId: runId) { report in
+            if report.processed >= 50 { Task { try? await store.requestCancel(runId: runId) } }
         }
         #expect(ended.status == .cancelled)
         #expect(ended.partial)
@@ -199,11 +200,12 @@ struct VolumeConstraintTests {
         // A worker decides every customer, then claims the allocation and dies holding it.
         let dead = WorkerRegistration(name: "dead", host: "here", pid: 1, threads: 1, runId: nil)
         try await fixture.store.registerWorker(dead)
+        _ = try await fixture.store.startRun(id: record.id)
         var runners = ChunkRunner.Cache()
-        while let claim = try await fixture.store.claimChunk(workerId: dead.id, runId: record.id, lease: LeasePolicy(seconds: 60)) {
+        while let claim = try await fixture.store.claimChunk(workerId: dead.id, runId: record.id, lease: LeasePolicy(seconds: 1)) {
             if claim.isAllocation {
                 // It had written drops of its own before it died.
-                try DatabaseQueue(path: fixture.databasePath).write { db in
+                try await DatabaseQueue(path: fixture.databasePath).write { db in
                     let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM run WHERE id = ?", arguments: [record.id]) ?? 0
                     try db.execute(sql: "INSERT INTO run_drop SELECT run_seq, customer_id, rank, 1 FROM run_candidate WHERE run_seq = ?", arguments: [seq])
                 }

@@ -17,14 +17,15 @@ extension PostgresCustomerStore {
                     INSERT INTO run (id, name, flow_key, flow_version, flow_snapshot, segment, filter, workers, batch_size, seed,
                         max_errors, memory_limit_mib, instruction_budget, deadline_seconds, chunk_size, status, created_at,
                         started_at, finished_at, error_message, error_file, error_line, error_customer_id, interrupted, partial,
-                        cancel_requested, total, heartbeat_at)
+                        cancel_requested, total, heartbeat_at, constraints, phase, constraint_tallies)
                     VALUES (\(run.id), \(run.name), \(run.flowKey), \(run.flowVersion), \(run.flowSnapshot), \(run.segment),
                         \(run.filter), \(options.workers), \(options.batchSize), \(options.seed.map { Int64(bitPattern: $0) }),
                         \(options.maxErrors), \(options.limits.memoryLimitMiB), \(options.limits.instructionBudget),
                         \(options.limits.deadlineSeconds), \(options.chunkSize), \(run.status.rawValue), \(run.createdAt),
                         \(run.startedAt), \(run.finishedAt), \(run.error?.message), \(run.error?.file), \(run.error?.line),
                         \(run.error?.customerId), \(run.interrupted), \(run.partial), \(run.cancelRequested), \(run.progress.total),
-                        \(run.heartbeatAt))
+                        \(run.heartbeatAt), \(try RunRecord.encodeJSON(options.constraints.isEmpty ? nil : options.constraints)),
+                        \(run.phase?.rawValue), \(try RunRecord.encodeJSON(run.constraintTallies)))
                     """,
                     logger: logger)
                 let seq = try await Self.runSeq(run.id, connection, logger: logger)

@@ -18,8 +18,10 @@ extension SQLiteCustomerStore {
                             max_errors, memory_limit_mib, instruction_budget, deadline_seconds, chunk_size, status, created_at,
                             started_at, finished_at, error_message, error_file, error_line, error_customer_id, interrupted, partial,
                             cancel_requested, processed, total, last_customer_id, heartbeat_at, total_customers,
-                            customers_with_recommendations, total_recommendations, execution_time_ms, errors_recorded)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            customers_with_recommendations, total_recommendations, execution_time_ms, errors_recorded, constraints,
+                            phase, constraint_tallies)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                            ?, ?, ?)
                         """,
                     arguments: [
                         run.id, run.name, run.flowKey, run.flowVersion, run.flowSnapshot, run.segment, run.filter, options.workers,
@@ -30,6 +32,8 @@ extension SQLiteCustomerStore {
                         run.progress.processed, run.progress.total, run.progress.lastCustomerId, run.heartbeatAt,
                         summary.totalCustomers, summary.customersWithRecommendations, summary.totalRecommendations,
                         summary.executionTimeMs, summary.errorsRecorded,
+                        try RunRecord.encodeJSON(options.constraints.isEmpty ? nil : options.constraints), run.phase?.rawValue,
+                        try RunRecord.encodeJSON(run.constraintTallies),
                     ])
                 let seq = try Self.runSeq(run.id, in: db)
                 for (index, event) in archive.events.enumerated() {

@@ -43,7 +43,8 @@ public struct StoreCopySummary: Sendable, Hashable, Codable {
 /// PostgreSQL either way, through the store protocols alone.
 ///
 /// Customers keep their attributes in order, with their types; runs keep their ids, statuses, times, totals,
-/// history, breakdowns and results. Runs still running or interrupted are refused (let them end, cancel or resume
+/// history, breakdowns and results (a run with volume constraints keeps them and their tallies, not the candidates
+/// its allocation dropped). Runs still running or interrupted are refused (let them end, cancel or resume
 /// them first): their chunk claims belong to the source's workers.
 public enum StoreCopy {
     /// Copies `source` into `target`, reporting each step to `progress`.
