@@ -219,6 +219,40 @@ struct BrowserTests {
     }
 
     /// The text of the element with `data-testid` (which has no child elements).
+
+    @Test("in Chromium, the form's volume constraints reach the run, whose page lists them, and a customer's page says what the allocation dropped",
+          .enabled(if: Chromium.find() != nil, "no chromium on the PATH (make test installs it)"))
+    func constraintsInBrowser() async throws {
+        let chromium = try #require(Chromium.find())
+        let fixture = try await ServerFixture(customers: 200)
+        defer { fixture.remove() }
+        try await fixture.application().test(.live) { client in
+            let port = try #require(client.port)
+            let constraints = "total=7\noffer:card_premium=1".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            _ = try await chromium.dumpDOM(
+                of: "http://127.0.0.1:\(port)/#/new?flow=cross_sell&segment=all&constraints=\(constraints)&submit=1")
+            let runs = try await client.send(.get, "/api/v1/runs").object()
+            let id = try #require((runs["runs"] as? [[String: Any]])?.first?["id"] as? String, "the page created no run")
+            let run = try await client.waitForRun(id)
+            let listed = try #require(run["constraints"] as? [[String: Any]])
+            #expect(listed.map { $0["name"] as? String } == ["total", "offer card_premium"])
+            let dom = try await chromium.dumpDOM(of: "http://127.0.0.1:\(port)/#/runs/\(id)", budgetMilliseconds: 3000)
+            #expect(dom.contains("data-testid=\"constraints\""), "no constraints table")
+            #expect(dom.contains("data-key=\"total\"") && dom.contains("data-key=\"offer card_premium\""))
+            var turnedAway: String?
+            try await fixture.store.exportResults(runId: id, withDropped: true) { result in
+                if turnedAway == nil, result.dropped?.contains(where: { $0.reason == "volume 'total' full (7)" }) == true {
+                    turnedAway = result.customerId
+                }
+            }
+            let customer = try #require(turnedAway)
+            let decision = try await chromium.dumpDOM(
+                of: "http://127.0.0.1:\(port)/#/runs/\(id)/customers/\(customer)", budgetMilliseconds: 3000)
+            #expect(decision.contains("data-testid=\"allocation-dropped\""), "no dropped candidates on the customer's page")
+            #expect(decision.contains("volume 'total' full (7)"))
+        }
+    }
+
     static func text(of testid: String, in dom: String) -> String? {
         first(#"data-testid="\#(testid)"[^>]*>([^<]*)<"#, in: dom)
     }

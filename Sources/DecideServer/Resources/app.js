@@ -1,7 +1,7 @@
 // The Decide page: the runs list, the new-run form, a run's page and one customer's decision, over /api/v1.
 // Plain JavaScript, no build step, nothing loaded from elsewhere. Routes are in the hash:
 //   #/                          the runs list (refreshed every 2 s)
-//   #/new?flow=&segment=&filter=&name=&submit=1
+//   #/new?flow=&segment=&filter=&name=&constraints=&submit=1
 //                               the form, optionally filled (and submitted, through the same path a click takes)
 //   #/runs/ID?customer=&offset= a run: progress, summary, breakdowns, results
 //   #/runs/ID/customers/CID     why that customer got what they got
@@ -178,6 +178,8 @@ async function newRunView(query) {
     placeholder: "age >= 30 and app_user", "aria-describedby": "filter-status"});
   const filterStatus = h("div", {id: "filter-status", class: "filter-status", "aria-live": "polite"});
   const nameInput = h("input", {id: "name", name: "name", type: "text", placeholder: "optional"});
+  const constraintsInput = h("textarea", {id: "constraints", name: "constraints", rows: 3, spellcheck: "false",
+    placeholder: "offer:card_premium=100\nchannel:email=5000\ntotal=50000", "aria-describedby": "constraints-help"});
   const formError = h("div", {class: "error", role: "alert", "data-testid": "form-error"});
   const submit = h("button", {type: "submit"}, "Start run");
 
@@ -218,6 +220,9 @@ async function newRunView(query) {
       h("div", {class: "choice"}, useFilter, h("label", {for: "audience-filter"}, "Ad-hoc filter")),
       h("label", {for: "filter", class: "visually-hidden"}, "Filter"), filterInput, filterStatus),
     h("label", {for: "name"}, "Name"), nameInput,
+    h("label", {for: "constraints"}, "Volume constraints"), constraintsInput,
+    h("p", {id: "constraints-help", class: "muted"}, "Optional, one per line: offer:ID=MAX, offers:A,B=MAX, channel:NAME=MAX ",
+      "or total=MAX. They add to the flow's, or replace the flow's with the same selector."),
     formError, submit);
 
   form.addEventListener("submit", async (event) => {
@@ -226,6 +231,14 @@ async function newRunView(query) {
     const body = {flow: flowSelect.value};
     if (useFilter.checked) body.filter = filterInput.value; else body.segment = segmentSelect.value;
     if (nameInput.value.trim()) body.name = nameInput.value.trim();
+    try {
+      const constraints = constraintsInput.value.split("\n").map((line) => line.trim()).filter((line) => line)
+        .map(constraintFromText);
+      if (constraints.length) body.constraints = constraints;
+    } catch (error) {
+      formError.replaceChildren(error.message);
+      return;
+    }
     submit.disabled = true;
     try {
       const run = await post("/runs", body);
@@ -241,8 +254,25 @@ async function newRunView(query) {
   if (query.get("segment")) segmentSelect.value = query.get("segment");
   if (query.has("filter")) { useFilter.checked = true; filterInput.value = query.get("filter"); }
   if (query.get("name")) nameInput.value = query.get("name");
+  if (query.get("constraints")) constraintsInput.value = query.get("constraints");
   syncAudience();
   if (query.get("submit") === "1") form.requestSubmit(submit);
+}
+
+/** A constraint as `--volume` spells it (`offer:ID=MAX`, `offers:A,B=MAX`, `channel:NAME=MAX`, `total=MAX`) in the
+ *  API's form; throws an Error naming the line. */
+function constraintFromText(text) {
+  const equals = text.lastIndexOf("=");
+  const max = equals < 0 ? NaN : Number(text.slice(equals + 1));
+  if (!Number.isInteger(max) || max < 0) throw new Error("constraint " + text + ": expected SELECTOR=MAX with a whole number of 0 or more");
+  const selector = text.slice(0, equals);
+  if (selector === "total") return {max};
+  const colon = selector.indexOf(":");
+  const kind = selector.slice(0, colon), value = selector.slice(colon + 1);
+  if (colon < 0 || !value || !["offer", "offers", "channel"].includes(kind)) {
+    throw new Error("constraint " + text + ": use offer:ID, offers:A,B, channel:NAME or total");
+  }
+  return kind === "offers" ? {offers: value.split(","), max} : {[kind]: value, max};
 }
 
 /** A filter's error: the message, and the filter with the problem's column underlined. */
@@ -303,7 +333,8 @@ function runProgress(run) {
     try { await post("/runs/" + encodeURIComponent(run.id) + "/cancel"); } catch (error) { cancel.replaceWith(h("span", {class: "error", role: "alert"}, error.message)); }
   }}, "Cancel run");
   return h("div", {class: "card"},
-    h("h2", {}, run.status === "pending" ? "Waiting for its turn" : "Running"),
+    h("h2", {}, run.status === "pending" ? "Waiting for its turn"
+      : run.phase === "allocating" ? "Allocating the volume constraints" : "Running"),
     bar(p.percent, "Run progress"),
     h("p", {class: "progress-line"},
       h("strong", {"data-testid": "progress-percent"}, percentText(p.percent)), " · ",
@@ -360,9 +391,26 @@ function runOutcome(run) {
     parts.push(h("div", {class: "breakdowns"},
       breakdown("Offers", "offer", ["Offer", "Name"], run.offerBreakdown.map((o) => [[o.offerId, o.name], o])),
       breakdown("Channels", "channel", ["Channel"], run.channelBreakdown.map((c) => [[c.channel], c]))));
+    if (run.constraints && run.constraints.length) parts.push(constraintsTable(run.constraints));
     if (run.stageFunnel && run.stageFunnel.length) parts.push(funnel(run.stageFunnel));
   }
   return h("div", {}, parts);
+}
+
+/** The run's volume constraints: what each selects, its max, what it used and how many pairs it turned away. */
+function constraintsTable(constraints) {
+  const selects = (c) => c.offer !== undefined ? "offer " + c.offer : c.offers ? "offers " + c.offers.join(", ")
+    : c.channel !== undefined ? "channel " + c.channel : "every recommendation";
+  return h("section", {class: "card"},
+    h("h2", {}, "Volume constraints"),
+    h("table", {class: "stack", "aria-label": "Volume constraints", "data-testid": "constraints"},
+      h("thead", {}, h("tr", {}, ["Constraint", "Selects"].map((c) => h("th", {scope: "col"}, c)),
+        ["Max", "Used", "Turned away"].map((c) => h("th", {scope: "col", class: "num"}, c)))),
+      h("tbody", {}, constraints.map((c) => h("tr", {"data-testid": "constraint-row", "data-key": c.name},
+        h("td", {"data-label": "Constraint"}, c.name), h("td", {"data-label": "Selects"}, selects(c)),
+        h("td", {class: "num", "data-label": "Max"}, integer(c.max)),
+        h("td", {class: "num", "data-label": "Used", "data-testid": "constraint-used"}, integer(c.used)),
+        h("td", {class: "num", "data-label": "Turned away"}, integer(c.turnedAway)))))));
 }
 
 /** The stage funnel: what each stage received, dropped and passed on over the whole run. */
@@ -444,8 +492,11 @@ async function resultsSection(run, customer, offset, failed) {
 async function decisionView(id, customerId) {
   const mine = generation;
   document.title = customerId + " · Decide";
-  const trace = await api("/runs/" + encodeURIComponent(id) + "/results/" + encodeURIComponent(customerId) + "/decision");
+  const [trace, results] = await Promise.all([
+    api("/runs/" + encodeURIComponent(id) + "/results/" + encodeURIComponent(customerId) + "/decision"),
+    api("/runs/" + encodeURIComponent(id) + "/results?customerId=" + encodeURIComponent(customerId))]);
   if (mine !== generation) return;
+  const stored = results.results[0] || {recommendations: []};
   const score = (s) => (s === null || s === undefined ? "" : Number(s).toFixed(3));
   view.replaceChildren(
     h("p", {}, h("a", {href: "#/runs/" + encodeURIComponent(id)}, "← Run")),
@@ -468,6 +519,17 @@ async function decisionView(id, customerId) {
           h("thead", {}, h("tr", {}, ["Rank", "Offer", "Channel", "Score"].map((c) => h("th", {scope: "col"}, c)))),
           h("tbody", {}, trace.recommendations.map((r) => h("tr", {},
             h("td", {}, r.rank), h("td", {}, r.offerId), h("td", {}, r.channel), h("td", {class: "num"}, score(r.score))))))),
+    stored.dropped && h("section", {class: "card", "data-testid": "allocation"},
+      h("h2", {}, "What the run delivered"),
+      h("p", {class: "muted"}, "The run allocated its volume constraints across the whole audience: the flow's own ",
+        "decision above is what this customer could get; this is what they got."),
+      stored.recommendations.length === 0 ? h("p", {class: "muted"}, "Nothing.") :
+        h("ol", {class: "recs"}, stored.recommendations.map((r) => h("li", {}, r.offerId, " via ", r.channel))),
+      stored.dropped.length > 0 && h("table", {"aria-label": "Dropped by the allocation", "data-testid": "allocation-dropped"},
+        h("thead", {}, h("tr", {}, ["Candidate", "Offer", "Channel", "Score", "Why"].map((c) => h("th", {scope: "col"}, c)))),
+        h("tbody", {}, stored.dropped.map((d) => h("tr", {},
+          h("td", {}, d.rank), h("td", {}, d.offerId), h("td", {}, d.channel), h("td", {class: "num"}, score(d.score)),
+          h("td", {}, d.reason)))))),
     trace.printed.length > 0 && h("section", {class: "card"}, h("h2", {}, "Printed"), h("pre", {}, trace.printed.join("\n"))));
 }
 
