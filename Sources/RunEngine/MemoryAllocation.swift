@@ -15,26 +15,29 @@ struct MemoryAllocation {
     ) throws {
         struct Pair {
             let score: Double
-            let customerId: String
+            /// The customer's position in id order (batches come in id order).
+            let customer: Int
             let rank: Int
             let batch: Int
             let position: Int
         }
         var pairs: [Pair] = []
+        var customers = 0
         for (batch, commit) in commits.enumerated() {
             var position = 0
             for (customer, count) in commit.recommendationCounts.enumerated() {
                 for rank in 0..<count {
                     pairs.append(Pair(
-                        score: commit.scores[position] ?? 0, customerId: commit.customerIds[customer], rank: rank + 1,
+                        score: commit.scores[position] ?? 0, customer: customers + customer, rank: rank + 1,
                         batch: batch, position: position))
                     position += 1
                 }
             }
+            customers += commit.customerIds.count
         }
         pairs.sort { a, b in
             if a.score != b.score { return a.score > b.score }
-            if a.customerId != b.customerId { return a.customerId.utf8.lexicographicallyPrecedes(b.customerId.utf8) }
+            if a.customer != b.customer { return a.customer < b.customer }
             return a.rank < b.rank
         }
         var allocator = VolumeAllocator(constraints: constraints, maxOffers: maxOffers)
@@ -42,7 +45,7 @@ struct MemoryAllocation {
         for pair in pairs {
             let commit = commits[pair.batch]
             if allocator.decide(
-                customerId: pair.customerId, offerId: commit.offerIds[pair.position], channel: commit.channels[pair.position]) == nil
+                customer: pair.customer, offerId: commit.offerIds[pair.position], channel: commit.channels[pair.position]) == nil
             {
                 accepted[pair.batch][pair.position] = true
             }

@@ -204,10 +204,10 @@ struct VolumeConstraintTests {
         var runners = ChunkRunner.Cache()
         while let claim = try await fixture.store.claimChunk(workerId: dead.id, runId: record.id, lease: LeasePolicy(seconds: 1)) {
             if claim.isAllocation {
-                // It had written drops of its own before it died.
+                // It had marked drops of its own before it died.
                 try await DatabaseQueue(path: fixture.databasePath).write { db in
                     let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM run WHERE id = ?", arguments: [record.id]) ?? 0
-                    try db.execute(sql: "INSERT INTO run_drop SELECT run_seq, customer_id, rank, 1 FROM run_candidate WHERE run_seq = ?", arguments: [seq])
+                    try db.execute(sql: "UPDATE run_result SET dropped = 1 WHERE run_seq = ?", arguments: [seq])
                 }
                 break
             }
@@ -220,5 +220,39 @@ struct VolumeConstraintTests {
         let ended = try await RunExecutor(store: fixture.store, lease: LeasePolicy(seconds: 0)).execute(runId: record.id)
         #expect(ended.status == .completed)
         #expect(try await fixture.export(record.id) == expected)
+    }
+
+    @Test("a run with constraints killed with SIGKILL while deciding resumes into the result of an uninterrupted run", arguments: StoreKind.available)
+    func killedWhileDeciding(kind: StoreKind) async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: RunRecoveryTests.binary.path), "build the decide product first")
+        let fixture = try await RunFixture(customers: 3000, flows: ["slow": RunRecoveryTests.slowFlow], kind: kind)
+        let caps = [VolumeConstraint(selector: .total, max: 2000), VolumeConstraint(selector: .channel("push"), max: 300)]
+        let reference = try await fixture.run(RunRequest(flow: "slow", segment: "all", workers: 2, batchSize: 100, constraints: caps))
+        let expected = try await fixture.export(reference.id)
+        func decide(_ arguments: [String], lease: String) -> ChildProcess {
+            ChildProcess(RunRecoveryTests.binary, arguments + ["--db", fixture.databasePath],
+                         environment: ["DECIDE_FLOWS": fixture.library.directory, "DECIDE_RUN_LEASE_SECONDS": lease])
+        }
+        let running = try decide(
+            ["run", "slow", "--segment", "all", "--workers", "1", "--batch-size", "100", "--volume", "total=2000",
+             "--volume", "channel:push=300", "--quiet"], lease: "30").start()
+        var interruptedId: String?
+        for _ in 0..<4000 {
+            if let run = try await fixture.store.runs(status: .running, limit: 5, offset: 0).runs.first, run.progress.processed >= 500 {
+                interruptedId = run.id
+                break
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        running.kill(SIGKILL)
+        _ = try await running.finish()
+        let id = try #require(interruptedId, "the run was not seen mid-way")
+        #expect(try await fixture.store.run(id: id).phase == .deciding)
+        let resume = try await decide(["runs", "resume", id, "--quiet"], lease: "0").run()
+        #expect(resume.status == 0, "\(resume.error)")
+        let resumed = try await fixture.store.run(id: id)
+        #expect(resumed.status == .completed)
+        #expect(try await fixture.export(id) == expected)
+        #expect(resumed.constraintTallies == reference.constraintTallies)
     }
 }

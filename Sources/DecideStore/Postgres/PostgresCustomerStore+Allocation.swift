@@ -3,8 +3,8 @@ import Logging
 import PostgresNIO
 
 /// Runs with volume constraints on PostgreSQL, as in the SQLite store: moving a run from deciding to allocating,
-/// the allocation (the sorted candidates streamed from one query, drops written from other connections in
-/// batches under the claim), and reading the candidates it dropped.
+/// the allocation (the pairs streamed in allocation order from one query, then the drops marked in key order from
+/// other connections, a transaction under the claim at a time), and reading the candidates it dropped.
 extension PostgresCustomerStore {
     public func allocate(_ claim: ChunkClaim, plan: AllocationPlan) async throws -> RunRecord {
         try await translatingErrors {
@@ -12,36 +12,44 @@ extension PostgresCustomerStore {
             let (run, record) = try await transaction { connection in
                 let run = try await Self.runSeq(claim.runId, connection, logger: logger)
                 _ = try await Self.checkClaim(claim, run: run, connection, logger: logger)
-                try await connection.query("DELETE FROM run_drop WHERE run_seq = \(run)", logger: logger)
+                try await connection.query(
+                    "UPDATE run_result SET dropped = NULL WHERE run_seq = \(run) AND dropped IS NOT NULL", logger: logger)
                 try await Self.clearAllocationCounts(run: run, chunk: claim.chunk, connection, logger: logger)
                 return (run, try await Self.runRecord(id: claim.runId, connection, logger: logger))
             }
-            var allocator = VolumeAllocator(constraints: record.options.constraints, maxOffers: plan.maxOffers)
-            var offers: [String: Int] = [:]
-            var channels: [String: Int] = [:]
-            var drops = Drops()
-            var cancelled = false
-            let rows = try await client.query(
-                """
-                SELECT customer_id, rank, offer_id, channel FROM run_candidate WHERE run_seq = \(run)
-                ORDER BY score DESC, customer_id, rank
-                """,
+            let walk = AllocationWalk(constraints: record.options.constraints, maxOffers: plan.maxOffers)
+            // 1. The pairs in key order, streamed; sorted into allocation order and decided by the walk.
+            let pairs = try await client.query(
+                "SELECT customer_id, rank, offer_id, channel, score FROM run_result WHERE run_seq = \(run) ORDER BY customer_id, rank",
                 logger: logger)
-            for try await (customerId, rank, offerId, channel) in rows.decode((String, Int, String, String).self) {
-                if let reason = allocator.decide(customerId: customerId, offerId: offerId, channel: channel) {
-                    drops.append(customerId, rank, reason)
-                    if drops.count >= Self.flushEvery {
-                        cancelled = try await transaction { try await self.writeDrops(drops, run: run, claim: claim, $0) }
-                        drops = Drops()
-                        if cancelled { break }
-                    }
-                } else {
-                    offers[offerId, default: 0] += 1
-                    channels[channel, default: 0] += 1
+            for try await (customerId, rank, offerId, channel, score) in pairs.decode((String, Int, String, String, Double?).self) {
+                try walk.add(customerId: customerId, rank: rank, offerId: offerId, channel: channel, score: score ?? 0)
+            }
+            // The walk itself is computation in this process: a cancellation is looked at once it is done.
+            _ = try walk.finish(checkEvery: Self.checkEvery) { false }
+            var cancelled = try await transaction { try await self.stillAllocating(claim, run: run, $0) }
+            // 2. The dropped pairs marked with their reason in key order, a transaction under the claim for every
+            // `checkEvery` of them.
+            var next: Int? = 0
+            while !cancelled, let start = next {
+                var marks = Marks()
+                next = walk.forEachDrop(from: start, limit: Self.checkEvery) { marks.append($0, $1, $2) }
+                cancelled = try await transaction { connection in
+                    if try await self.stillAllocating(claim, run: run, connection) { return true }
+                    try await connection.query(
+                        """
+                        UPDATE run_result r SET dropped = u.reason
+                        FROM unnest(\(marks.customerIds)::TEXT[], \(marks.ranks)::INTEGER[], \(marks.reasons)::INTEGER[])
+                            AS u (id, rank, reason)
+                        WHERE r.run_seq = \(run) AND r.customer_id = u.id AND r.rank = u.rank
+                        """,
+                        logger: logger)
+                    return false
                 }
             }
+            // 3. The counters, funnel step and tallies under the allocation chunk, and the run's end.
             return try await transaction { connection in
-                if !cancelled { cancelled = try await self.writeDrops(drops, run: run, claim: claim, connection) }
+                _ = try await Self.checkClaim(claim, run: run, connection, logger: logger)
                 try await connection.query(
                     "UPDATE run_chunk SET state = 'done', worker_id = NULL, lease_until = NULL WHERE run_seq = \(run) AND chunk = \(claim.chunk)",
                     logger: logger)
@@ -52,9 +60,7 @@ extension PostgresCustomerStore {
                         interrupted: false, connection, logger: logger)
                     return try await Self.runRecord(id: claim.runId, connection, logger: logger)
                 }
-                try await self.writeAllocation(
-                    run: run, claim: claim, allocator: allocator, plan: plan, offers: offers, channels: channels,
-                    started: started, connection)
+                try await self.writeTotals(run: run, claim: claim, walk: walk, plan: plan, started: started, connection)
                 var endingText: String?
                 for try await text in try await connection.query("SELECT ending FROM run WHERE seq = \(run)", logger: logger).decode(String?.self) {
                     endingText = text
@@ -68,11 +74,11 @@ extension PostgresCustomerStore {
         }
     }
 
-    /// How many dropped pairs are written at a time.
-    static let flushEvery = 20_000
+    /// How many pairs pass between checks of the claim and of a cancellation request (and between commits of marks).
+    static let checkEvery = 100_000
 
     /// Dropped pairs as the columns of an array bind.
-    struct Drops {
+    struct Marks {
         var customerIds: [String] = []
         var ranks: [Int] = []
         var reasons: [Int] = []
@@ -85,25 +91,17 @@ extension PostgresCustomerStore {
         }
     }
 
-    /// Writes dropped pairs under `claim`; returns whether a cancellation was asked for (nothing is written then).
-    private func writeDrops(_ drops: Drops, run: Int64, claim: ChunkClaim, _ connection: PostgresConnection) async throws -> Bool {
+    /// Checks the claim and renews the run's heartbeat; `true` when a cancellation was asked for.
+    private func stillAllocating(_ claim: ChunkClaim, run: Int64, _ connection: PostgresConnection) async throws -> Bool {
         _ = try await Self.checkClaim(claim, run: run, connection, logger: logger)
-        for try await requested in try await connection.query(
-            "SELECT cancel_requested FROM run WHERE seq = \(run)", logger: logger
-        ).decode(Bool.self) where requested {
-            return true
-        }
-        if drops.count > 0 {
-            try await connection.query(
-                """
-                INSERT INTO run_drop (run_seq, customer_id, rank, reason)
-                SELECT \(run), id, rank, reason FROM unnest(\(drops.customerIds)::TEXT[], \(drops.ranks)::INTEGER[],
-                    \(drops.reasons)::INTEGER[]) AS u (id, rank, reason)
-                """,
-                logger: logger)
-        }
         try await connection.query("UPDATE run SET heartbeat_at = \(Date()) WHERE seq = \(run)", logger: logger)
-        return false
+        var requested = false
+        for try await value in try await connection.query(
+            "SELECT cancel_requested FROM run WHERE seq = \(run)", logger: logger
+        ).decode(Bool.self) {
+            requested = value
+        }
+        return requested
     }
 
     /// An earlier attempt's counters under the allocation chunk (none are committed unless it completed).
@@ -113,61 +111,41 @@ extension PostgresCustomerStore {
         }
     }
 
-    /// The accepted pairs as the run's results, with the breakdowns, totals, funnel step and tallies, all counted
-    /// under the allocation chunk's claim.
-    private func writeAllocation(
-        run: Int64, claim: ChunkClaim, allocator: VolumeAllocator, plan: AllocationPlan, offers: [String: Int],
-        channels: [String: Int], started: Date, _ connection: PostgresConnection
+    /// The breakdowns, totals, funnel step and tallies of an allocated run, counted under the allocation chunk's
+    /// claim.
+    private func writeTotals(
+        run: Int64, claim: ChunkClaim, walk: AllocationWalk, plan: AllocationPlan, started: Date,
+        _ connection: PostgresConnection
     ) async throws {
-        let (chunk, token) = (claim.chunk, claim.token)
-        try await connection.query(
-            """
-            INSERT INTO run_result (run_seq, customer_id, rank, offer_id, channel, score)
-            SELECT run_seq, customer_id, row_number() OVER (PARTITION BY customer_id ORDER BY rank), offer_id, channel, score
-            FROM run_candidate c
-            WHERE run_seq = \(run) AND NOT EXISTS (
-                SELECT 1 FROM run_drop d WHERE d.run_seq = c.run_seq AND d.customer_id = c.customer_id AND d.rank = c.rank)
-            """,
-            logger: logger)
+        let (chunk, token, allocator) = (claim.chunk, claim.token, walk.allocator)
+        let ranks = allocator.rankCounts
         try await connection.query(
             """
             INSERT INTO run_rank_count (run_seq, chunk, token, rank, count)
-            SELECT run_seq, \(chunk), \(token), rank, count(*) FROM run_result WHERE run_seq = \(run) GROUP BY run_seq, rank
+            SELECT \(run), \(chunk), \(token), rank, count
+            FROM unnest(\(ranks.map(\.rank))::INTEGER[], \(ranks.map(\.count))::BIGINT[]) AS u (rank, count)
             """,
             logger: logger)
-        let updated = try await connection.query(
-            """
-            UPDATE run_customer SET recommendation_count = r.n
-            FROM (SELECT customer_id, count(*) AS n FROM run_result WHERE run_seq = \(run) GROUP BY customer_id) r
-            WHERE run_customer.run_seq = \(run) AND run_customer.customer_id = r.customer_id
-            RETURNING 1
-            """,
-            logger: logger)
-        var customers = 0
-        for try await _ in updated { customers += 1 }
-        let offerIds = offers.keys.sorted()
+        let offerIds = walk.offers.keys.sorted()
         try await connection.query(
             """
             INSERT INTO run_offer_count (run_seq, chunk, token, offer_id, offer_name, count)
             SELECT \(run), \(chunk), \(token), offer, name, count
             FROM unnest(\(offerIds)::TEXT[], \(offerIds.map { plan.offerNames[$0] ?? $0 })::TEXT[],
-                        \(offerIds.map { offers[$0] ?? 0 })::BIGINT[]) AS u (offer, name, count)
+                        \(offerIds.map { walk.offers[$0] ?? 0 })::BIGINT[]) AS u (offer, name, count)
             """,
             logger: logger)
-        let channelNames = channels.keys.sorted()
+        let channelNames = walk.channels.keys.sorted()
         try await connection.query(
             """
             INSERT INTO run_channel_count (run_seq, chunk, token, channel, count)
             SELECT \(run), \(chunk), \(token), channel, count
-            FROM unnest(\(channelNames)::TEXT[], \(channelNames.map { channels[$0] ?? 0 })::BIGINT[]) AS u (channel, count)
+            FROM unnest(\(channelNames)::TEXT[], \(channelNames.map { walk.channels[$0] ?? 0 })::BIGINT[]) AS u (channel, count)
             """,
             logger: logger)
         let step = allocator.funnelStep(index: plan.funnelIndex)
         try await connection.query(
-            """
-            DELETE FROM run_stage_count WHERE run_seq = \(run) AND stage_index = \(step.index)
-            """,
-            logger: logger)
+            "DELETE FROM run_stage_count WHERE run_seq = \(run) AND stage_index = \(step.index)", logger: logger)
         try await connection.query(
             """
             INSERT INTO run_stage_count (run_seq, chunk, token, stage_index, stage_name, kind, received, dropped)
@@ -177,7 +155,8 @@ extension PostgresCustomerStore {
         try await connection.query(
             """
             INSERT INTO run_tally (run_seq, chunk, token, with_recommendations, recommendations, first_at, last_at)
-            VALUES (\(run), \(chunk), \(token), \(customers), \(allocator.walked - allocator.dropped), \(started), \(Date()))
+            VALUES (\(run), \(chunk), \(token), \(allocator.customersWithRecommendations), \(allocator.walked - allocator.dropped),
+                \(started), \(Date()))
             """,
             logger: logger)
         try await connection.query(
@@ -224,14 +203,13 @@ extension PostgresCustomerStore {
                 var dropped: [DroppedCandidate] = []
                 for try await (rank, offer, channel, score, reason) in try await connection.query(
                     """
-                    SELECT c.rank, c.offer_id, c.channel, c.score, d.reason
-                    FROM run_drop d JOIN run_candidate c ON c.run_seq = d.run_seq AND c.customer_id = d.customer_id AND c.rank = d.rank
-                    WHERE d.run_seq = \(run) AND d.customer_id = \(customerId) ORDER BY d.rank
+                    SELECT rank, offer_id, channel, score, dropped FROM run_result
+                    WHERE run_seq = \(run) AND customer_id = \(customerId) AND dropped IS NOT NULL ORDER BY rank
                     """,
                     logger: logger
-                ).decode((Int, String, String, Double, Int32).self) {
+                ).decode((Int, String, String, Double?, Int32).self) {
                     dropped.append(DroppedCandidate(
-                        rank: rank, offerId: offer, channel: channel, score: score,
+                        rank: rank, offerId: offer, channel: channel, score: score ?? 0,
                         reason: VolumeAllocator.reason(reason, constraints: record.options.constraints)))
                 }
                 return dropped

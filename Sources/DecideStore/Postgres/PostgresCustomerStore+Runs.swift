@@ -252,11 +252,12 @@ extension PostgresCustomerStore: RunStore {
         return try await translatingErrors {
             try await client.withConnection { connection in
                 let run = try await Self.runSeq(runId, connection, logger: logger)
+                let delivered = try await Self.runRecord(id: runId, connection, logger: logger).deliveredCondition(alias: "r")
                 var sql = PostgresSQL()
                 let runParameter = sql.bind(.integer(run))
                 var selection: String
                 if offerId != nil || channel != nil {
-                    var conditions = ["r.run_seq = \(runParameter)"]
+                    var conditions = ["r.run_seq = \(runParameter)", delivered]
                     if let offerId { conditions.append("r.offer_id = \(sql.bind(.text(offerId)))") }
                     if let channel { conditions.append("r.channel = \(sql.bind(.text(channel)))") }
                     if let customerId { conditions.append("r.customer_id = \(sql.bind(.text(customerId)))") }
@@ -275,10 +276,10 @@ extension PostgresCustomerStore: RunStore {
                 var total = 0
                 for try await value in try await connection.query(count.query, logger: logger).decode(Int64.self) { total = Int(value) }
                 sql.append("""
-                    SELECT p.customer_id, c.error, r.rank, r.offer_id, r.channel, r.score
+                    SELECT p.customer_id, c.error, r.rank, r.offer_id, r.channel, r.score, r.dropped
                     FROM (\(selection) ORDER BY 1 LIMIT \(sql.bind(.integer(Int64(limit)))) OFFSET \(sql.bind(.integer(Int64(offset))))) p
                     JOIN run_customer c ON c.run_seq = \(runParameter) AND c.customer_id = p.customer_id
-                    LEFT JOIN run_result r ON r.run_seq = \(runParameter) AND r.customer_id = p.customer_id
+                    LEFT JOIN run_result r ON r.run_seq = \(runParameter) AND r.customer_id = p.customer_id AND \(delivered)
                     ORDER BY p.customer_id, r.rank
                     """)
                 var customers: [CustomerResult] = []
@@ -291,53 +292,21 @@ extension PostgresCustomerStore: RunStore {
     public func exportResults(runId: String, withDropped: Bool, _ body: (CustomerResult) throws -> Void) async throws {
         try await translatingErrors {
             let record = try await run(id: runId)
+            let allocated = !record.options.constraints.isEmpty && record.constraintTallies != nil
             var run: Int64?
             for try await seq in try await client.query("SELECT seq FROM run WHERE id = \(runId)", logger: logger).decode(Int64.self) {
                 run = seq
             }
             guard let run else { throw RunStoreRules.runNotFound(runId) }
-            guard withDropped && !record.options.constraints.isEmpty else {
-                let rows = try await client.query(
-                    """
-                    SELECT c.customer_id, c.error, r.rank, r.offer_id, r.channel, r.score
-                    FROM run_customer c LEFT JOIN run_result r ON r.run_seq = c.run_seq AND r.customer_id = c.customer_id
-                    WHERE c.run_seq = \(run) ORDER BY c.customer_id, r.rank
-                    """,
-                    logger: logger)
-                return try await Self.groupResults(rows, body)
-            }
-            // The results and the dropped candidates in one stream: each customer's row first, then its drops.
             let rows = try await client.query(
                 """
-                SELECT customer_id, error, rank, offer_id, channel, score, reason FROM (
-                    SELECT c.customer_id, c.error, r.rank, r.offer_id, r.channel, r.score, NULL::INTEGER AS reason
-                    FROM run_customer c LEFT JOIN run_result r ON r.run_seq = c.run_seq AND r.customer_id = c.customer_id
-                    WHERE c.run_seq = \(run)
-                    UNION ALL
-                    SELECT d.customer_id, NULL, k.rank, k.offer_id, k.channel, k.score, d.reason
-                    FROM run_drop d JOIN run_candidate k ON k.run_seq = d.run_seq AND k.customer_id = d.customer_id AND k.rank = d.rank
-                    WHERE d.run_seq = \(run)
-                ) u ORDER BY customer_id, reason IS NOT NULL, rank
+                SELECT c.customer_id, c.error, r.rank, r.offer_id, r.channel, r.score, r.dropped
+                FROM run_customer c LEFT JOIN run_result r ON r.run_seq = c.run_seq AND r.customer_id = c.customer_id
+                    AND \(unescaped: withDropped && allocated ? "TRUE" : record.deliveredCondition(alias: "r"))
+                WHERE c.run_seq = \(run) ORDER BY c.customer_id, r.rank
                 """,
                 logger: logger)
-            var current: CustomerResult?
-            for try await (customerId, error, rank, offer, channel, score, reason) in rows.decode(
-                (String, String?, Int?, String?, String?, Double?, Int32?).self)
-            {
-                if current?.customerId != customerId {
-                    if let finished = current { try body(finished) }
-                    current = CustomerResult(customerId: customerId, recommendations: [], error: error, dropped: [])
-                }
-                guard let rank, let offer, let channel else { continue }
-                if let reason {
-                    current?.dropped?.append(DroppedCandidate(
-                        rank: rank, offerId: offer, channel: channel, score: score ?? 0,
-                        reason: VolumeAllocator.reason(reason, constraints: record.options.constraints)))
-                } else {
-                    current?.recommendations.append(Recommendation(rank: rank, offerId: offer, channel: channel, score: score))
-                }
-            }
-            if let finished = current { try body(finished) }
+            try await Self.groupResults(rows, constraints: withDropped && allocated ? record.options.constraints : nil, body)
         }
     }
 
@@ -554,15 +523,27 @@ extension PostgresCustomerStore: RunStore {
     }
 
     /// Rows of (customer id, error, rank, offer id, channel, score) in customer then rank order as results.
-    private static func groupResults(_ rows: PostgresRowSequence, _ body: (CustomerResult) throws -> Void) async throws {
+    /// Rows of (customer id, error, rank, offer id, channel, score, drop reason) as one result per customer, as in
+    /// the SQLite store: recommendations numbered 1..k in rank order; with `constraints`, the dropped candidates too.
+    private static func groupResults(
+        _ rows: PostgresRowSequence, constraints: [VolumeConstraint]? = nil, _ body: (CustomerResult) throws -> Void
+    ) async throws {
         var current: CustomerResult?
-        for try await (customerId, error, rank, offer, channel, score) in rows.decode((String, String?, Int?, String?, String?, Double?).self) {
+        for try await (customerId, error, rank, offer, channel, score, reason) in rows.decode(
+            (String, String?, Int?, String?, String?, Double?, Int32?).self)
+        {
             if current?.customerId != customerId {
                 if let finished = current { try body(finished) }
-                current = CustomerResult(customerId: customerId, recommendations: [], error: error)
+                current = CustomerResult(
+                    customerId: customerId, recommendations: [], error: error, dropped: constraints.map { _ in [] })
             }
-            if let rank, let offer, let channel {
-                current?.recommendations.append(Recommendation(rank: rank, offerId: offer, channel: channel, score: score))
+            guard let rank, let offer, let channel else { continue }
+            if let constraints, let reason {
+                current?.dropped?.append(DroppedCandidate(
+                    rank: rank, offerId: offer, channel: channel, score: score ?? 0,
+                    reason: VolumeAllocator.reason(reason, constraints: constraints)))
+            } else if let count = current?.recommendations.count {
+                current?.recommendations.append(Recommendation(rank: count + 1, offerId: offer, channel: channel, score: score))
             }
         }
         if let finished = current { try body(finished) }

@@ -78,7 +78,7 @@ struct PostgresRunBatchWriter {
         try await connection.query(
             """
             INSERT INTO run_customer (run_seq, customer_id, recommendation_count, error)
-            SELECT \(run), id, CASE WHEN \(batch.candidates) THEN 0 ELSE count END, NULLIF(error, '')
+            SELECT \(run), id, count, NULLIF(error, '')
             FROM unnest(\(batch.customerIds)::TEXT[], \(batch.recommendationCounts)::INTEGER[], \(errors)::TEXT[]) AS u (id, count, error)
             """,
             logger: logger)
@@ -98,11 +98,9 @@ struct PostgresRunBatchWriter {
         }
         // A score is never NaN (the engine reads NaN as no score), so NaN stands for none in the array.
         let scores = batch.scores.map { $0 ?? .nan }
-        // A run with volume constraints keeps its candidates apart until it allocates them.
-        let table = batch.candidates ? "run_candidate" : "run_result"
         try await connection.query(
             """
-            INSERT INTO \(unescaped: table) (run_seq, customer_id, rank, offer_id, channel, score)
+            INSERT INTO run_result (run_seq, customer_id, rank, offer_id, channel, score)
             SELECT \(run), id, rank, offer, channel, NULLIF(score, 'NaN'::DOUBLE PRECISION)
             FROM unnest(\(owners)::TEXT[], \(ranks)::INTEGER[], \(batch.offerIds)::TEXT[], \(batch.channels)::TEXT[],
                         \(scores)::DOUBLE PRECISION[]) AS u (id, rank, offer, channel, score)

@@ -41,7 +41,7 @@ public struct RunBatchCommit: Sendable, Hashable {
     /// unless the claim is still the chunk's current one, and is idempotent within the chunk.
     public var claim: ChunkClaim?
     /// Whether the recommendations are the customers' candidates for a run with volume constraints (pass 1): the
-    /// store keeps them for the allocation and counts none of them as recommendations yet.
+    /// store keeps them for the allocation (with their candidate ranks) and counts none of them as recommendations.
     public var candidates = false
 
     /// Creates a batch, checking that its columns agree, and counts its recommendations by offer, channel and rank.

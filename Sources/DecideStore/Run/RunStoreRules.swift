@@ -85,3 +85,12 @@ extension NewRun {
             + String(repeating: "0", count: 8 - random.count) + random
     }
 }
+
+extension RunRecord {
+    /// The SQL condition on `run_result` rows (as `alias`) that are recommendations: every row of a run without
+    /// volume constraints; of a run with some, the rows its allocation did not drop, once it is done (none before).
+    func deliveredCondition(alias: String) -> String {
+        guard !options.constraints.isEmpty else { return "TRUE" }
+        return constraintTallies == nil ? "FALSE" : "\(alias).dropped IS NULL"
+    }
+}

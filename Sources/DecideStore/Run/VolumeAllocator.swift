@@ -5,8 +5,8 @@ import Foundation
 /// pair is accepted when its customer holds fewer than `max_offers` accepted pairs and every constraint it matches
 /// still has room, and then uses one unit of each; otherwise it is dropped with one reason (docs/runs.md).
 ///
-/// Every store and the dry run walk the pairs through this one type. It keeps the constraints' counters and, when
-/// the flow sets `max_offers`, one small count per customer that received a pair; never the pairs themselves.
+/// Every store and the dry run walk the pairs through this one type. It keeps the constraints' counters and one
+/// small count per customer, indexed by the customer's position in id order; never the pairs.
 public struct VolumeAllocator: Sendable {
     /// The constraints in force, in declaration order (the flow's, then the run's added ones).
     public let constraints: [VolumeConstraint]
@@ -17,8 +17,11 @@ public struct VolumeAllocator: Sendable {
     /// Pairs walked, and of those dropped.
     public private(set) var walked = 0
     public private(set) var dropped = 0
+    /// Customers who were accepted at least one pair.
+    public private(set) var customersWithRecommendations = 0
     private var remaining: [Int]
-    private var acceptedByCustomer: [String: Int32] = [:]
+    /// Pairs accepted, by customer position.
+    private var accepted: [UInt16] = []
 
     /// The reason code of a pair dropped because its customer already holds `max_offers` pairs; code `k` ≥ 1 is
     /// constraint `k - 1` being full.
@@ -32,25 +35,54 @@ public struct VolumeAllocator: Sendable {
         remaining = constraints.map(\.max)
     }
 
-    /// Decides the next pair in allocation order: `nil` when accepted, else the reason code it is dropped for.
-    public mutating func decide(customerId: String, offerId: String, channel: String) -> Int32? {
+    /// Decides the next pair in allocation order, of the customer at position `customer` (0-based, in id order):
+    /// `nil` when accepted, else the reason code it is dropped for.
+    public mutating func decide(customer: Int, offerId: String, channel: String) -> Int32? {
+        decide(customer: customer, matching: matching(offerId: offerId, channel: channel))
+    }
+
+    /// The indexes of the constraints a pair of `offerId` on `channel` matches, in declaration order.
+    public func matching(offerId: String, channel: String) -> [Int] {
+        constraints.indices.filter { constraints[$0].selector.matches(offerId: offerId, channel: channel) }
+    }
+
+    /// Decides the next pair, which matches the constraints `matching` (from ``matching(offerId:channel:)``).
+    public mutating func decide(customer: Int, matching: [Int]) -> Int32? {
         walked += 1
-        if let maxOffers, acceptedByCustomer[customerId, default: 0] >= maxOffers {
+        if customer >= accepted.count { accepted += repeatElement(0, count: max(customer + 1 - accepted.count, accepted.count)) }
+        if let maxOffers, Int(accepted[customer]) >= maxOffers {
             dropped += 1
             return Self.maxOffersReached
         }
-        for index in constraints.indices
-        where remaining[index] == 0 && constraints[index].selector.matches(offerId: offerId, channel: channel) {
+        for index in matching where remaining[index] == 0 {
             tallies[index].turnedAway += 1
             dropped += 1
             return Int32(index + 1)
         }
-        for index in constraints.indices where constraints[index].selector.matches(offerId: offerId, channel: channel) {
+        for index in matching {
             remaining[index] -= 1
             tallies[index].used += 1
         }
-        if maxOffers != nil { acceptedByCustomer[customerId, default: 0] += 1 }
+        if accepted[customer] == 0 { customersWithRecommendations += 1 }
+        accepted[customer] &+= 1
         return nil
+    }
+
+    /// The accepted pairs by final rank: rank r counts the customers accepted r pairs or more.
+    public var rankCounts: [RankCount] {
+        var customersWith: [Int] = []
+        for count in accepted where count > 0 {
+            let count = Int(count)
+            if count > customersWith.count { customersWith += Array(repeating: 0, count: count - customersWith.count) }
+            customersWith[count - 1] += 1
+        }
+        var atLeast = 0
+        var counts: [RankCount] = []
+        for rank in stride(from: customersWith.count, through: 1, by: -1) {
+            atLeast += customersWith[rank - 1]
+            counts.append(RankCount(rank: rank, count: atLeast))
+        }
+        return counts.reversed()
     }
 
     /// The words for a reason code: `max_offers reached`, or `volume 'NAME' full (MAX)`.
@@ -112,3 +144,4 @@ extension RunRecord {
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }
+

@@ -1,7 +1,7 @@
 import GRDB
 import GRDBSQLite
 
-/// Direct access to a prepared GRDB statement for the two hot loops, import and batch reading: binding and reading
+/// Direct access to a prepared GRDB statement for the hot loops (import, batch reading, allocation): binding and reading
 /// typed values without building GRDB rows or argument arrays.
 struct RawStatement {
     private let statement: Statement
@@ -67,6 +67,16 @@ struct RawStatement {
         case .boolean: return .boolean(sqlite3_column_int64(handle, index) != 0)
         case .text: return .text(text(index))
         }
+    }
+
+    /// The current row's column `index` (0-based) as an integer.
+    func integer(_ index: Int32) -> Int64 {
+        sqlite3_column_int64(handle, index)
+    }
+
+    /// The current row's column `index` (0-based) as a number (0 for NULL).
+    func real(_ index: Int32) -> Double {
+        sqlite3_column_double(handle, index)
     }
 
     /// The current row's column `index` (0-based) as text.

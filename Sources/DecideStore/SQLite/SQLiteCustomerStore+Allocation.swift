@@ -8,51 +8,59 @@ extension SQLiteCustomerStore {
         try Self.translatingErrors {
             let (run, record) = try pool.write { db in
                 let run = try Self.checkClaim(claim, in: db)
-                try db.execute(sql: "DELETE FROM run_drop WHERE run_seq = ?", arguments: [run])
+                // An earlier attempt's marks.
+                try db.execute(sql: "UPDATE run_result SET dropped = NULL WHERE run_seq = ? AND dropped IS NOT NULL", arguments: [run])
                 return (run, try Self.runRecord(id: claim.runId, in: db))
             }
-            var allocator = VolumeAllocator(constraints: record.options.constraints, maxOffers: plan.maxOffers)
-            var offers: [String: Int] = [:]
-            var channels: [String: Int] = [:]
-            var drops: [(customerId: String, rank: Int, reason: Int32)] = []
-            var cancelled = false
-            // One snapshot of the candidates, sorted by SQLite (an external sort, bounded in memory); the drops are
-            // written by the writer connection every `flushEvery` pairs, each time under the claim.
+            let walk = AllocationWalk(constraints: record.options.constraints, maxOffers: plan.maxOffers)
+            // 1. The pairs in key order, from one snapshot; sorted into allocation order and decided by the walk.
             try pool.read { db in
-                let rows = try Row.fetchCursor(
-                    db,
-                    sql: """
-                        SELECT customer_id, rank, offer_id, channel FROM run_candidate WHERE run_seq = ?
-                        ORDER BY score DESC, customer_id, rank
-                        """,
-                    arguments: [run])
-                while let row = try rows.next() {
-                    let customerId: String = row[0]
-                    let offerId: String = row[2]
-                    let channel: String = row[3]
-                    if let reason = allocator.decide(customerId: customerId, offerId: offerId, channel: channel) {
-                        drops.append((customerId, row[1], reason))
-                        if drops.count >= Self.flushEvery {
-                            cancelled = try pool.write { db in try Self.writeDrops(drops, claim: claim, in: db) }
-                            drops.removeAll(keepingCapacity: true)
-                            if cancelled { return }
-                        }
-                    } else {
-                        offers[offerId, default: 0] += 1
-                        channels[channel, default: 0] += 1
-                    }
+                let rows = RawStatement(
+                    try db.makeStatement(sql: """
+                        SELECT customer_id, rank, offer_id, channel, score FROM run_result WHERE run_seq = ?
+                        ORDER BY customer_id, rank
+                        """),
+                    in: db)
+                rows.bind(.integer(run), at: 1)
+                while try rows.step() {
+                    try walk.add(
+                        customerId: rows.text(0), rank: Int(rows.integer(1)), offerId: rows.text(2), channel: rows.text(3),
+                        score: rows.real(4))
                 }
             }
+            var cancelled = try walk.finish(checkEvery: Self.checkEvery) {
+                try pool.write { try Self.stillAllocating(claim, in: $0) }
+            }
+            // 2. The dropped pairs marked with their reason, in key order, a transaction (under the claim) for every
+            // `checkEvery` of them.
+            var next: Int? = 0
+            while !cancelled, let start = next {
+                cancelled = try pool.write { db in
+                    if try Self.stillAllocating(claim, in: db) { return true }
+                    let mark = RawStatement(
+                        try db.cachedStatement(sql: "UPDATE run_result SET dropped = ?1 WHERE run_seq = ?2 AND customer_id = ?3 AND rank = ?4"),
+                        in: db)
+                    mark.bind(.integer(run), at: 2)
+                    next = try walk.forEachDrop(from: start, limit: Self.checkEvery) { customerId, rank, reason in
+                        mark.bind(.integer(Int64(reason)), at: 1)
+                        mark.bind(.text(customerId), at: 3)
+                        mark.bind(.integer(Int64(rank)), at: 4)
+                        try mark.execute()
+                    }
+                    return false
+                }
+            }
+            // 3. The breakdowns, totals, funnel step and tallies, and the run's end, in one transaction.
             return try pool.write { db in
-                if !cancelled { cancelled = try Self.writeDrops(drops, claim: claim, in: db) }
+                _ = try Self.checkClaim(claim, in: db)
+                try db.execute(
+                    sql: "UPDATE run_chunk SET state = 'done', worker_id = NULL, lease_until = NULL WHERE run_seq = ? AND chunk = ?",
+                    arguments: [run, claim.chunk])
                 if cancelled {
-                    try Self.finishAllocationChunk(run: run, claim: claim, in: db)
                     try Self.end(record, status: .cancelled, message: "cancelled on request while allocating", error: nil, in: db)
                     return try Self.runRecord(id: claim.runId, in: db)
                 }
-                try Self.writeAllocation(
-                    run: run, allocator: allocator, plan: plan, offers: offers, channels: channels, in: db)
-                try Self.finishAllocationChunk(run: run, claim: claim, in: db)
+                try Self.writeTotals(run: run, walk: walk, plan: plan, in: db)
                 let ending = try RunRecord.decodeJSON(
                     RunStoreRules.Ending.self, try String.fetchOne(db, sql: "SELECT ending FROM run WHERE seq = ?", arguments: [run]))
                 try Self.end(
@@ -63,57 +71,30 @@ extension SQLiteCustomerStore {
         }
     }
 
-    /// How many dropped pairs are written at a time.
-    static let flushEvery = 20_000
+    /// How many pairs pass between checks of the claim and of a cancellation request (and between commits of marks).
+    static let checkEvery = 100_000
 
-    /// Writes dropped pairs under `claim`; returns whether a cancellation was asked for (nothing is written then).
-    private static func writeDrops(
-        _ drops: [(customerId: String, rank: Int, reason: Int32)], claim: ChunkClaim, in db: Database
-    ) throws -> Bool {
+    /// Checks the claim and renews the run's heartbeat; `true` when a cancellation was asked for.
+    ///
+    /// - Throws: `StoreError` `leaseLost` when the claim is no longer current.
+    private static func stillAllocating(_ claim: ChunkClaim, in db: Database) throws -> Bool {
         let run = try checkClaim(claim, in: db)
-        if try Bool.fetchOne(db, sql: "SELECT cancel_requested FROM run WHERE seq = ?", arguments: [run]) == true {
-            return true
-        }
-        let statement = try db.cachedStatement(sql: "INSERT INTO run_drop (run_seq, customer_id, rank, reason) VALUES (?, ?, ?, ?)")
-        for drop in drops {
-            try statement.execute(arguments: [run, drop.customerId, drop.rank, drop.reason])
-        }
         try db.execute(sql: "UPDATE run SET heartbeat_at = ? WHERE seq = ?", arguments: [Date(), run])
-        return false
+        return try Bool.fetchOne(db, sql: "SELECT cancel_requested FROM run WHERE seq = ?", arguments: [run]) == true
     }
 
-    /// The accepted pairs as the run's results, with the breakdowns, totals, funnel step and tallies.
-    private static func writeAllocation(
-        run: Int64, allocator: VolumeAllocator, plan: AllocationPlan, offers: [String: Int], channels: [String: Int],
-        in db: Database
-    ) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO run_result (run_seq, customer_id, rank, offer_id, channel, score)
-                SELECT run_seq, customer_id, row_number() OVER (PARTITION BY customer_id ORDER BY rank), offer_id, channel, score
-                FROM run_candidate c
-                WHERE run_seq = ?1 AND NOT EXISTS (
-                    SELECT 1 FROM run_drop d WHERE d.run_seq = ?1 AND d.customer_id = c.customer_id AND d.rank = c.rank)
-                ORDER BY customer_id, rank
-                """,
-            arguments: [run])
-        try db.execute(
-            sql: "INSERT INTO run_rank_count (run_seq, rank, count) SELECT run_seq, rank, count(*) FROM run_result WHERE run_seq = ? GROUP BY rank",
-            arguments: [run])
-        try db.execute(
-            sql: """
-                UPDATE run_customer SET recommendation_count = r.n
-                FROM (SELECT customer_id, count(*) AS n FROM run_result WHERE run_seq = ?1 GROUP BY customer_id) r
-                WHERE run_customer.run_seq = ?1 AND run_customer.customer_id = r.customer_id
-                """,
-            arguments: [run])
-        let customers = db.changesCount
-        for (offerId, count) in offers {
+    /// The breakdowns, totals, funnel step and tallies of an allocated run.
+    private static func writeTotals(run: Int64, walk: AllocationWalk, plan: AllocationPlan, in db: Database) throws {
+        let allocator = walk.allocator
+        for rank in allocator.rankCounts {
+            try db.execute(sql: "INSERT INTO run_rank_count (run_seq, rank, count) VALUES (?, ?, ?)", arguments: [run, rank.rank, rank.count])
+        }
+        for (offerId, count) in walk.offers {
             try db.execute(
                 sql: "INSERT INTO run_offer_count (run_seq, offer_id, offer_name, count) VALUES (?, ?, ?, ?)",
                 arguments: [run, offerId, plan.offerNames[offerId] ?? offerId, count])
         }
-        for (channel, count) in channels {
+        for (channel, count) in walk.channels {
             try db.execute(sql: "INSERT INTO run_channel_count (run_seq, channel, count) VALUES (?, ?, ?)", arguments: [run, channel, count])
         }
         let step = allocator.funnelStep(index: plan.funnelIndex)
@@ -130,14 +111,9 @@ extension SQLiteCustomerStore {
                 WHERE seq = ?
                 """,
             arguments: [
-                customers, allocator.walked - allocator.dropped, try RunRecord.encodeJSON(allocator.tallies), Date(), run,
+                allocator.customersWithRecommendations, allocator.walked - allocator.dropped,
+                try RunRecord.encodeJSON(allocator.tallies), Date(), run,
             ])
-    }
-
-    private static func finishAllocationChunk(run: Int64, claim: ChunkClaim, in db: Database) throws {
-        try db.execute(
-            sql: "UPDATE run_chunk SET state = 'done', worker_id = NULL, lease_until = NULL WHERE run_seq = ? AND chunk = ?",
-            arguments: [run, claim.chunk])
     }
 
     /// Ends a running run, or, for a run with volume constraints still deciding, moves it to allocating: its
@@ -171,10 +147,8 @@ extension SQLiteCustomerStore {
                 let rows = try Row.fetchCursor(
                     db,
                     sql: """
-                        SELECT d.customer_id, c.rank, c.offer_id, c.channel, c.score, d.reason
-                        FROM run_drop d JOIN run_candidate c
-                          ON c.run_seq = d.run_seq AND c.customer_id = d.customer_id AND c.rank = d.rank
-                        WHERE d.run_seq = ? AND d.customer_id = ? ORDER BY d.rank
+                        SELECT customer_id, NULL, rank, offer_id, channel, score, dropped FROM run_result
+                        WHERE run_seq = ? AND customer_id = ? AND dropped IS NOT NULL ORDER BY rank
                         """,
                     arguments: [try Self.runSeq(runId, in: db), customerId])
                 var dropped: [DroppedCandidate] = []
@@ -184,10 +158,10 @@ extension SQLiteCustomerStore {
         }
     }
 
-    /// A dropped candidate from a row of (customer id, rank, offer id, channel, score, reason code).
+    /// A dropped candidate from a row whose columns 2 to 6 are (rank, offer id, channel, score, reason code).
     static func dropped(_ row: Row, constraints: [VolumeConstraint]) -> DroppedCandidate {
         DroppedCandidate(
-            rank: row[1], offerId: row[2], channel: row[3], score: row[4],
-            reason: VolumeAllocator.reason(row[5], constraints: constraints))
+            rank: row[2], offerId: row[3], channel: row[4], score: row[5] ?? 0,
+            reason: VolumeAllocator.reason(row[6], constraints: constraints))
     }
 }

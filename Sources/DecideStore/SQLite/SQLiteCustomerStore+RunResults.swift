@@ -34,6 +34,7 @@ extension SQLiteCustomerStore {
         offset: Int
     ) throws -> (customers: [CustomerResult], total: Int) {
         try RunStoreRules.checkPage(limit: limit, offset: offset)
+        let delivered = try run(id: runId).deliveredCondition(alias: "r")
         // The customers selected, as one subquery of customer ids whose shape depends only on which filters are
         // given (so each shape gets its own plan); every value is a bound parameter. Filtering by offer or channel
         // reads the run's own clustered range of recommendations in customer order instead of probing them customer
@@ -42,7 +43,7 @@ extension SQLiteCustomerStore {
         var arguments: StatementArguments = []
         let selection: String
         if offerId != nil || channel != nil {
-            var conditions = ["r.run_seq = ?"]
+            var conditions = ["r.run_seq = ?", delivered]
             if let offerId {
                 conditions.append("r.offer_id = ?")
                 arguments += [offerId]
@@ -77,10 +78,10 @@ extension SQLiteCustomerStore {
                 let rows = try Row.fetchCursor(
                     db,
                     sql: """
-                        SELECT p.customer_id, c.error, r.rank, r.offer_id, r.channel, r.score
+                        SELECT p.customer_id, c.error, r.rank, r.offer_id, r.channel, r.score, r.dropped
                         FROM (\(selection) ORDER BY 1 LIMIT ? OFFSET ?) p
                         JOIN run_customer c ON c.run_seq = ? AND c.customer_id = p.customer_id
-                        LEFT JOIN run_result r ON r.run_seq = ? AND r.customer_id = p.customer_id
+                        LEFT JOIN run_result r ON r.run_seq = ? AND r.customer_id = p.customer_id AND \(delivered)
                         ORDER BY p.customer_id, r.rank
                         """,
                     arguments: arguments + [limit, offset, run, run])
@@ -94,61 +95,45 @@ extension SQLiteCustomerStore {
     public func exportResults(runId: String, withDropped: Bool, _ body: (CustomerResult) throws -> Void) throws {
         try Self.translatingErrors {
             try pool.read { db in
-                let run = try Self.runSeq(runId, in: db)
-                let constraints = try Self.runRecord(id: runId, in: db).options.constraints
-                let drops = withDropped ? try Row.fetchCursor(
-                    db,
-                    sql: """
-                        SELECT d.customer_id, c.rank, c.offer_id, c.channel, c.score, d.reason
-                        FROM run_drop d JOIN run_candidate c
-                          ON c.run_seq = d.run_seq AND c.customer_id = d.customer_id AND c.rank = d.rank
-                        WHERE d.run_seq = ? ORDER BY d.customer_id, d.rank
-                        """,
-                    arguments: [run]) : nil
-                var pending: Row?
-                // Both cursors are in customer order: each result takes the drops of its customer.
-                func attach(_ result: CustomerResult) throws {
-                    guard let drops else { return try body(result) }
-                    var result = result
-                    if !constraints.isEmpty { result.dropped = [] }
-                    while let row = try pending ?? drops.next() {
-                        let customerId: String = row[0]
-                        guard customerId == result.customerId else {
-                            pending = row.copy()
-                            break
-                        }
-                        pending = nil
-                        result.dropped?.append(Self.dropped(row, constraints: constraints))
-                    }
-                    try body(result)
-                }
+                let record = try Self.runRecord(id: runId, in: db)
+                let allocated = !record.options.constraints.isEmpty && record.constraintTallies != nil
                 let rows = try Row.fetchCursor(
                     db,
                     sql: """
-                        SELECT c.customer_id, c.error, r.rank, r.offer_id, r.channel, r.score
+                        SELECT c.customer_id, c.error, r.rank, r.offer_id, r.channel, r.score, r.dropped
                         FROM run_customer c
                         LEFT JOIN run_result r ON r.run_seq = c.run_seq AND r.customer_id = c.customer_id
+                            AND \(withDropped && allocated ? "TRUE" : record.deliveredCondition(alias: "r"))
                         WHERE c.run_seq = ?
                         ORDER BY c.customer_id, r.rank
                         """,
-                    arguments: [run])
-                try Self.groupResults(rows, attach)
+                    arguments: [try Self.runSeq(runId, in: db)])
+                try Self.groupResults(rows, constraints: withDropped && allocated ? record.options.constraints : nil, body)
             }
         }
     }
 
-    /// Rows of (customer id, error, rank, offer id, channel, score) in customer then rank order, one row per
-    /// recommendation and a row with a NULL rank for a customer without any, as one result per customer.
-    private static func groupResults(_ rows: RowCursor, _ body: (CustomerResult) throws -> Void) throws {
+    /// Rows of (customer id, error, rank, offer id, channel, score, drop reason) in customer then rank order, one row
+    /// per recommendation or dropped candidate and a row with a NULL rank for a customer without any, as one result
+    /// per customer. A customer's recommendations are numbered 1..k in rank order (a run with volume constraints
+    /// keeps candidate ranks, with gaps where candidates were dropped). With `constraints`, each result lists its
+    /// dropped candidates (none is an empty list).
+    private static func groupResults(
+        _ rows: RowCursor, constraints: [VolumeConstraint]? = nil, _ body: (CustomerResult) throws -> Void
+    ) throws {
         var current: CustomerResult?
         while let row = try rows.next() {
             let customerId: String = row[0]
             if current?.customerId != customerId {
                 if let finished = current { try body(finished) }
-                current = CustomerResult(customerId: customerId, recommendations: [], error: row[1])
+                current = CustomerResult(
+                    customerId: customerId, recommendations: [], error: row[1], dropped: constraints.map { _ in [] })
             }
-            if let rank: Int = row[2] {
-                current?.recommendations.append(Recommendation(rank: rank, offerId: row[3], channel: row[4], score: row[5]))
+            guard (row[2] as Int?) != nil else { continue }
+            if let constraints, (row[6] as Int32?) != nil {
+                current?.dropped?.append(dropped(row, constraints: constraints))
+            } else if let count = current?.recommendations.count {
+                current?.recommendations.append(Recommendation(rank: count + 1, offerId: row[3], channel: row[4], score: row[5]))
             }
         }
         if let finished = current { try body(finished) }

@@ -72,7 +72,7 @@ struct SQLiteRunBatchWriter {
             batch.customerIds.count, into: "run_customer", columns: ["customer_id", "recommendation_count", "error"], run: run
         ) { statement, parameter, index in
             statement.bind(.text(batch.customerIds[index]), at: parameter)
-            statement.bind(.integer(batch.candidates ? 0 : Int64(batch.recommendationCounts[index])), at: parameter + 1)
+            statement.bind(.integer(Int64(batch.recommendationCounts[index])), at: parameter + 1)
             statement.bind(batch.errors[index].map(AttributeValue.text) ?? .null, at: parameter + 2)
         }
     }
@@ -89,7 +89,7 @@ struct SQLiteRunBatchWriter {
             }
         }
         try insertRows(
-            batch.offerIds.count, into: batch.candidates ? "run_candidate" : "run_result", columns: ["customer_id", "rank", "offer_id", "channel", "score"], run: run
+            batch.offerIds.count, into: "run_result", columns: ["customer_id", "rank", "offer_id", "channel", "score"], run: run
         ) { statement, parameter, index in
             statement.bind(.text(batch.customerIds[owners[index]]), at: parameter)
             statement.bind(.integer(Int64(ranks[index])), at: parameter + 1)
@@ -102,7 +102,7 @@ struct SQLiteRunBatchWriter {
     /// Inserts `count` rows into `table`, the run key `run` then `columns`, `rowsPerStatement` rows per execution
     /// of a cached multi-row statement (the run bound once as `?1`), the remainder one by one. `bind` binds row
     /// `index`'s columns from parameter `parameter` on.
-    private func insertRows(
+    func insertRows(
         _ count: Int, into table: String, columns: [String], run: Int64,
         bind: (RawStatement, _ parameter: Int32, _ index: Int) -> Void
     ) throws {
