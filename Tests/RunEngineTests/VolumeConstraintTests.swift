@@ -134,6 +134,12 @@ struct VolumeConstraintTests {
         let first = try await fixture.run(RunRequest(flow: "random", segment: "all", workers: 2, batchSize: 7, seed: 11, chunkSize: 50))
         let second = try await fixture.run(RunRequest(flow: "random", segment: "all", workers: 1, batchSize: 1000, seed: 11))
         #expect(try await fixture.export(first.id) == fixture.export(second.id))
+        if kind != .sqlite {
+            // The same run on a SQLite file allocates exactly the same.
+            let sqlite = try await RunFixture(customers: 300, flows: ["random": Self.random], kind: .sqlite)
+            let single = try await sqlite.run(RunRequest(flow: "random", segment: "all", workers: 1, seed: 11))
+            #expect(try await sqlite.export(single.id) == fixture.export(first.id))
+        }
         let document = try await RunDocument(first, store: fixture.store)
         let constraints = first.options.constraints
         struct Pair {
@@ -204,10 +210,11 @@ struct VolumeConstraintTests {
         var runners = ChunkRunner.Cache()
         while let claim = try await fixture.store.claimChunk(workerId: dead.id, runId: record.id, lease: LeasePolicy(seconds: 1)) {
             if claim.isAllocation {
-                // It had marked drops of its own before it died.
+                // It had recorded drops of its own before it died.
                 try await DatabaseQueue(path: fixture.databasePath).write { db in
                     let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM run WHERE id = ?", arguments: [record.id]) ?? 0
-                    try db.execute(sql: "UPDATE run_result SET dropped = 1 WHERE run_seq = ?", arguments: [seq])
+                    try db.execute(
+                        sql: "INSERT INTO run_drop SELECT run_seq, customer_id, rank, 1 FROM run_result WHERE run_seq = ?", arguments: [seq])
                 }
                 break
             }

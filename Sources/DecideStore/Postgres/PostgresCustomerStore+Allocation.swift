@@ -12,8 +12,7 @@ extension PostgresCustomerStore {
             let (run, record) = try await transaction { connection in
                 let run = try await Self.runSeq(claim.runId, connection, logger: logger)
                 _ = try await Self.checkClaim(claim, run: run, connection, logger: logger)
-                try await connection.query(
-                    "UPDATE run_result SET dropped = NULL WHERE run_seq = \(run) AND dropped IS NOT NULL", logger: logger)
+                try await connection.query("DELETE FROM run_drop WHERE run_seq = \(run)", logger: logger)
                 try await Self.clearAllocationCounts(run: run, chunk: claim.chunk, connection, logger: logger)
                 return (run, try await Self.runRecord(id: claim.runId, connection, logger: logger))
             }
@@ -28,7 +27,7 @@ extension PostgresCustomerStore {
             // The walk itself is computation in this process: a cancellation is looked at once it is done.
             _ = try walk.finish(checkEvery: Self.checkEvery) { false }
             var cancelled = try await transaction { try await self.stillAllocating(claim, run: run, $0) }
-            // 2. The dropped pairs marked with their reason in key order, a transaction under the claim for every
+            // 2. The dropped pairs recorded with their reason in key order, a transaction under the claim for every
             // `checkEvery` of them.
             var next: Int? = 0
             while !cancelled, let start = next {
@@ -38,10 +37,10 @@ extension PostgresCustomerStore {
                     if try await self.stillAllocating(claim, run: run, connection) { return true }
                     try await connection.query(
                         """
-                        UPDATE run_result r SET dropped = u.reason
+                        INSERT INTO run_drop (run_seq, customer_id, rank, reason)
+                        SELECT \(run), id, rank, reason
                         FROM unnest(\(marks.customerIds)::TEXT[], \(marks.ranks)::INTEGER[], \(marks.reasons)::INTEGER[])
                             AS u (id, rank, reason)
-                        WHERE r.run_seq = \(run) AND r.customer_id = u.id AND r.rank = u.rank
                         """,
                         logger: logger)
                     return false
@@ -203,8 +202,9 @@ extension PostgresCustomerStore {
                 var dropped: [DroppedCandidate] = []
                 for try await (rank, offer, channel, score, reason) in try await connection.query(
                     """
-                    SELECT rank, offer_id, channel, score, dropped FROM run_result
-                    WHERE run_seq = \(run) AND customer_id = \(customerId) AND dropped IS NOT NULL ORDER BY rank
+                    SELECT r.rank, r.offer_id, r.channel, r.score, d.reason
+                    FROM run_drop d JOIN run_result r ON r.run_seq = d.run_seq AND r.customer_id = d.customer_id AND r.rank = d.rank
+                    WHERE d.run_seq = \(run) AND d.customer_id = \(customerId) ORDER BY d.rank
                     """,
                     logger: logger
                 ).decode((Int, String, String, Double?, Int32).self) {

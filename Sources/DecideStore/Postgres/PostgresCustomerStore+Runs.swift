@@ -276,7 +276,7 @@ extension PostgresCustomerStore: RunStore {
                 var total = 0
                 for try await value in try await connection.query(count.query, logger: logger).decode(Int64.self) { total = Int(value) }
                 sql.append("""
-                    SELECT p.customer_id, c.error, r.rank, r.offer_id, r.channel, r.score, r.dropped
+                    SELECT p.customer_id, c.error, r.rank, r.offer_id, r.channel, r.score, NULL::INTEGER
                     FROM (\(selection) ORDER BY 1 LIMIT \(sql.bind(.integer(Int64(limit)))) OFFSET \(sql.bind(.integer(Int64(offset))))) p
                     JOIN run_customer c ON c.run_seq = \(runParameter) AND c.customer_id = p.customer_id
                     LEFT JOIN run_result r ON r.run_seq = \(runParameter) AND r.customer_id = p.customer_id AND \(delivered)
@@ -292,21 +292,28 @@ extension PostgresCustomerStore: RunStore {
     public func exportResults(runId: String, withDropped: Bool, _ body: (CustomerResult) throws -> Void) async throws {
         try await translatingErrors {
             let record = try await run(id: runId)
-            let allocated = !record.options.constraints.isEmpty && record.constraintTallies != nil
             var run: Int64?
             for try await seq in try await client.query("SELECT seq FROM run WHERE id = \(runId)", logger: logger).decode(Int64.self) {
                 run = seq
             }
             guard let run else { throw RunStoreRules.runNotFound(runId) }
+            let dropped = withDropped && record.isAllocated
             let rows = try await client.query(
-                """
-                SELECT c.customer_id, c.error, r.rank, r.offer_id, r.channel, r.score, r.dropped
-                FROM run_customer c LEFT JOIN run_result r ON r.run_seq = c.run_seq AND r.customer_id = c.customer_id
-                    AND \(unescaped: withDropped && allocated ? "TRUE" : record.deliveredCondition(alias: "r"))
-                WHERE c.run_seq = \(run) ORDER BY c.customer_id, r.rank
-                """,
+                dropped
+                    ? """
+                        SELECT c.customer_id, c.error, r.rank, r.offer_id, r.channel, r.score, d.reason
+                        FROM run_customer c LEFT JOIN run_result r ON r.run_seq = c.run_seq AND r.customer_id = c.customer_id
+                        LEFT JOIN run_drop d ON d.run_seq = r.run_seq AND d.customer_id = r.customer_id AND d.rank = r.rank
+                        WHERE c.run_seq = \(run) ORDER BY c.customer_id, r.rank
+                        """
+                    : """
+                        SELECT c.customer_id, c.error, r.rank, r.offer_id, r.channel, r.score, NULL::INTEGER
+                        FROM run_customer c LEFT JOIN run_result r ON r.run_seq = c.run_seq AND r.customer_id = c.customer_id
+                            AND \(unescaped: record.deliveredCondition(alias: "r"))
+                        WHERE c.run_seq = \(run) ORDER BY c.customer_id, r.rank
+                        """,
                 logger: logger)
-            try await Self.groupResults(rows, constraints: withDropped && allocated ? record.options.constraints : nil, body)
+            try await Self.groupResults(rows, constraints: dropped ? record.options.constraints : nil, body)
         }
     }
 

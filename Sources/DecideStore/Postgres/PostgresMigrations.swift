@@ -180,12 +180,18 @@ enum PostgresMigrations {
             ALTER TABLE worker ALTER COLUMN started_at TYPE TIMESTAMPTZ(3), ALTER COLUMN heartbeat_at TYPE TIMESTAMPTZ(3);
             """),
         // Volume constraints: as in the SQLite store's v5.volume (the constraints in force and their tallies as JSON,
-        // the phase, an end waiting for the allocation, the allocation chunk's kind, a candidate's drop reason).
+        // the phase, an end waiting for the allocation, the allocation chunk's kind, the dropped candidates).
         ("v3.volume", """
             ALTER TABLE run ADD COLUMN constraints TEXT, ADD COLUMN phase TEXT CHECK (phase IS NULL OR phase IN ('deciding', 'allocating')),
                 ADD COLUMN ending TEXT, ADD COLUMN constraint_tallies TEXT;
             ALTER TABLE run_chunk ADD COLUMN kind TEXT NOT NULL DEFAULT 'customers' CHECK (kind IN ('customers', 'allocation'));
-            ALTER TABLE run_result ADD COLUMN dropped INTEGER CHECK (dropped IS NULL OR dropped >= 0);
+            CREATE TABLE run_drop (
+                run_seq BIGINT NOT NULL REFERENCES run (seq) ON DELETE CASCADE,
+                customer_id TEXT COLLATE "C" NOT NULL,
+                rank INTEGER NOT NULL CHECK (rank > 0),
+                reason INTEGER NOT NULL CHECK (reason >= 0),
+                PRIMARY KEY (run_seq, customer_id, rank)
+            );
             """),
     ]
 

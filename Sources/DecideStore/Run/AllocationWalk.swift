@@ -5,7 +5,7 @@ import Foundation
 /// The read numbers every pair by its position in that order (so ties on score fall in customer id then rank order
 /// by position alone) and its customer by position, and gathers compact records of (score, pair, customer, offer,
 /// channel); ``finish(checkEvery:shouldStop:)`` sorts them by score descending then pair position, in memory up to
-/// ``runLength`` records and as an external merge of sorted runs spilled to temporary files beyond, and walks them
+/// ``runLength`` records (2,000,000 by default) and as an external merge of sorted runs spilled to temporary files beyond, and walks them
 /// through one ``VolumeAllocator``, keeping each pair's outcome as one byte (0 accepted, else its reason code + 1).
 /// ``forEachDrop(from:limit:_:)`` then hands the dropped pairs out in key order for the store to mark. Memory: the
 /// sort's run, three bytes per pair, each customer's id and a few bytes per customer; never the pairs themselves.
@@ -25,7 +25,7 @@ final class AllocationWalk {
     }
 
     /// Records sorted in memory before a run is spilled to a file.
-    static let runLength = 2_000_000
+    let runLength: Int
 
     private(set) var allocator: VolumeAllocator
     private(set) var offers: [String: Int] = [:]
@@ -45,8 +45,9 @@ final class AllocationWalk {
     private var firstPairs: [Int32] = []
     private var ranks: [UInt16] = []
 
-    init(constraints: [VolumeConstraint], maxOffers: Int?) {
+    init(constraints: [VolumeConstraint], maxOffers: Int?, runLength: Int = 2_000_000) {
         allocator = VolumeAllocator(constraints: constraints, maxOffers: maxOffers)
+        self.runLength = max(1, runLength)
     }
 
     deinit {
@@ -72,7 +73,7 @@ final class AllocationWalk {
             score: score, pair: pairs, customer: customers, offer: try Self.index(of: offerId, in: &offerIds, &offerIndexes),
             channel: try Self.index(of: channel, in: &channelNames, &channelIndexes)))
         pairs += 1
-        if buffer.count >= Self.runLength { try spill() }
+        if buffer.count >= runLength { try spill() }
     }
 
     private static func index(of name: String, in names: inout [String], _ indexes: inout [String: UInt16]) throws -> UInt16 {

@@ -91,6 +91,11 @@ extension RunRecord {
     /// volume constraints; of a run with some, the rows its allocation did not drop, once it is done (none before).
     func deliveredCondition(alias: String) -> String {
         guard !options.constraints.isEmpty else { return "TRUE" }
-        return constraintTallies == nil ? "FALSE" : "\(alias).dropped IS NULL"
+        guard constraintTallies != nil else { return "FALSE" }
+        return "NOT EXISTS (SELECT 1 FROM run_drop d WHERE d.run_seq = \(alias).run_seq AND d.customer_id = \(alias).customer_id "
+            + "AND d.rank = \(alias).rank)"
     }
+
+    /// Whether the run's results include dropped candidates to show: it has volume constraints and was allocated.
+    var isAllocated: Bool { !options.constraints.isEmpty && constraintTallies != nil }
 }

@@ -8,8 +8,8 @@ extension SQLiteCustomerStore {
         try Self.translatingErrors {
             let (run, record) = try pool.write { db in
                 let run = try Self.checkClaim(claim, in: db)
-                // An earlier attempt's marks.
-                try db.execute(sql: "UPDATE run_result SET dropped = NULL WHERE run_seq = ? AND dropped IS NOT NULL", arguments: [run])
+                // An earlier attempt's drops.
+                try db.execute(sql: "DELETE FROM run_drop WHERE run_seq = ?", arguments: [run])
                 return (run, try Self.runRecord(id: claim.runId, in: db))
             }
             let walk = AllocationWalk(constraints: record.options.constraints, maxOffers: plan.maxOffers)
@@ -31,21 +31,20 @@ extension SQLiteCustomerStore {
             var cancelled = try walk.finish(checkEvery: Self.checkEvery) {
                 try pool.write { try Self.stillAllocating(claim, in: $0) }
             }
-            // 2. The dropped pairs marked with their reason, in key order, a transaction (under the claim) for every
-            // `checkEvery` of them.
+            // 2. The dropped pairs recorded with their reason in key order (appends), a transaction (under the claim)
+            // for every `checkEvery` of them.
             var next: Int? = 0
             while !cancelled, let start = next {
+                var drops: [(customerId: String, rank: Int, reason: Int32)] = []
+                next = walk.forEachDrop(from: start, limit: Self.checkEvery) { drops.append(($0, $1, $2)) }
                 cancelled = try pool.write { db in
                     if try Self.stillAllocating(claim, in: db) { return true }
-                    let mark = RawStatement(
-                        try db.cachedStatement(sql: "UPDATE run_result SET dropped = ?1 WHERE run_seq = ?2 AND customer_id = ?3 AND rank = ?4"),
-                        in: db)
-                    mark.bind(.integer(run), at: 2)
-                    next = try walk.forEachDrop(from: start, limit: Self.checkEvery) { customerId, rank, reason in
-                        mark.bind(.integer(Int64(reason)), at: 1)
-                        mark.bind(.text(customerId), at: 3)
-                        mark.bind(.integer(Int64(rank)), at: 4)
-                        try mark.execute()
+                    try SQLiteRunBatchWriter(db: db).insertRows(
+                        drops.count, into: "run_drop", columns: ["customer_id", "rank", "reason"], run: run
+                    ) { statement, parameter, index in
+                        statement.bind(.text(drops[index].customerId), at: parameter)
+                        statement.bind(.integer(Int64(drops[index].rank)), at: parameter + 1)
+                        statement.bind(.integer(Int64(drops[index].reason)), at: parameter + 2)
                     }
                     return false
                 }
@@ -147,8 +146,9 @@ extension SQLiteCustomerStore {
                 let rows = try Row.fetchCursor(
                     db,
                     sql: """
-                        SELECT customer_id, NULL, rank, offer_id, channel, score, dropped FROM run_result
-                        WHERE run_seq = ? AND customer_id = ? AND dropped IS NOT NULL ORDER BY rank
+                        SELECT r.customer_id, NULL, r.rank, r.offer_id, r.channel, r.score, d.reason
+                        FROM run_drop d JOIN run_result r ON r.run_seq = d.run_seq AND r.customer_id = d.customer_id AND r.rank = d.rank
+                        WHERE d.run_seq = ? AND d.customer_id = ? ORDER BY d.rank
                         """,
                     arguments: [try Self.runSeq(runId, in: db), customerId])
                 var dropped: [DroppedCandidate] = []

@@ -78,7 +78,7 @@ extension SQLiteCustomerStore {
                 let rows = try Row.fetchCursor(
                     db,
                     sql: """
-                        SELECT p.customer_id, c.error, r.rank, r.offer_id, r.channel, r.score, r.dropped
+                        SELECT p.customer_id, c.error, r.rank, r.offer_id, r.channel, r.score, NULL
                         FROM (\(selection) ORDER BY 1 LIMIT ? OFFSET ?) p
                         JOIN run_customer c ON c.run_seq = ? AND c.customer_id = p.customer_id
                         LEFT JOIN run_result r ON r.run_seq = ? AND r.customer_id = p.customer_id AND \(delivered)
@@ -96,19 +96,28 @@ extension SQLiteCustomerStore {
         try Self.translatingErrors {
             try pool.read { db in
                 let record = try Self.runRecord(id: runId, in: db)
-                let allocated = !record.options.constraints.isEmpty && record.constraintTallies != nil
+                let dropped = withDropped && record.isAllocated
                 let rows = try Row.fetchCursor(
                     db,
-                    sql: """
-                        SELECT c.customer_id, c.error, r.rank, r.offer_id, r.channel, r.score, r.dropped
-                        FROM run_customer c
-                        LEFT JOIN run_result r ON r.run_seq = c.run_seq AND r.customer_id = c.customer_id
-                            AND \(withDropped && allocated ? "TRUE" : record.deliveredCondition(alias: "r"))
-                        WHERE c.run_seq = ?
-                        ORDER BY c.customer_id, r.rank
-                        """,
+                    sql: dropped
+                        ? """
+                            SELECT c.customer_id, c.error, r.rank, r.offer_id, r.channel, r.score, d.reason
+                            FROM run_customer c
+                            LEFT JOIN run_result r ON r.run_seq = c.run_seq AND r.customer_id = c.customer_id
+                            LEFT JOIN run_drop d ON d.run_seq = r.run_seq AND d.customer_id = r.customer_id AND d.rank = r.rank
+                            WHERE c.run_seq = ?
+                            ORDER BY c.customer_id, r.rank
+                            """
+                        : """
+                            SELECT c.customer_id, c.error, r.rank, r.offer_id, r.channel, r.score, NULL
+                            FROM run_customer c
+                            LEFT JOIN run_result r ON r.run_seq = c.run_seq AND r.customer_id = c.customer_id
+                                AND \(record.deliveredCondition(alias: "r"))
+                            WHERE c.run_seq = ?
+                            ORDER BY c.customer_id, r.rank
+                            """,
                     arguments: [try Self.runSeq(runId, in: db)])
-                try Self.groupResults(rows, constraints: withDropped && allocated ? record.options.constraints : nil, body)
+                try Self.groupResults(rows, constraints: dropped ? record.options.constraints : nil, body)
             }
         }
     }

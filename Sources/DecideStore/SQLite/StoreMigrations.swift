@@ -109,9 +109,9 @@ public enum StoreMigrations {
     /// Runs with volume constraints: the constraints in force and what the allocation did with them (JSON), the
     /// run's phase, an end waiting for the allocation (JSON: a run failed or cancelled while deciding allocates what
     /// it decided first), and the allocation chunk's kind (claimed, leased and fenced like the others). Such a run's
-    /// pass 1 writes every candidate into `run_result` with its candidate rank; the allocation marks the ones it
-    /// drops with a reason code in `dropped` (0 `max_offers reached`, k the k-th constraint full). Its
-    /// recommendations are the rows without one, once the allocation is done, numbered 1..k by readers; its
+    /// pass 1 writes every candidate into `run_result` with its candidate rank; the allocation records the ones it
+    /// drops in `run_drop`, in key order, with a reason code (0 `max_offers reached`, k the k-th constraint full). Its
+    /// recommendations are the rows without a drop, once the allocation is done, numbered 1..k by readers; its
     /// `run_customer.recommendation_count` counts the customer's candidates.
     private static func addVolumeConstraints(_ db: Database) throws {
         try db.execute(sql: """
@@ -120,7 +120,13 @@ public enum StoreMigrations {
             ALTER TABLE run ADD COLUMN ending TEXT;
             ALTER TABLE run ADD COLUMN constraint_tallies TEXT;
             ALTER TABLE run_chunk ADD COLUMN kind TEXT NOT NULL DEFAULT 'customers' CHECK (kind IN ('customers', 'allocation'));
-            ALTER TABLE run_result ADD COLUMN dropped INTEGER CHECK (dropped IS NULL OR dropped >= 0);
+            CREATE TABLE run_drop (
+                run_seq INTEGER NOT NULL REFERENCES run (seq) ON DELETE CASCADE,
+                customer_id TEXT NOT NULL,
+                rank INTEGER NOT NULL CHECK (rank > 0),
+                reason INTEGER NOT NULL CHECK (reason >= 0),
+                PRIMARY KEY (run_seq, customer_id, rank)
+            ) STRICT, WITHOUT ROWID;
             """)
     }
 
