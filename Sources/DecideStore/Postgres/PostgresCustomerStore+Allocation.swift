@@ -52,7 +52,9 @@ extension PostgresCustomerStore {
                 try await connection.query(
                     "UPDATE run_chunk SET state = 'done', worker_id = NULL, lease_until = NULL WHERE run_seq = \(run) AND chunk = \(claim.chunk)",
                     logger: logger)
-                _ = try await Self.lockedRun(claim.runId, connection, logger: logger)
+                // Another process may have ended the run meanwhile (a cancellation seen while nobody held this chunk).
+                let current = try await Self.lockedRun(claim.runId, connection, logger: logger)
+                guard current.status == .running else { return current }
                 if cancelled {
                     try await Self.move(
                         claim.runId, to: .cancelled, message: "cancelled on request while allocating", error: nil,

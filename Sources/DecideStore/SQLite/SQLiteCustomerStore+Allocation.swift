@@ -55,6 +55,9 @@ extension SQLiteCustomerStore {
                 try db.execute(
                     sql: "UPDATE run_chunk SET state = 'done', worker_id = NULL, lease_until = NULL WHERE run_seq = ? AND chunk = ?",
                     arguments: [run, claim.chunk])
+                // Another process may have ended the run meanwhile (a cancellation seen while nobody held this chunk).
+                let current = try Self.runRecord(id: claim.runId, in: db)
+                guard current.status == .running else { return current }
                 if cancelled {
                     try Self.end(record, status: .cancelled, message: "cancelled on request while allocating", error: nil, in: db)
                     return try Self.runRecord(id: claim.runId, in: db)
