@@ -11,6 +11,7 @@ struct Decide: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, RunsCommand.self, FlowsCommand.self, CustomersCommand.self, SegmentsCommand.self,
             ReplCommand.self, ServeCommand.self, WorkerCommand.self, WorkersCommand.self, StoreCommand.self,
+            InteractionsCommand.self,
         ]
     )
 

@@ -49,6 +49,11 @@ struct OpenAPIRouteTests {
         Route(method: "get", path: "/api/v1/segments/count") { _ in "/api/v1/segments/count?filter=app_user" },
         Route(method: "get", path: "/api/v1/customers/{id}") { "/api/v1/customers/\($0.customer)" },
         Route(method: "get", path: "/api/v1/customers/{id}/decision") { "/api/v1/customers/\($0.customer)/decision?flow=cross_sell" },
+        Route(method: "get", path: "/api/v1/customers/{id}/interactions") { "/api/v1/customers/\($0.customer)/interactions?limit=5" },
+        Route(
+            method: "post", path: "/api/v1/interactions",
+            body: #"{"interactions": [{"customerId": "C1", "offerId": "o", "outcome": "sent", "at": "2026-11-01"}]}"#
+        ) { _ in "/api/v1/interactions" },
         Route(method: "get", path: "/healthz") { _ in "/healthz" },
         Route(method: "get", path: "/metrics") { _ in "/metrics" },
     ]

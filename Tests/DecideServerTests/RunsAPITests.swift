@@ -202,7 +202,7 @@ struct RunsAPITests {
         }
     }
 
-    @Test("malformed JSON, a wrong type, a missing or unknown field answer 400 naming the field; over 1 MiB, 413", arguments: StoreKind.available)
+    @Test("malformed JSON, a wrong type, a missing or unknown field answer 400 naming the field; over 4 MiB, 413", arguments: StoreKind.available)
     func unreadable(kind: StoreKind) async throws {
         let fixture = try await ServerFixture(kind: kind)
         defer { fixture.remove() }
@@ -213,7 +213,7 @@ struct RunsAPITests {
             try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "segmnt": "all"}"#).expectProblem(400, field: "segmnt")
             try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "segment": "all", "workers": 99999999999999999999}"#)
                 .expectProblem(400)
-            let huge = #"{"flow": "cross_sell", "segment": "all", "name": ""# + String(repeating: "x", count: 1 << 20) + #""}"#
+            let huge = #"{"flow": "cross_sell", "segment": "all", "name": ""# + String(repeating: "x", count: 4 << 20) + #""}"#
             try await client.send(.post, "/api/v1/runs", json: huge).expectProblem(413)
         }
     }
@@ -379,6 +379,39 @@ struct RunsAPIConstraintTests {
             let flows = try await client.send(.get, "/api/v1/flows")
             let listed = try #require(try flows.object()["flows"] as? [[String: Any]])
             #expect(listed.allSatisfy { ($0["constraints"] as? [Any]) != nil })
+        }
+    }
+}
+
+/// Interaction history through the API.
+@Suite("Interactions API")
+struct InteractionsAPITests {
+    @Test("POST /interactions stores all or nothing, skips ids posted before, names a bad index and field; a customer's history reads newest first", arguments: StoreKind.available)
+    func postAndRead(kind: StoreKind) async throws {
+        let fixture = try await ServerFixture(kind: kind)
+        defer { fixture.remove() }
+        try await fixture.application().test(.router) { client in
+            let body = #"""
+                {"interactions": [
+                  {"id": "x1", "customerId": "C000000001", "offerId": "card_premium", "channel": "email", "outcome": "sent", "at": "2026-11-01"},
+                  {"customerId": "C000000001", "offerId": "card_premium", "outcome": "declined", "at": "2026-11-03T12:00:00.5Z"}
+                ]}
+                """#
+            let posted = try await client.send(.post, "/api/v1/interactions", json: body)
+            #expect(posted.status == .ok, "\(posted.text)")
+            #expect(try posted.object()["stored"] as? Int == 2)
+            let again = try await client.send(.post, "/api/v1/interactions", json: #"{"interactions": [{"id": "x1", "customerId": "C1", "offerId": "o", "outcome": "sent", "at": "2026-11-01"}]}"#)
+            #expect(try again.object()["skipped"] as? Int == 1)
+            let bad = try await client.send(.post, "/api/v1/interactions", json: #"{"interactions": [{"customerId": "C1", "offerId": "o", "outcome": "sent", "at": "2026-11-01"}, {"customerId": "C1", "offerId": "o", "outcome": "Sent", "at": "2026-11-01"}]}"#)
+            try bad.expectProblem(422, field: "interactions[1].outcome")
+            let missing = try await client.send(.post, "/api/v1/interactions", json: #"{"interactions": [{"customerId": "C1", "offerId": "o", "outcome": "sent"}]}"#)
+            try missing.expectProblem(422, field: "interactions[0].at")
+            #expect(try await fixture.store.countInteractions(InteractionFilter(customerId: "C1")) == 0)
+            let page = try await client.send(.get, "/api/v1/customers/C000000001/interactions?limit=10").object()
+            let interactions = try #require(page["interactions"] as? [[String: Any]])
+            #expect(page["total"] as? Int == 2)
+            #expect(interactions.map { $0["outcome"] as? String } == ["declined", "sent"])
+            #expect(interactions.first?["at"] as? String == "2026-11-03T12:00:00.500Z")
         }
     }
 }

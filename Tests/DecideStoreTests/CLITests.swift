@@ -292,4 +292,35 @@ struct CLITests {
             #expect(refused.error.contains("constraint \(bad)"), "\(bad): \(refused.error)")
         }
     }
+
+    @Test("interactions import from standard input, show, count and delete; a bad row exits 2 naming line, column and value")
+    func interactions() async throws {
+        let database = directory.appendingPathComponent("cli.sqlite").path
+        /// `decide interactions import - ARGS` with `text` piped in.
+        func piped(_ text: String, _ arguments: String...) async throws -> ChildProcess.Outcome {
+            let file = directory.appendingPathComponent("piped-\(UUID()).csv")
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            return try await ChildProcess(
+                URL(fileURLWithPath: "/bin/sh"),
+                ["-c", "f=$1 b=$2 d=$3; shift 3; cat \"$f\" | \"$b\" interactions import - --db \"$d\" \"$@\"", "sh", file.path,
+                 Self.binary.path, database]
+                    + arguments
+            ).run()
+        }
+        let csv = "id,customer_id,offer_id,channel,outcome,at\nh1,C1,card,email,sent,2026-11-01\nh2,C1,loan,sms,declined,2026-11-02T08:00:00Z\n"
+        let imported = try await piped(csv, "--json")
+        #expect(imported.status == 0, "\(imported.error)")
+        #expect((try json(imported) as? [String: Any])?["stored"] as? Int == 2)
+        let again = try await piped(csv)
+        #expect(again.output.contains("Stored 0 interactions, skipped 2 already stored"))
+        let shown = try json(try await decide("interactions", "show", "C1", "--json")) as? [String: Any]
+        #expect((shown?["interactions"] as? [[String: Any]])?.map { $0["id"] as? String } == ["h2", "h1"])
+        #expect(try await decide("interactions", "count", "--outcome", "sent").output == "1\n")
+        let bad = "customer_id,offer_id,outcome,at\nC2,card,sent,2026-11-01\nC2,card,sent,soon\n"
+        let refused = try await piped(bad)
+        #expect(refused.status == 2)
+        #expect(refused.error.contains(":3: column 4 \"at\": \"soon\" is not a time"), "\(refused.error)")
+        #expect(try await decide("interactions", "count", "--customer", "C2").output == "0\n")
+        #expect(try await decide("interactions", "delete", "--customer", "C1").output.contains("Deleted 2 interactions"))
+    }
 }

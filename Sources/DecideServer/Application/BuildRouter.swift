@@ -46,7 +46,11 @@ func buildRoutes(
     ).addRoutes(to: api.group("runs"))
     FlowsController(library: library, workers: workers).addRoutes(to: api.group("flows"))
     SegmentsController(store: store).addRoutes(to: api.group("segments"))
-    CustomersController(store: store, library: library, workers: workers).addRoutes(to: api.group("customers"))
+    let customers = api.group("customers")
+    CustomersController(store: store, library: library, workers: workers).addRoutes(to: customers)
+    let interactions = InteractionsController(store: store)
+    interactions.addRoutes(to: api.group("interactions"))
+    interactions.addCustomerRoutes(to: customers)
     routes.answerOtherMethods()
     return routes
 }

@@ -193,6 +193,20 @@ enum PostgresMigrations {
                 PRIMARY KEY (run_seq, customer_id, rank)
             );
             """),
+        // Interaction history, as in the SQLite store's v6.interactions.
+        ("v4.interactions", """
+            CREATE TABLE interaction (
+                seq BIGSERIAL PRIMARY KEY,
+                id TEXT UNIQUE,
+                customer_id TEXT COLLATE "C" NOT NULL,
+                offer_id TEXT NOT NULL,
+                channel TEXT,
+                outcome TEXT NOT NULL,
+                at BIGINT NOT NULL,
+                stored_at BIGINT NOT NULL
+            );
+            CREATE INDEX interaction_by_customer ON interaction (customer_id, at);
+            """),
     ]
 
     /// Applies the migrations not applied yet, on one connection of its own, each in a transaction under an

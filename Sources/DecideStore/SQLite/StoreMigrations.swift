@@ -20,6 +20,7 @@ public enum StoreMigrations {
         ("v3.runLimits", addRunLimits),
         ("v4.chunks", createChunks),
         ("v5.volume", addVolumeConstraints),
+        ("v6.interactions", createInteractions),
     ]
 
     /// A migrator with every store migration registered.
@@ -127,6 +128,24 @@ public enum StoreMigrations {
                 reason INTEGER NOT NULL CHECK (reason >= 0),
                 PRIMARY KEY (run_seq, customer_id, rank)
             ) STRICT, WITHOUT ROWID;
+            """)
+    }
+
+    /// Interaction history: what customers were sent and how they answered, times in milliseconds since 1970. An
+    /// interaction's own id is unique when given; the index serves "these customers, this window".
+    private static func createInteractions(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE interaction (
+                seq INTEGER PRIMARY KEY,
+                id TEXT UNIQUE,
+                customer_id TEXT NOT NULL,
+                offer_id TEXT NOT NULL,
+                channel TEXT,
+                outcome TEXT NOT NULL,
+                at INTEGER NOT NULL,
+                stored_at INTEGER NOT NULL
+            ) STRICT;
+            CREATE INDEX interaction_by_customer ON interaction (customer_id, at);
             """)
     }
 

@@ -6,7 +6,7 @@ import Foundation
 /// batches under that token (``RunStore/commitBatch(_:)`` with ``RunBatchCommit/claim``), and finish or release
 /// them; the last chunk finished completes the run. Each backend implements it; nothing backend-specific appears
 /// here.
-public protocol RunQueueStore: RunStore, CustomerStore {
+public protocol RunQueueStore: RunStore, CustomerStore, InteractionStore {
     /// What the store needs run in the background, for a host that runs its services in a `ServiceGroup` (a
     /// store opened with `runsServices: false`): PostgreSQL's connection pool; nothing for SQLite.
     var services: [any Service] { get }

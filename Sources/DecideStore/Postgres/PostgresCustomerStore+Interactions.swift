@@ -1,0 +1,121 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Interaction history in the PostgreSQL store: inserts in batches with array binds, a repeated id skipped.
+extension PostgresCustomerStore: InteractionStore {
+    public func importInteractions(from source: ImportSource, onRejected: (@Sendable (ImportError) -> Void)?) async throws -> InteractionImportSummary {
+        try await translatingErrors {
+            var rows = try InteractionRows(source.makeReader())
+            return try await transaction { connection in
+                var summary = InteractionImportSummary()
+                var batch: [Interaction] = []
+                let storedAt = Date().milliseconds
+                while true {
+                    let next: Interaction?
+                    do throws(ImportError) {
+                        next = try rows.next()
+                    } catch {
+                        guard let onRejected else { throw error }
+                        onRejected(error)
+                        summary.rejected += 1
+                        continue
+                    }
+                    if let next { batch.append(next) }
+                    if batch.count >= 5000 || (next == nil && !batch.isEmpty) {
+                        try await self.insert(batch, storedAt: storedAt, into: &summary, connection)
+                        batch.removeAll(keepingCapacity: true)
+                    }
+                    if next == nil { break }
+                }
+                return summary
+            }
+        }
+    }
+
+    public func addInteractions(_ interactions: [Interaction]) async throws -> InteractionImportSummary {
+        try await translatingErrors {
+            try await transaction { connection in
+                var summary = InteractionImportSummary()
+                try await self.insert(interactions, storedAt: Date().milliseconds, into: &summary, connection)
+                return summary
+            }
+        }
+    }
+
+    /// Inserts a batch; an id stored already (or earlier in the batch) is skipped.
+    private func insert(
+        _ batch: [Interaction], storedAt: Int64, into summary: inout InteractionImportSummary, _ connection: PostgresConnection
+    ) async throws {
+        guard !batch.isEmpty else { return }
+        // No id, channel is ever empty, so an empty string stands for none in the arrays.
+        let rows = try await connection.query(
+            """
+            INSERT INTO interaction (id, customer_id, offer_id, channel, outcome, at, stored_at)
+            SELECT NULLIF(id, ''), customer, offer, NULLIF(channel, ''), outcome, at, \(storedAt)
+            FROM unnest(\(batch.map { $0.id ?? "" })::TEXT[], \(batch.map(\.customerId))::TEXT[], \(batch.map(\.offerId))::TEXT[],
+                        \(batch.map { $0.channel ?? "" })::TEXT[], \(batch.map(\.outcome))::TEXT[],
+                        \(batch.map { $0.at.milliseconds })::BIGINT[]) WITH ORDINALITY AS u (id, customer, offer, channel, outcome, at, n)
+            ORDER BY n
+            ON CONFLICT (id) DO NOTHING
+            RETURNING 1
+            """,
+            logger: logger)
+        var stored = 0
+        for try await _ in rows { stored += 1 }
+        summary.stored += stored
+        summary.skipped += batch.count - stored
+    }
+
+    public func interactions(customerId: String, limit: Int, offset: Int) async throws -> (interactions: [Interaction], total: Int) {
+        try RunStoreRules.checkPage(limit: limit, offset: offset)
+        return try await translatingErrors {
+            try await client.withConnection { connection in
+                var total = 0
+                for try await count in try await connection.query(
+                    "SELECT count(*) FROM interaction WHERE customer_id = \(customerId)", logger: logger
+                ).decode(Int64.self) {
+                    total = Int(count)
+                }
+                var interactions: [Interaction] = []
+                for try await (id, customer, offer, channel, outcome, at, storedAt) in try await connection.query(
+                    """
+                    SELECT id, customer_id, offer_id, channel, outcome, at, stored_at FROM interaction
+                    WHERE customer_id = \(customerId) ORDER BY at DESC, seq DESC LIMIT \(limit) OFFSET \(offset)
+                    """,
+                    logger: logger
+                ).decode((String?, String, String, String?, String, Int64, Int64).self) {
+                    interactions.append(Interaction(
+                        id: id, customerId: customer, offerId: offer, channel: channel, outcome: outcome,
+                        at: Date(milliseconds: at), storedAt: Date(milliseconds: storedAt)))
+                }
+                return (interactions, total)
+            }
+        }
+    }
+
+    public func countInteractions(_ filter: InteractionFilter) async throws -> Int {
+        var sql = PostgresSQL("SELECT count(*) FROM interaction WHERE TRUE")
+        for (column, value) in [("customer_id", filter.customerId), ("offer_id", filter.offerId), ("channel", filter.channel), ("outcome", filter.outcome)] {
+            guard let value else { continue }
+            sql.append(" AND \(column) = \(sql.bind(.text(value)))")
+        }
+        return try await translatingErrors {
+            var count = 0
+            for try await value in try await client.query(sql.query, logger: logger).decode(Int64.self) { count = Int(value) }
+            return count
+        }
+    }
+
+    public func deleteInteractions(customerId: String) async throws -> Int {
+        try await translatingErrors {
+            var deleted = 0
+            for try await _ in try await client.query(
+                "DELETE FROM interaction WHERE customer_id = \(customerId) RETURNING 1", logger: logger
+            ) {
+                deleted += 1
+            }
+            return deleted
+        }
+    }
+}

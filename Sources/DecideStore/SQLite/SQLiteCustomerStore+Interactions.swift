@@ -1,0 +1,94 @@
+import Foundation
+import GRDB
+
+/// Interaction history in the SQLite store.
+extension SQLiteCustomerStore: InteractionStore {
+    public func importInteractions(from source: ImportSource, onRejected: (@Sendable (ImportError) -> Void)?) throws -> InteractionImportSummary {
+        try Self.translatingErrors {
+            try pool.write { db in
+                var rows = try InteractionRows(source.makeReader())
+                var summary = InteractionImportSummary()
+                let storedAt = Date().milliseconds
+                while true {
+                    let next: Interaction?
+                    do throws(ImportError) {
+                        next = try rows.next()
+                    } catch {
+                        guard let onRejected else { throw error }
+                        onRejected(error)
+                        summary.rejected += 1
+                        continue
+                    }
+                    guard let interaction = next else { break }
+                    try Self.insert(interaction, storedAt: storedAt, into: &summary, db)
+                }
+                return summary
+            }
+        }
+    }
+
+    public func addInteractions(_ interactions: [Interaction]) throws -> InteractionImportSummary {
+        try Self.translatingErrors {
+            try pool.write { db in
+                var summary = InteractionImportSummary()
+                let storedAt = Date().milliseconds
+                for interaction in interactions { try Self.insert(interaction, storedAt: storedAt, into: &summary, db) }
+                return summary
+            }
+        }
+    }
+
+    private static func insert(_ interaction: Interaction, storedAt: Int64, into summary: inout InteractionImportSummary, _ db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO interaction (id, customer_id, offer_id, channel, outcome, at, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO NOTHING
+            """
+        ).execute(arguments: [
+            interaction.id, interaction.customerId, interaction.offerId, interaction.channel, interaction.outcome,
+            interaction.at.milliseconds, storedAt,
+        ])
+        if db.changesCount == 1 { summary.stored += 1 } else { summary.skipped += 1 }
+    }
+
+    public func interactions(customerId: String, limit: Int, offset: Int) throws -> (interactions: [Interaction], total: Int) {
+        try RunStoreRules.checkPage(limit: limit, offset: offset)
+        return try Self.translatingErrors {
+            try pool.read { db in
+                let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM interaction WHERE customer_id = ?", arguments: [customerId]) ?? 0
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT id, customer_id, offer_id, channel, outcome, at, stored_at FROM interaction
+                        WHERE customer_id = ? ORDER BY at DESC, seq DESC LIMIT ? OFFSET ?
+                        """,
+                    arguments: [customerId, limit, offset])
+                return (rows.map { row in
+                    Interaction(
+                        id: row["id"], customerId: row["customer_id"], offerId: row["offer_id"], channel: row["channel"],
+                        outcome: row["outcome"], at: Date(milliseconds: row["at"]), storedAt: Date(milliseconds: row["stored_at"]))
+                }, total)
+            }
+        }
+    }
+
+    public func countInteractions(_ filter: InteractionFilter) throws -> Int {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        for (column, value) in [("customer_id", filter.customerId), ("offer_id", filter.offerId), ("channel", filter.channel), ("outcome", filter.outcome)] {
+            guard let value else { continue }
+            conditions.append("\(column) = ?")
+            arguments += [value]
+        }
+        let sql = "SELECT count(*) FROM interaction" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+        return try Self.translatingErrors { try pool.read { try Int.fetchOne($0, sql: sql, arguments: arguments) ?? 0 } }
+    }
+
+    public func deleteInteractions(customerId: String) throws -> Int {
+        try Self.translatingErrors {
+            try pool.write { db in
+                try db.execute(sql: "DELETE FROM interaction WHERE customer_id = ?", arguments: [customerId])
+                return db.changesCount
+            }
+        }
+    }
+}
