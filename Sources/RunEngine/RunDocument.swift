@@ -181,6 +181,10 @@ public struct RunDocument: Sendable, Hashable, Codable {
     public var participants: [RunParticipant] = []
     /// The run-wide volume constraints in force, in the order the allocation checks them, with what it did.
     public var constraints: [Constraint] = []
+    /// The run's decision time: what its flow saw as now (`--as-of`, or its creation time).
+    public var decidedAt: Date?
+    /// When its recommendations were released into the interaction history, if they were.
+    public var releasedAt: Date?
     /// For a running run with volume constraints: `deciding` (customers through the flow) or `allocating` (at 100%,
     /// allocating their candidates).
     public var phase: String?
@@ -228,6 +232,8 @@ public struct RunDocument: Sendable, Hashable, Codable {
             Constraint(constraint, tally: record.constraintTallies?[safe: index])
         }
         if record.status == .running { phase = record.phase?.rawValue }
+        decidedAt = record.decidedAt
+        releasedAt = record.releasedAt
         if record.phase == .allocating && record.status == .running { progress.percent = 100 }
     }
 

@@ -75,7 +75,8 @@ public struct RunPlanner: Sendable {
             segment: request.segment, filter: request.filter,
             options: RunOptions(
                 workers: workers, batchSize: batchSize, seed: request.seed, maxErrors: maxErrors, limits: request.limits,
-                chunkSize: chunkSize, constraints: VolumeConstraint.merged(flow: description.constraints, run: added))
+                chunkSize: chunkSize, constraints: VolumeConstraint.merged(flow: description.constraints, run: added)),
+            decidedAt: request.asOf
         )
         return (new, description)
     }

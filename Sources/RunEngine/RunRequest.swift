@@ -1,4 +1,5 @@
 import DecideStore
+import Foundation
 
 /// What a person asks for when they start a run: a flow, an audience, and the options.
 public struct RunRequest: Sendable, Hashable, Codable {
@@ -24,13 +25,16 @@ public struct RunRequest: Sendable, Hashable, Codable {
     public var chunkSize: Int?
     /// Volume constraints for this run, adding to the flow's or replacing the flow's with the same selector.
     public var constraints: [VolumeConstraint]?
+    /// The run's decision time, to replay the past (default: when it is created).
+    public var asOf: Date?
 
     /// Creates a request.
     public init(
         flow: String, segment: String? = nil, filter: String? = nil, name: String? = nil, workers: Int? = nil,
         batchSize: Int? = nil, seed: UInt64? = nil, maxErrors: Int? = nil, limits: RunLimits = RunLimits(),
-        chunkSize: Int? = nil, constraints: [VolumeConstraint]? = nil
+        chunkSize: Int? = nil, constraints: [VolumeConstraint]? = nil, asOf: Date? = nil
     ) {
+        self.asOf = asOf
         self.constraints = constraints
         self.limits = limits
         self.chunkSize = chunkSize

@@ -35,6 +35,11 @@ struct RunCommand: AsyncParsableCommand {
             "A run-wide cap, adding to or replacing the flow's: offer:ID=MAX, offers:A,B=MAX, channel:NAME=MAX or total=MAX (repeatable).",
             valueName: "selector=max"))
     var volumes: [String] = []
+    @Option(
+        help: ArgumentHelp(
+            "Decide as of this time (ISO 8601 with a zone, or a date meaning 00:00 UTC): what the flow sees as now.",
+            valueName: "time"))
+    var asOf: String?
     @Flag(help: "Simulate: store nothing, print the same summary.") var dryRun = false
     @Option(help: "With --dry-run: a deterministic sample of N customers of the segment.") var sample: Int?
     @Flag(help: "No progress display.") var quiet = false
@@ -44,6 +49,9 @@ struct RunCommand: AsyncParsableCommand {
         guard (segment == nil) != (filter == nil) else { throw ValidationError("give exactly one of --segment and --filter") }
         if sample != nil && !dryRun { throw ValidationError("--sample goes with --dry-run") }
         if detach && dryRun { throw ValidationError("--detach and --dry-run do not go together") }
+        if let asOf, Interaction.time(asOf) == nil {
+            throw ValidationError("--as-of: \"\(asOf)\" is not a time: use ISO 8601 with a zone (2026-11-02T09:30:00Z) or a date (2026-11-02)")
+        }
         for text in volumes {
             do { _ = try VolumeConstraint.parse(option: text) } catch { throw ValidationError("--volume: \(error.description)") }
         }
@@ -56,7 +64,8 @@ struct RunCommand: AsyncParsableCommand {
                                  limits: RunLimits(memoryLimitMiB: memoryLimitMib, instructionBudget: instructionBudget,
                                                    deadlineSeconds: deadlineSeconds),
                                  chunkSize: chunkSize,
-                                 constraints: volumes.isEmpty ? nil : try volumes.map { try VolumeConstraint.parse(option: $0) })
+                                 constraints: volumes.isEmpty ? nil : try volumes.map { try VolumeConstraint.parse(option: $0) },
+                                 asOf: asOf.flatMap(Interaction.time))
         let planner = RunPlanner(library: flows.library, store: store)
         let display = ProgressDisplay(quiet: quiet || json)
         let document: RunDocument

@@ -9,7 +9,7 @@ struct RunsCommand: AsyncParsableCommand {
         abstract: "List, inspect, read, export, compare, cancel, resume, wait for, delete and prune runs.",
         subcommands: [
             List.self, Show.self, Results.self, Export.self, Compare.self, Cancel.self, Resume.self, Wait.self, Delete.self,
-            Prune.self,
+            Prune.self, Release.self,
         ]
     )
 

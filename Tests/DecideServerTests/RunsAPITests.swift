@@ -414,4 +414,26 @@ struct InteractionsAPITests {
             #expect(interactions.first?["at"] as? String == "2026-11-03T12:00:00.500Z")
         }
     }
+
+    @Test("POST /runs/{id}/release releases a completed run once (then 409); asOf sets the decision time and a bad one is 422", arguments: StoreKind.available)
+    func release(kind: StoreKind) async throws {
+        let fixture = try await ServerFixture(kind: kind)
+        defer { fixture.remove() }
+        try await fixture.application().test(.router) { client in
+            try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "segment": "all", "asOf": "nope"}"#)
+                .expectProblem(422, field: "asOf")
+            let created = try await client.send(
+                .post, "/api/v1/runs", json: #"{"flow": "cross_sell", "segment": "high_value", "asOf": "2026-09-01"}"#)
+            let id = try #require(try created.object()["id"] as? String)
+            let ended = try await client.waitForRun(id)
+            #expect(ended["decidedAt"] as? String == "2026-09-01T00:00:00Z")
+            let released = try await client.send(.post, "/api/v1/runs/\(id)/release")
+            #expect(released.status == .ok, "\(released.text)")
+            #expect(try released.object()["releasedAt"] != nil)
+            try await client.send(.post, "/api/v1/runs/\(id)/release").expectProblem(409)
+            try await client.send(.post, "/api/v1/runs/r-unknown/release").expectProblem(404)
+            let recommendations = (ended["summary"] as? [String: Any])?["totalRecommendations"] as? Int
+            #expect(try await fixture.store.countInteractions(InteractionFilter(outcome: "sent")) == recommendations)
+        }
+    }
 }

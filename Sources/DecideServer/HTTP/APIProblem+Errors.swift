@@ -71,7 +71,7 @@ extension APIProblem {
                       detail: "a segment \"\(error.value ?? "")\" exists: send \"replace\": true to replace it", field: "name")
         case .invalidName, .reservedSegment:
             self = .invalid(error.message, field: "name")
-        case .illegalTransition, .runNotRunning, .runActive:
+        case .illegalTransition, .runNotRunning, .runActive, .notReleasable:
             self = .conflict(error.message)
         case .database:
             self.init(.serviceUnavailable, "store-unavailable", title: "Store unavailable", detail: error.message)

@@ -367,6 +367,13 @@ function runOutcome(run) {
   if (run.interrupted) {
     actions.push(actionButton("Resume run", "resume", () => post("/runs/" + encodeURIComponent(run.id) + "/resume")));
   }
+  if (run.status === "completed" && !run.releasedAt) {
+    actions.push(actionButton("Release", "release", () => post("/runs/" + encodeURIComponent(run.id) + "/release")));
+  }
+  if (run.releasedAt) {
+    parts.push(h("p", {class: "muted", "data-testid": "released"}, "Released into the interaction history ",
+      h("time", {datetime: run.releasedAt}, dateText(run.releasedAt)), "."));
+  }
   if (run.status === "completed" || run.status === "failed" || run.status === "cancelled") {
     actions.push(actionButton("Delete run", "delete", async () => {
       if (!window.confirm("Delete run " + run.name + " and its results?")) return;
@@ -492,9 +499,10 @@ async function resultsSection(run, customer, offset, failed) {
 async function decisionView(id, customerId) {
   const mine = generation;
   document.title = customerId + " · Decide";
-  const [trace, results] = await Promise.all([
+  const [trace, results, history] = await Promise.all([
     api("/runs/" + encodeURIComponent(id) + "/results/" + encodeURIComponent(customerId) + "/decision"),
-    api("/runs/" + encodeURIComponent(id) + "/results?customerId=" + encodeURIComponent(customerId))]);
+    api("/runs/" + encodeURIComponent(id) + "/results?customerId=" + encodeURIComponent(customerId)),
+    api("/customers/" + encodeURIComponent(customerId) + "/interactions?limit=20")]);
   if (mine !== generation) return;
   const stored = results.results[0] || {recommendations: []};
   const score = (s) => (s === null || s === undefined ? "" : Number(s).toFixed(3));
@@ -530,6 +538,15 @@ async function decisionView(id, customerId) {
         h("tbody", {}, stored.dropped.map((d) => h("tr", {},
           h("td", {}, d.rank), h("td", {}, d.offerId), h("td", {}, d.channel), h("td", {class: "num"}, score(d.score)),
           h("td", {}, d.reason)))))),
+    h("section", {class: "card", "data-testid": "history"},
+      h("h2", {}, "Interaction history"),
+      history.total === 0 ? h("p", {class: "muted"}, "None.") :
+        h("table", {"aria-label": "Interaction history"},
+          h("thead", {}, h("tr", {}, ["When", "Offer", "Channel", "Outcome"].map((c) => h("th", {scope: "col"}, c)))),
+          h("tbody", {}, history.interactions.map((i) => h("tr", {"data-testid": "history-row"},
+            h("td", {}, h("time", {datetime: i.at}, dateText(i.at))), h("td", {}, i.offerId), h("td", {}, i.channel || ""),
+            h("td", {}, i.outcome))))),
+      history.total > history.interactions.length && h("p", {class: "muted"}, "The newest 20 of " + integer(history.total) + ".")),
     trace.printed.length > 0 && h("section", {class: "card"}, h("h2", {}, "Printed"), h("pre", {}, trace.printed.join("\n"))));
 }
 

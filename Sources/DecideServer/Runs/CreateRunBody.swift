@@ -1,3 +1,4 @@
+import Foundation
 import DecideStore
 import DecisionEngine
 import RunEngine
@@ -19,6 +20,7 @@ struct CreateRunBody: Decodable {
     var sample: Int?
     var chunkSize: Int?
     var constraints: [ConstraintBody]?
+    var asOf: String?
 
     /// One of `constraints`: `{"offer" | "offers" | "channel" (none for a total), "max", "name"?}`.
     struct ConstraintBody: Decodable {
@@ -65,7 +67,7 @@ struct CreateRunBody: Decodable {
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case flow, segment, filter, name, workers, batchSize, seed, maxErrors, memoryLimitMiB, instructionBudget
-        case deadlineSeconds, dryRun, sample, chunkSize, constraints
+        case deadlineSeconds, dryRun, sample, chunkSize, constraints, asOf
     }
 
     init(from decoder: any Decoder) throws {
@@ -86,6 +88,18 @@ struct CreateRunBody: Decodable {
         sample = try container.decodeIntegerIfPresent(Int.self, forKey: .sample)
         chunkSize = try container.decodeIntegerIfPresent(Int.self, forKey: .chunkSize)
         constraints = try container.decodeUnlessAbsent([ConstraintBody].self, forKey: .constraints)
+        asOf = try container.decodeUnlessAbsent(String.self, forKey: .asOf)
+    }
+
+    /// `asOf` as a time, or `422` when it is not one.
+    private func decisionTime() throws -> Date? {
+        guard let asOf else { return nil }
+        guard let time = Interaction.time(asOf) else {
+            throw APIProblem.invalid(
+                "asOf: \"\(asOf.prefix(60))\" is not a time: use ISO 8601 with a zone (2026-11-02T09:30:00Z) or a date (2026-11-02)",
+                field: "asOf")
+        }
+        return time
     }
 
     /// The constraints given, each checked on its own (the planner checks them against the flow).
@@ -115,6 +129,6 @@ struct CreateRunBody: Decodable {
                           batchSize: batchSize, seed: seed, maxErrors: maxErrors,
                           limits: RunLimits(memoryLimitMiB: memoryLimitMiB, instructionBudget: instructionBudget,
                                             deadlineSeconds: deadlineSeconds),
-                          chunkSize: chunkSize, constraints: try checkedConstraints())
+                          chunkSize: chunkSize, constraints: try checkedConstraints(), asOf: try decisionTime())
     }
 }

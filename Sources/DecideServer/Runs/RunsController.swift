@@ -23,6 +23,7 @@ struct RunsController {
         group.get(":id/results/:customerId/decision", use: decision)
         group.post(":id/cancel", use: cancel)
         group.post(":id/resume", use: resume)
+        group.post(":id/release", use: release)
     }
 
     /// `202` with the pending run and its `Location`, queued; with `dryRun`, `200` with the simulated document
@@ -105,6 +106,13 @@ struct RunsController {
             try worker.trace(input.customer, fieldNames: input.fieldNames, flow: flow, seed: seed)
         }
         return try .json(trace)
+    }
+
+    /// `200`: a completed run released into the interaction history (its document, with `releasedAt`); `409` for a
+    /// run not completed or released already.
+    @Sendable func release(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let record = try await store.releaseRun(id: try context.parameters.require("id"))
+        return try .json(try await RunDocument(record, store: store))
     }
 
     /// `202`: a pending run is cancelled at once, a running one stops after its current batch; `409` once finished.

@@ -17,7 +17,7 @@ extension PostgresCustomerStore {
                     INSERT INTO run (id, name, flow_key, flow_version, flow_snapshot, segment, filter, workers, batch_size, seed,
                         max_errors, memory_limit_mib, instruction_budget, deadline_seconds, chunk_size, status, created_at,
                         started_at, finished_at, error_message, error_file, error_line, error_customer_id, interrupted, partial,
-                        cancel_requested, total, heartbeat_at, constraints, phase, constraint_tallies)
+                        cancel_requested, total, heartbeat_at, constraints, phase, constraint_tallies, decided_at, released_at)
                     VALUES (\(run.id), \(run.name), \(run.flowKey), \(run.flowVersion), \(run.flowSnapshot), \(run.segment),
                         \(run.filter), \(options.workers), \(options.batchSize), \(options.seed.map { Int64(bitPattern: $0) }),
                         \(options.maxErrors), \(options.limits.memoryLimitMiB), \(options.limits.instructionBudget),
@@ -25,7 +25,8 @@ extension PostgresCustomerStore {
                         \(run.startedAt), \(run.finishedAt), \(run.error?.message), \(run.error?.file), \(run.error?.line),
                         \(run.error?.customerId), \(run.interrupted), \(run.partial), \(run.cancelRequested), \(run.progress.total),
                         \(run.heartbeatAt), \(try RunRecord.encodeJSON(options.constraints.isEmpty ? nil : options.constraints)),
-                        \(run.phase?.rawValue), \(try RunRecord.encodeJSON(run.constraintTallies)))
+                        \(run.phase?.rawValue), \(try RunRecord.encodeJSON(run.constraintTallies)), \(run.decidedAt),
+                        \(run.releasedAt))
                     """,
                     logger: logger)
                 let seq = try await Self.runSeq(run.id, connection, logger: logger)

@@ -15,13 +15,13 @@ extension PostgresCustomerStore: RunStore {
                     """
                     INSERT INTO run (id, name, flow_key, flow_version, flow_snapshot, segment, filter, workers, batch_size, seed,
                         max_errors, created_at, memory_limit_mib, instruction_budget, deadline_seconds, chunk_size, constraints,
-                        phase)
+                        phase, decided_at)
                     VALUES (\(id), \(new.name), \(new.flowKey), \(new.flowVersion), \(new.flowSnapshot), \(new.segment),
                         \(new.filter), \(options.workers), \(options.batchSize), \(options.seed.map { Int64(bitPattern: $0) }),
                         \(options.maxErrors), \(now), \(options.limits.memoryLimitMiB), \(options.limits.instructionBudget),
                         \(options.limits.deadlineSeconds), \(options.chunkSize),
                         \(try RunRecord.encodeJSON(options.constraints.isEmpty ? nil : options.constraints)),
-                        \(options.constraints.isEmpty ? nil : RunPhase.deciding.rawValue))
+                        \(options.constraints.isEmpty ? nil : RunPhase.deciding.rawValue), \(new.decidedAt ?? now))
                     """,
                     logger: logger)
                 try await Self.recordEvent(runId: id, status: .pending, at: now, message: nil, connection, logger: logger)
@@ -387,7 +387,7 @@ extension PostgresCustomerStore: RunStore {
                         THEN 0 ELSE 1 END AS starts
                     FROM run_tally t WHERE t.run_seq = r.seq AND t.chunk >= 0) a) b
             GROUP BY island) c),
-        r.constraints, r.phase, r.constraint_tallies
+        r.constraints, r.phase, r.constraint_tallies, r.decided_at, r.released_at
         """
 
     /// The runs of rows of `runColumns`.
@@ -425,7 +425,8 @@ extension PostgresCustomerStore: RunStore {
                     totalRecommendations: Int(try get(30, Int64.self)), executionTimeMs: Int(try get(33, Int64.self)),
                     errorsRecorded: Int(try get(31, Int64.self))),
                 phase: try get(35, String?.self).flatMap(RunPhase.init(rawValue:)),
-                constraintTallies: try RunRecord.decodeJSON([ConstraintTally].self, try get(36, String?.self))))
+                constraintTallies: try RunRecord.decodeJSON([ConstraintTally].self, try get(36, String?.self)),
+                decidedAt: try get(37, Date?.self), releasedAt: try get(38, Date?.self)))
         }
         return records
     }

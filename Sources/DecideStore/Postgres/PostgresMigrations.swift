@@ -206,6 +206,7 @@ enum PostgresMigrations {
                 stored_at BIGINT NOT NULL
             );
             CREATE INDEX interaction_by_customer ON interaction (customer_id, at);
+            ALTER TABLE run ADD COLUMN decided_at TIMESTAMPTZ(3), ADD COLUMN released_at TIMESTAMPTZ(3);
             """),
     ]
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a run is created from: the flow as it is now, the audience and the options.
 ///
 /// Exactly one of `segment` and `filter` is set.
@@ -16,12 +18,15 @@ public struct NewRun: Sendable, Hashable, Codable {
     public var filter: String?
     /// How the run executes.
     public var options: RunOptions
+    /// The run's decision time when it replays the past (`--as-of`); `nil`: its creation time.
+    public var decidedAt: Date?
 
     /// Creates a run description.
     public init(
         name: String, flowKey: String, flowVersion: String, flowSnapshot: String, segment: String? = nil,
-        filter: String? = nil, options: RunOptions
+        filter: String? = nil, options: RunOptions, decidedAt: Date? = nil
     ) {
+        self.decidedAt = decidedAt
         self.name = name
         self.flowKey = flowKey
         self.flowVersion = flowVersion

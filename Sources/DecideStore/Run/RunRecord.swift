@@ -46,14 +46,22 @@ public struct RunRecord: Sendable, Hashable, Codable, Identifiable {
     public var phase: RunPhase?
     /// What the allocation did with each of `options.constraints`, once it has run.
     public var constraintTallies: [ConstraintTally]?
+    /// The run's decision time: what its flow sees as now, and the end of every history window (`--as-of`, or its
+    /// creation time).
+    public var decidedAt: Date
+    /// When its recommendations were released into the interaction history, if they were.
+    public var releasedAt: Date?
 
     /// Creates a run record.
     public init(
         id: String, name: String, flowKey: String, flowVersion: String, flowSnapshot: String, segment: String?,
         filter: String?, options: RunOptions, status: RunStatus, createdAt: Date, startedAt: Date?, finishedAt: Date?,
         error: RunFailure?, interrupted: Bool, partial: Bool, cancelRequested: Bool, progress: RunProgress,
-        heartbeatAt: Date?, summary: RunSummary, phase: RunPhase? = nil, constraintTallies: [ConstraintTally]? = nil
+        heartbeatAt: Date?, summary: RunSummary, phase: RunPhase? = nil, constraintTallies: [ConstraintTally]? = nil,
+        decidedAt: Date? = nil, releasedAt: Date? = nil
     ) {
+        self.decidedAt = decidedAt ?? createdAt
+        self.releasedAt = releasedAt
         self.phase = phase
         self.constraintTallies = constraintTallies
         self.id = id

@@ -31,6 +31,21 @@ enum RunStoreRules {
             value: runId)
     }
 
+    /// Checks that `record` can be released into the interaction history: completed, and not released yet.
+    ///
+    /// - Throws: `StoreError` `notReleasable` saying why not.
+    static func checkReleasable(_ record: RunRecord) throws {
+        guard record.status == .completed else {
+            throw StoreError(
+                .notReleasable, "run \(record.id) is \(record.status.rawValue): only a completed run can be released",
+                value: record.id)
+        }
+        if let released = record.releasedAt {
+            throw StoreError(
+                .notReleasable, "run \(record.id) was released already, at \(Interaction.text(of: released))", value: record.id)
+        }
+    }
+
     /// The pending end of a run with volume constraints that failed or was cancelled while deciding: the run
     /// allocates what it decided, then ends so.
     struct Ending: Codable {

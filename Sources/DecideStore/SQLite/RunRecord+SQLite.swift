@@ -8,7 +8,7 @@ extension RunRecord {
         status, created_at, started_at, finished_at, error_message, error_file, error_line, error_customer_id, \
         interrupted, partial, cancel_requested, processed, total, last_customer_id, heartbeat_at, total_customers, \
         customers_with_recommendations, total_recommendations, execution_time_ms, errors_recorded, memory_limit_mib, \
-        instruction_budget, deadline_seconds, chunk_size, constraints, phase, constraint_tallies
+        instruction_budget, deadline_seconds, chunk_size, constraints, phase, constraint_tallies, decided_at, released_at
         """
 
     /// A run from a row of `sqliteColumns`.
@@ -43,6 +43,7 @@ extension RunRecord {
                 totalRecommendations: row["total_recommendations"], executionTimeMs: row["execution_time_ms"],
                 errorsRecorded: row["errors_recorded"]),
             phase: (row["phase"] as String?).flatMap(RunPhase.init(rawValue:)),
-            constraintTallies: try RunRecord.decodeJSON([ConstraintTally].self, row["constraint_tallies"]))
+            constraintTallies: try RunRecord.decodeJSON([ConstraintTally].self, row["constraint_tallies"]),
+            decidedAt: row["decided_at"], releasedAt: row["released_at"])
     }
 }

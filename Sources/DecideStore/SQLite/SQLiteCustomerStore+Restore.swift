@@ -19,9 +19,9 @@ extension SQLiteCustomerStore {
                             started_at, finished_at, error_message, error_file, error_line, error_customer_id, interrupted, partial,
                             cancel_requested, processed, total, last_customer_id, heartbeat_at, total_customers,
                             customers_with_recommendations, total_recommendations, execution_time_ms, errors_recorded, constraints,
-                            phase, constraint_tallies)
+                            phase, constraint_tallies, decided_at, released_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                            ?, ?, ?)
+                            ?, ?, ?, ?, ?)
                         """,
                     arguments: [
                         run.id, run.name, run.flowKey, run.flowVersion, run.flowSnapshot, run.segment, run.filter, options.workers,
@@ -33,7 +33,7 @@ extension SQLiteCustomerStore {
                         summary.totalCustomers, summary.customersWithRecommendations, summary.totalRecommendations,
                         summary.executionTimeMs, summary.errorsRecorded,
                         try RunRecord.encodeJSON(options.constraints.isEmpty ? nil : options.constraints), run.phase?.rawValue,
-                        try RunRecord.encodeJSON(run.constraintTallies),
+                        try RunRecord.encodeJSON(run.constraintTallies), run.decidedAt, run.releasedAt,
                     ])
                 let seq = try Self.runSeq(run.id, in: db)
                 for (index, event) in archive.events.enumerated() {

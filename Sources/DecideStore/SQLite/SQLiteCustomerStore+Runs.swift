@@ -14,15 +14,15 @@ extension SQLiteCustomerStore: RunStore {
                     sql: """
                         INSERT INTO run (id, name, flow_key, flow_version, flow_snapshot, segment, filter, workers,
                             batch_size, seed, max_errors, created_at, memory_limit_mib, instruction_budget, deadline_seconds,
-                            chunk_size, constraints, phase)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            chunk_size, constraints, phase, decided_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
                         id, new.name, new.flowKey, new.flowVersion, new.flowSnapshot, new.segment, new.filter,
                         options.workers, options.batchSize, options.seed.map { Int64(bitPattern: $0) }, options.maxErrors, now,
                         options.limits.memoryLimitMiB, options.limits.instructionBudget, options.limits.deadlineSeconds,
                         options.chunkSize, try RunRecord.encodeJSON(options.constraints.isEmpty ? nil : options.constraints),
-                        options.constraints.isEmpty ? nil : RunPhase.deciding.rawValue,
+                        options.constraints.isEmpty ? nil : RunPhase.deciding.rawValue, new.decidedAt ?? now,
                     ])
                 try Self.recordEvent(runId: id, status: .pending, at: now, message: nil, in: db)
                 return try Self.runRecord(id: id, in: db)

@@ -132,7 +132,8 @@ public enum StoreMigrations {
     }
 
     /// Interaction history: what customers were sent and how they answered, times in milliseconds since 1970. An
-    /// interaction's own id is unique when given; the index serves "these customers, this window".
+    /// interaction's own id is unique when given; the index serves "these customers, this window". A run gains its
+    /// decision time (`--as-of`; its creation time otherwise) and when it was released into the history.
     private static func createInteractions(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE interaction (
@@ -146,6 +147,8 @@ public enum StoreMigrations {
                 stored_at INTEGER NOT NULL
             ) STRICT;
             CREATE INDEX interaction_by_customer ON interaction (customer_id, at);
+            ALTER TABLE run ADD COLUMN decided_at TEXT;
+            ALTER TABLE run ADD COLUMN released_at TEXT;
             """)
     }
 

@@ -121,6 +121,14 @@ public protocol RunStore: Sendable {
     /// reasons (none for a run without constraints).
     func droppedCandidates(runId: String, customerId: String) async throws -> [DroppedCandidate]
 
+    /// Releases a completed run into the interaction history, exactly once: one `sent` interaction per
+    /// recommendation (its customer, offer and channel; `at` the run's decision time; id `RUN:CUSTOMER:RANK`), and
+    /// the run's `releasedAt`, in one transaction guarded by the run's own release state (two releases racing: one
+    /// wins, the other is refused). Returns the run.
+    ///
+    /// - Throws: `StoreError` `runNotFound`, or `notReleasable` for a run not completed or released already.
+    func releaseRun(id: String) async throws -> RunRecord
+
     /// Deletes the run with its events, results and breakdowns, and gives their space back.
     ///
     /// - Throws: `StoreError` `runNotFound`, or `runActive` for a pending or running run.

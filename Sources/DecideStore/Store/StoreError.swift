@@ -5,7 +5,7 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Base: String, Sendable, Hashable {
             case segmentNotFound, segmentExists, reservedSegment, invalidName, customerNotFound, invalidArgument, database
-            case runNotFound, illegalTransition, runNotRunning, runActive, leaseLost
+            case runNotFound, illegalTransition, runNotRunning, runActive, leaseLost, notReleasable
         }
 
         private let base: Base
@@ -36,8 +36,11 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         /// took the chunk over.
         public static let leaseLost = Code(base: .leaseLost)
 
+        /// A run released already, or not completed: it cannot be released.
+        public static let notReleasable = Code(base: .notReleasable)
+
         /// Whether the problem lies in the input rather than in the database or the run's state.
-        public var isInvalidInput: Bool { ![.database, .runActive, .leaseLost].contains(base) }
+        public var isInvalidInput: Bool { ![.database, .runActive, .leaseLost, .notReleasable].contains(base) }
 
         /// The code's name, such as `segmentNotFound`.
         public var description: String { base.rawValue }
