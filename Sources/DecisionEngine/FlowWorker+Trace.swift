@@ -1,4 +1,5 @@
 import DecideStore
+import Foundation
 import LuaRuntime
 
 extension FlowWorker {
@@ -8,14 +9,14 @@ extension FlowWorker {
     /// - Parameters:
     ///   - customer: The customer, with its batch's field names.
     ///   - seed: The run's seed.
-    ///   - decisionTime: What `os.time()` returns to the flow; when the worker was made by default.
+    ///   - decisionTime: What `os.time()` returns to the flow (seconds since 1970); now by default.
     /// - Throws: ``FlowError`` when the flow does not load; ``DecisionError`` when it fails for this customer.
     public func trace(
         _ customer: Customer, fieldNames: [String], flow source: FlowSource, seed: UInt64 = 0,
         decisionTime: Int64? = nil
     ) throws -> DecisionTrace {
         let flow = try state(of: source, seed: seed)
-        if let decisionTime { flow.setDecisionTime(decisionTime) }
+        flow.setDecisionTime(decisionTime ?? Int64(Date().timeIntervalSince1970))
         flow.setCustomer(customer, fieldNames: fieldNames)
         let traced: (value: LuaValue, printed: [String])
         do {

@@ -56,4 +56,27 @@ struct ReleaseTests {
         #expect(scores == [asOf.timeIntervalSince1970, asOf.timeIntervalSince1970, asOf.timeIntervalSince1970])
         #expect(try await RunDocument(run, store: fixture.store).decidedAt == asOf)
     }
+
+    @Test("explaining one customer decides as of a given time, or now; a stored run's customer as of the run's decision time")
+    func explainAsOf() async throws {
+        let clock = """
+            return flow {
+              name = "Clock",
+              offers = { { id = "a", name = "A", channel = "email" } },
+              stages = { score("now", function(c, o) return os.time() end) },
+            }
+            """
+        let fixture = try await RunFixture(customers: 1, flows: ["clock": clock])
+        let source = try fixture.library.source(of: "clock")
+        let customer = try await fixture.store.customer(id: "C0001")
+        let worker = try FlowWorker()
+        let then = try #require(Interaction.time("2024-02-29T23:59:59Z"))
+        let asOf = try worker.trace(
+            customer.customers[0], fieldNames: customer.fieldNames, flow: source,
+            decisionTime: Int64(then.timeIntervalSince1970))
+        #expect(asOf.recommendations.first?.score == then.timeIntervalSince1970)
+        let before = Date().timeIntervalSince1970.rounded(.down)
+        let now = try worker.trace(customer.customers[0], fieldNames: customer.fieldNames, flow: source)
+        #expect((now.recommendations.first?.score ?? 0) >= before)
+    }
 }

@@ -96,12 +96,28 @@ public final class RunningChild: Sendable {
         let reaper = Thread {
             var status: Int32 = 0
             var usage = rusage()
-            while wait4(spawned, &status, 0, &usage) == -1 && errno == EINTR {}
+            // The child's own high-water mark, read while it runs: its `ru_maxrss` also counts this (much larger)
+            // process's, which a child started with vfork semantics inherits at its exec.
+            var highWater = 0
+            while true {
+                let reaped = wait4(spawned, &status, WNOHANG, &usage)
+                if reaped == spawned || (reaped == -1 && errno != EINTR) { break }
+                highWater = max(highWater, Self.highWaterBytes(of: spawned))
+                usleep(5_000)
+            }
             let signal = status & 0x7f
-            exit.record(signal == 0 ? (status >> 8) & 0xff : signal, peakMemoryBytes: usage.ru_maxrss * 1024)
+            exit.record(signal == 0 ? (status >> 8) & 0xff : signal, peakMemoryBytes: highWater > 0 ? highWater : usage.ru_maxrss * 1024)
         }
         reaper.name = "decide-test-reaper"
         reaper.start()
+    }
+
+    /// `VmHWM` of process `pid` (its peak resident memory so far), in bytes; 0 when it cannot be read.
+    private static func highWaterBytes(of pid: pid_t) -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+        else { return 0 }
+        return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
     }
 
     /// Sends `signal` to the child.

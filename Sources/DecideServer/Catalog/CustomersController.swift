@@ -1,4 +1,5 @@
 import DecideStore
+import Foundation
 import DecisionEngine
 import Hummingbird
 
@@ -16,16 +17,27 @@ struct CustomersController {
         group.get(":id/decision", use: decision)
     }
 
-    /// The decision trace of the flow `flow` (query) for the customer, with `seed` (query, default 0).
+    /// The decision trace of the flow `flow` (query) for the customer, with `seed` (query, default 0), as of `asOf`
+    /// (query, default now).
     @Sendable func decision(_ request: Request, context: APIRequestContext) async throws -> Response {
         guard let key = request.query("flow"), !key.isEmpty else {
             throw APIProblem.badRequest("give the flow: ?flow=KEY", field: "flow")
         }
         let seed = UInt64(try request.integerQuery("seed", default: 0, in: 0...Int.max))
+        var decisionTime: Int64?
+        if let asOf = request.query("asOf") {
+            guard let time = Interaction.time(asOf) else {
+                throw APIProblem.invalid(
+                    "asOf: \"\(asOf.prefix(60))\" is not a time: use ISO 8601 with a zone (2026-11-02T09:30:00Z) or a date (2026-11-02)",
+                    field: "asOf")
+            }
+            decisionTime = Int64(time.timeIntervalSince1970.rounded(.down))
+        }
         let input = CustomerInput(batch: try await store.customer(id: try context.parameters.require("id")))
+        let time = decisionTime
         let flow = try library.source(key: key)
         let trace = try await workers.perform { worker in
-            try worker.trace(input.customer, fieldNames: input.fieldNames, flow: flow, seed: seed)
+            try worker.trace(input.customer, fieldNames: input.fieldNames, flow: flow, seed: seed, decisionTime: time)
         }
         return try .json(trace)
     }

@@ -88,8 +88,8 @@ struct RunsController {
         return try .json(ResultPage(results: page.customers.map(ResultDocument.init), total: page.total))
     }
 
-    /// The decision trace of one of the run's customers, with the run's own flow snapshot and seed (the customer's
-    /// attributes as they are now).
+    /// The decision trace of one of the run's customers, with the run's own flow snapshot, seed and decision time
+    /// (the customer's attributes as they are now).
     @Sendable func decision(_ request: Request, context: APIRequestContext) async throws -> Response {
         let id = try context.parameters.require("id")
         let customerId = try context.parameters.require("customerId")
@@ -103,7 +103,9 @@ struct RunsController {
         let input = CustomerInput(batch: try await store.customer(id: customerId))
         let seed = run.options.seed ?? 0
         let trace = try await workers.perform { worker in
-            try worker.trace(input.customer, fieldNames: input.fieldNames, flow: flow, seed: seed)
+            try worker.trace(
+                input.customer, fieldNames: input.fieldNames, flow: flow, seed: seed,
+                decisionTime: Int64(run.decidedAt.timeIntervalSince1970.rounded(.down)))
         }
         return try .json(trace)
     }
