@@ -47,7 +47,8 @@ extension ReplSession {
         let customer = try requireCustomer()
         let stored = try storedResult(record, customerId: customer.customer.id)
         let now = try worker.trace(customer.customer, fieldNames: customer.fieldNames, flow: flow.source,
-                                   seed: record.options.seed ?? 0).recommendations
+                                   seed: record.options.seed ?? 0,
+                                   decisionTime: Int64(record.decidedAt.timeIntervalSince1970.rounded(.down))).recommendations
         let before = stored.recommendations.map { "\($0.offerId) \($0.channel) \($0.score.map(TraceText.format) ?? "-")" }
         let after = now.map { "\($0.offerId) \($0.channel) \($0.score.map(TraceText.format) ?? "-")" }
         let version = flow.source.contentHash == record.flowVersion ? "the same flow version" : "flow version \(flow.source.contentHash) (the run used \(record.flowVersion))"

@@ -1,5 +1,6 @@
 import DecideStore
 import DecideText
+import Foundation
 import DecisionEngine
 import LuaRuntime
 
@@ -9,12 +10,29 @@ extension ReplSession {
     func trace() throws -> (flow: LoadedFlow, trace: DecisionTrace) {
         let flow = try requireFlow()
         let customer = try requireCustomer()
-        let key = "\(flow.source.contentHash)|\(customer.hashValue)"
+        let key = "\(flow.source.contentHash)|\(customer.hashValue)|\(decisionTime.map(String.init) ?? "now")"
         if let cachedTrace, cachedTrace.key == key { return (flow, cachedTrace.trace) }
-        let trace = try worker.trace(customer.customer, fieldNames: customer.fieldNames, flow: flow.source)
+        let trace = try worker.trace(
+            customer.customer, fieldNames: customer.fieldNames, flow: flow.source, decisionTime: decisionTime)
         cachedTrace = (key, trace)
         position = min(position, trace.stages.count)
         return (flow, trace)
+    }
+
+    /// `:asof TIME`: decide as of that time (what `os.time()` returns to the flow), or `:asof now`; stepping starts
+    /// over.
+    func setDecisionTime(_ text: String) throws {
+        if text == "now" {
+            decisionTime = nil
+            startOver()
+            return say("deciding as of now")
+        }
+        guard let time = Interaction.time(text) else {
+            throw ReplError(.usage, "\"\(text)\" is not a time: use ISO 8601 with a zone (2026-11-02T09:30:00Z), a date (2026-11-02) or now")
+        }
+        decisionTime = Int64(time.timeIntervalSince1970.rounded(.down))
+        startOver()
+        say("deciding as of \(Interaction.text(of: time))")
     }
 
     /// `:step`: the next stage.

@@ -1,9 +1,11 @@
 import DecideStore
+import Foundation
 import LuaRuntime
 
 extension FlowWorker {
     /// Runs the cases of a flow's test file (`flows/KEY.test.lua`, which returns a list of
-    /// `{ name, customer, expect, expect_channels, expect_not }` tables) against the flow.
+    /// `{ name, customer, expect, expect_channels, expect_not, as_of }` tables) against the flow. A case with `as_of`
+    /// (ISO 8601 with a zone, or a date) is decided as of that time; the others as of now.
     ///
     /// - Parameters:
     ///   - testSource: The test file's source.
@@ -39,9 +41,21 @@ extension FlowWorker {
         } catch {
             return FlowTestResult(name: name, failures: ["\(testPath): \(error)"], actual: [])
         }
+        var decisionTime: Int64?
+        if testCase["as_of"] != .nil {
+            guard let text = testCase["as_of"].stringValue, let time = Interaction.time(text) else {
+                return FlowTestResult(
+                    name: name,
+                    failures: ["\(testPath): as_of must be a time (ISO 8601 with a zone, or a date), got \(testCase["as_of"])"],
+                    actual: [])
+            }
+            decisionTime = Int64(time.timeIntervalSince1970.rounded(.down))
+        }
         let recommendations: [Recommendation]
         do {
-            recommendations = try trace(input.customer, fieldNames: input.fieldNames, flow: flow).recommendations
+            recommendations = try trace(
+                input.customer, fieldNames: input.fieldNames, flow: flow, decisionTime: decisionTime
+            ).recommendations
         } catch {
             return FlowTestResult(name: name, failures: ["the flow failed: \(error)"], actual: [])
         }

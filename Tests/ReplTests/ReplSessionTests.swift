@@ -170,4 +170,19 @@ struct ReplSessionTests {
         let next = try await harness.run("= 7")
         #expect(next.status == 0 && next.output == "7")
     }
+
+    @Test(":asof decides as of a time (os.time() in the flow), :asof now goes back, and a bad time is an error")
+    func asOf() async throws {
+        let harness = try await ReplHarness()
+        let (status, output) = try await harness.run("""
+            :flow cross_sell
+            :asof 2024-02-29
+            :asof now
+            :asof yesterday
+            """)
+        #expect(status == 1)
+        #expect(output.contains("deciding as of 2024-02-29T00:00:00.000Z"))
+        #expect(output.contains("\"yesterday\" is not a time"))
+        #expect(output.contains("deciding as of now"))
+    }
 }

@@ -79,4 +79,26 @@ struct ReleaseTests {
         let now = try worker.trace(customer.customers[0], fieldNames: customer.fieldNames, flow: source)
         #expect((now.recommendations.first?.score ?? 0) >= before)
     }
+
+    @Test("a flow test case with as_of is decided as of that time; a bad as_of fails the case with the file named")
+    func testCaseAsOf() async throws {
+        let clock = """
+            return flow {
+              name = "Clock",
+              offers = { { id = "old", name = "Old", channel = "email" }, { id = "new", name = "New", channel = "email" } },
+              stages = { filter("era", function(c, o) return (o.id == "new") == (os.time() >= 1700000000) end) },
+            }
+            """
+        let fixture = try await RunFixture(customers: 1, flows: ["clock": clock])
+        let tests = """
+            return {
+              { name = "then", customer = { id = "c1" }, as_of = "2020-01-01", expect = { "old" } },
+              { name = "now", customer = { id = "c1" }, expect = { "new" } },
+              { name = "bad", customer = { id = "c1" }, as_of = "soon", expect = { "new" } },
+            }
+            """
+        let results = try FlowWorker().runTests(of: try fixture.library.source(of: "clock"), testSource: tests, testPath: "clock.test.lua")
+        #expect(results.map(\.passed) == [true, true, false])
+        #expect(results[2].failures.first?.contains("clock.test.lua: as_of must be a time") == true)
+    }
 }
