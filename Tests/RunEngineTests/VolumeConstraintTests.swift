@@ -182,12 +182,19 @@ struct VolumeConstraintTests {
     @Test("a run with constraints cancelled while deciding allocates what it decided and ends cancelled, partial", arguments: StoreKind.available)
     func cancelledWhileDeciding(kind: StoreKind) async throws {
         let fixture = try await RunFixture(customers: 300, flows: ["random": Self.random], kind: kind)
-        let record = try await RunPlanner(library: fixture.library, store: fixture.store)
+        let store = fixture.store
+        let record = try await RunPlanner(library: fixture.library, store: store)
             .create(RunRequest(flow: "random", segment: "all", workers: 1, batchSize: 10, chunkSize: 100))
-        let store = fixture.store, runId = record.id
-        let ended = try await RunExecutor(store: store).execute(runId: runId) { report in
-            if report.processed >= 50 { Task { try? await store.requestCancel(runId: runId) } }
-        }
+        // One of its three chunks is decided, then a cancellation is asked for while the others wait.
+        _ = try await store.startRun(id: record.id)
+        let worker = WorkerRegistration(name: "first", host: "here", pid: 1, threads: 1, runId: nil)
+        try await store.registerWorker(worker)
+        var runners = ChunkRunner.Cache()
+        let claim = try #require(try await store.claimChunk(workerId: worker.id, runId: record.id, lease: LeasePolicy(seconds: 60)))
+        _ = try await runners.runner(for: record.id, store: store).work(claim, store: store, stop: StopSignal()) { _ in }
+        try await store.unregisterWorker(id: worker.id)
+        try await store.requestCancel(runId: record.id)
+        let ended = try await RunExecutor(store: store).execute(runId: record.id)
         #expect(ended.status == .cancelled)
         #expect(ended.partial)
         #expect(ended.constraintTallies != nil)
