@@ -154,16 +154,20 @@ struct ReplSessionTests {
         let harness = try await ReplHarness(consoleLimits: ReplConfiguration.defaultConsoleLimits)
         let interrupt = harness.interrupt
         // Raised again and again until the loop's line has ended: a line lowers the handle when it starts, so one
-        // raise could land before the loop began, and no fixed delay is long enough on a loaded machine.
-        let raising = Task.detached {
-            while !Task.isCancelled {
+        // raise could land before the loop began, and no fixed delay is long enough on a loaded machine. The raising
+        // runs on a thread of its own, as a signal handler would, not on Swift concurrency's threads, which other
+        // tests may keep busy until the loop's instruction budget runs out.
+        let done = NSLock()
+        nonisolated(unsafe) var finished = false
+        let raiser = Thread {
+            while !done.withLock({ finished }) {
                 interrupt.raise()
-                try? await Task.sleep(for: .milliseconds(10))
+                usleep(10_000)
             }
         }
+        raiser.start()
         let (status, output) = try await harness.run("while true do end", keepGoing: true)
-        raising.cancel()
-        await raising.value
+        done.withLock { finished = true }
         // "interrupted", not the budget's message: the raised handle stopped the loop.
         #expect(status == 1)
         #expect(output == "interrupted")
