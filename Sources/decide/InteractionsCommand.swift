@@ -109,9 +109,3 @@ struct InteractionsCommand: ParsableCommand {
         }
     }
 }
-
-/// A page of a customer's interactions, newest first, as `interactions show --json` and the API give it.
-struct InteractionPage: Encodable {
-    var interactions: [Interaction]
-    var total: Int
-}

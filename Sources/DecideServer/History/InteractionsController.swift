@@ -40,7 +40,7 @@ struct InteractionsController {
                 "id: a customer id is at most \(InputLimits.textValueCharacters) characters, got \(customerId.count)", field: "id")
         }
         let page = try await store.interactions(customerId: customerId, limit: limit, offset: offset)
-        return try .json(CustomerInteractions(interactions: page.interactions, total: page.total))
+        return try .json(InteractionPage(interactions: page.interactions, total: page.total))
     }
 }
 
@@ -48,12 +48,6 @@ struct InteractionsController {
 struct PostInteractionsAnswer: Encodable {
     var stored: Int
     var skipped: Int
-}
-
-/// A page of a customer's interactions.
-struct CustomerInteractions: Encodable {
-    var interactions: [Interaction]
-    var total: Int
 }
 
 /// The body of `POST /api/v1/interactions`.

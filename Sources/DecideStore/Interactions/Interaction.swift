@@ -76,9 +76,6 @@ public struct Interaction: Sendable, Hashable, Codable {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
-    /// The outcomes every flow knows; others are allowed.
-    public static let knownOutcomes = ["sent", "impression", "clicked", "accepted", "declined"]
-
     /// The longest id, customer id, offer id or channel, in bytes, and the longest outcome.
     public static let maximumIdentifierBytes = 256
     public static let maximumOutcomeBytes = 64
@@ -188,4 +185,19 @@ public protocol InteractionStore: Sendable {
 
     /// Erases a customer's interaction history; returns how many interactions were deleted.
     func deleteInteractions(customerId: String) async throws -> Int
+}
+
+/// A page of a customer's interactions, newest first, and how many they have: what `interactions show --json` prints
+/// and `GET /api/v1/customers/{id}/interactions` answers.
+public struct InteractionPage: Sendable, Hashable, Encodable {
+    /// The page.
+    public var interactions: [Interaction]
+    /// How many the customer has in all.
+    public var total: Int
+
+    /// A page.
+    public init(interactions: [Interaction], total: Int) {
+        self.interactions = interactions
+        self.total = total
+    }
 }

@@ -93,4 +93,20 @@ struct InteractionRows {
         let cut = value.count > 60 ? String(value.prefix(60)) + "..." : value
         return "\"" + String(cut.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : Character($0) }) + "\""
     }
+
+    /// The next valid interaction, or `nil` at the end: an invalid row throws, unless `onRejected` takes it (and
+    /// `rejected` counts it) and reading goes on.
+    mutating func next(
+        onRejected: (@Sendable (ImportError) -> Void)?, rejected: inout Int
+    ) throws(ImportError) -> Interaction? {
+        while true {
+            do throws(ImportError) {
+                return try next()
+            } catch {
+                guard let onRejected else { throw error }
+                onRejected(error)
+                rejected += 1
+            }
+        }
+    }
 }

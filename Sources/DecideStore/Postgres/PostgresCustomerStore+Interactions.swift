@@ -12,15 +12,7 @@ extension PostgresCustomerStore: InteractionStore {
                 var batch: [Interaction] = []
                 let storedAt = Date().milliseconds
                 while true {
-                    let next: Interaction?
-                    do throws(ImportError) {
-                        next = try rows.next()
-                    } catch {
-                        guard let onRejected else { throw error }
-                        onRejected(error)
-                        summary.rejected += 1
-                        continue
-                    }
+                    let next = try rows.next(onRejected: onRejected, rejected: &summary.rejected)
                     if let next { batch.append(next) }
                     if batch.count >= 5000 || (next == nil && !batch.isEmpty) {
                         try await self.insert(batch, storedAt: storedAt, into: &summary, connection)

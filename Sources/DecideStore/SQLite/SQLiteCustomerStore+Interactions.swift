@@ -9,17 +9,7 @@ extension SQLiteCustomerStore: InteractionStore {
                 var rows = try InteractionRows(source.makeReader())
                 var summary = InteractionImportSummary()
                 let storedAt = Date().milliseconds
-                while true {
-                    let next: Interaction?
-                    do throws(ImportError) {
-                        next = try rows.next()
-                    } catch {
-                        guard let onRejected else { throw error }
-                        onRejected(error)
-                        summary.rejected += 1
-                        continue
-                    }
-                    guard let interaction = next else { break }
+                while let interaction = try rows.next(onRejected: onRejected, rejected: &summary.rejected) {
                     try Self.insert(interaction, storedAt: storedAt, into: &summary, db)
                 }
                 return summary
