@@ -85,7 +85,9 @@ struct RunsAPITests {
             let created = try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "segment": "all"}"#)
             let id = try #require(try created.object()["id"] as? String)
             try await client.send(.delete, "/api/v1/runs/\(id)").expectProblem(409, field: nil)
-            _ = try await fixture.store.transition(runId: id, to: .cancelled, message: nil, error: nil)
+            // Ended through the API and waited for, not moved behind the back of the queue that may be executing it.
+            _ = try await client.send(.post, "/api/v1/runs/\(id)/cancel")
+            _ = try await client.waitForRun(id)
             #expect(try await client.send(.delete, "/api/v1/runs/\(id)").status == .noContent)
             try await client.send(.get, "/api/v1/runs/\(id)").expectProblem(404, field: "id")
             try await client.send(.delete, "/api/v1/runs/r-nope").expectProblem(404, field: "id")
