@@ -41,6 +41,8 @@ public struct ReplCommandInfo: Sendable, Hashable {
               detail: "The catalogue in order, with paused offers marked."),
         .init(name: "stages", arguments: "", summary: "list the flow's stages",
               detail: "Each stage with its kind; the current position is marked."),
+        .init(name: "history", arguments: "", summary: "the stored customer's interaction history",
+              detail: "The newest interactions of the customer loaded with ':customer ID' (or ':next'), newest first, with how long before the decision time each was; those at or after the decision time (':asof') are marked, as decisions never see them. Stepping uses the same history (cap, cooldown and history.count/last). An inline customer has none."),
         .init(name: "asof", arguments: "TIME | now", summary: "decide as of a time instead of now",
               detail: "':asof 2026-11-02' or ':asof 2026-11-02T09:30:00Z' (ISO 8601 with a zone, or a date meaning 00:00 UTC): os.time() and os.date() in the flow return it, as they return a run's decision time. ':asof now' goes back to now. Stepping starts over."),
         .init(name: "segment", arguments: "NAME", summary: "select a saved segment as the audience",

@@ -33,9 +33,9 @@ extension ReplSession {
             let batch = try walk.take(1)
             guard !batch.customers.isEmpty else { return say("the audience is done: \(walk.tally.summary.totalCustomers) customers decided") }
             let started = Date()
-            let decisions = try worker.decide(batch, flow: flow.source)
+            let decisions = try decide(batch, flow: flow)
             try walk.tally.add(decisions, description: flow.description, milliseconds: Self.milliseconds(since: started))
-            use(CustomerInput(batch: batch))
+            use(CustomerInput(batch: batch), stored: true)
             say("customer \(style.cyan(batch.customers[0].id)) (\(walk.tally.summary.totalCustomers) of \(walk.cursor.count))")
             if let error = decisions.errors.first { return output.problem(style.red("error: ") + "\(error)") }
             return say(recommendationTable(try self.trace().trace.recommendations, flow: flow))
@@ -46,11 +46,20 @@ extension ReplSession {
             if batch.customers.isEmpty { break }
             remaining -= batch.customers.count
             let started = Date()
-            let decisions = try worker.decide(batch, flow: flow.source)
+            let decisions = try decide(batch, flow: flow)
             try walk.tally.add(decisions, description: flow.description, milliseconds: Self.milliseconds(since: started))
             say(runningSummary(walk))
         }
         if interrupt.isRaised { notice("interrupted") }
+    }
+
+    /// Decides a batch of stored customers as of the session's decision time, with their stored history when the
+    /// flow reads it.
+    private func decide(_ batch: CustomerBatch, flow: LoadedFlow) throws -> BatchDecisions {
+        let time = decisionTime ?? Date()
+        let history = flow.description.readsHistory
+            ? try storedHistory(of: batch.customers.map(\.id), window: HistoryWindow(before: time)) : nil
+        return try worker.decide(batch, history: history, flow: flow.source, decisionTime: time)
     }
 
     private func runningSummary(_ walk: AudienceWalk) -> String {

@@ -9,7 +9,8 @@ extension ReplSession {
     /// `:customer ID` or `:customer {TABLE}`: loads a stored customer, or makes one from a Lua table literal.
     func selectCustomer(_ argument: String) throws {
         let input: CustomerInput
-        if argument.hasPrefix("{") {
+        let stored = !argument.hasPrefix("{")
+        if !stored {
             var value = try console.value(of: argument, scope: scope())
             if value == .array([]) { value = .table([:]) }
             if case .table(var fields) = value, fields["id"] == nil {
@@ -21,12 +22,14 @@ extension ReplSession {
             let store = try self.store
             input = CustomerInput(batch: try Blocking.wait { try await store.customer(id: argument) })
         }
-        use(input)
+        use(input, stored: stored)
         say("customer \(style.cyan(input.customer.id)): \(input.fieldNames.count - 1) fields")
     }
 
-    /// Makes `input` the customer, as loaded, and starts stepping over.
-    func use(_ input: CustomerInput) {
+    /// Makes `input` the customer, as loaded (`stored`: from the store, with the stored history), and starts stepping
+    /// over.
+    func use(_ input: CustomerInput, stored: Bool) {
+        customerIsStored = stored
         loadedCustomer = input
         customer = input
         startOver()
@@ -128,5 +131,38 @@ extension ReplSession {
     private func isIdentifier(_ text: String) -> Bool {
         guard let first = text.first, first.isLetter || first == "_" else { return false }
         return text.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+    }
+}
+
+extension ReplSession {
+    /// The stored history of `customerIds` that `window` lets a decision see.
+    func storedHistory(of customerIds: [String], window: HistoryWindow) throws -> InteractionHistory {
+        try blocking { try await $0.history(of: customerIds, window: window) }
+    }
+
+    /// How many of a customer's interactions `:history` lists.
+    static let historyShown = 20
+
+    /// `:history`: the stored customer's interactions, newest first, marking those the decision time hides.
+    func showHistory() throws {
+        let current = try requireCustomer()
+        guard customerIsStored else {
+            return say("customer \(current.customer.id) is inline: no stored history (decisions see none)")
+        }
+        let id = current.customer.id
+        let page = try blocking { try await $0.interactions(customerId: id, limit: Self.historyShown, offset: 0) }
+        let time = decisionTime ?? Date()
+        guard !page.interactions.isEmpty else { return say("customer \(style.cyan(id)) has no interaction history") }
+        let rows = page.interactions.map { interaction in
+            let hidden = interaction.at >= time
+            let age = time.timeIntervalSince(interaction.at) / 86_400
+            return [
+                Interaction.text(of: interaction.at), interaction.offerId, interaction.channel ?? "-", interaction.outcome,
+                hidden ? style.dim("after the decision time: not seen") : String(format: "%.1f days ago", age),
+            ]
+        }
+        say("customer \(style.cyan(id)): \(page.total) interactions\(page.total > rows.count ? ", the newest \(rows.count):" : ":")")
+        say(TextTable(headers: ["AT", "OFFER", "CHANNEL", "OUTCOME", "AGE"], rows: rows).render())
+        say(style.dim("decisions as of \(decisionTime.map(Interaction.text(of:)) ?? "now") see the interactions before then"))
     }
 }

@@ -46,9 +46,11 @@ extension ReplSession {
         let flow = try requireFlow()
         let customer = try requireCustomer()
         let stored = try storedResult(record, customerId: customer.customer.id)
+        let history = customerIsStored
+            ? try storedHistory(of: [customer.customer.id], window: record.historyWindow) : InteractionHistory()
         let now = try worker.trace(customer.customer, fieldNames: customer.fieldNames, flow: flow.source,
-                                   seed: record.options.seed ?? 0,
-                                   decisionTime: Int64(record.decidedAt.timeIntervalSince1970.rounded(.down))).recommendations
+                                   seed: record.options.seed ?? 0, history: history,
+                                   decisionTime: record.decidedAt).recommendations
         let before = stored.recommendations.map { "\($0.offerId) \($0.channel) \($0.score.map(TraceText.format) ?? "-")" }
         let after = now.map { "\($0.offerId) \($0.channel) \($0.score.map(TraceText.format) ?? "-")" }
         let version = flow.source.contentHash == record.flowVersion ? "the same flow version" : "flow version \(flow.source.contentHash) (the run used \(record.flowVersion))"

@@ -10,10 +10,13 @@ extension ReplSession {
     func trace() throws -> (flow: LoadedFlow, trace: DecisionTrace) {
         let flow = try requireFlow()
         let customer = try requireCustomer()
-        let key = "\(flow.source.contentHash)|\(customer.hashValue)|\(decisionTime.map(String.init) ?? "now")"
+        let key = "\(flow.source.contentHash)|\(customer.hashValue)|\(decisionTime.map { "\($0.timeIntervalSince1970)" } ?? "now")"
         if let cachedTrace, cachedTrace.key == key { return (flow, cachedTrace.trace) }
+        let time = decisionTime ?? Date()
+        let history = customerIsStored
+            ? try storedHistory(of: [customer.customer.id], window: HistoryWindow(before: time)) : InteractionHistory()
         let trace = try worker.trace(
-            customer.customer, fieldNames: customer.fieldNames, flow: flow.source, decisionTime: decisionTime)
+            customer.customer, fieldNames: customer.fieldNames, flow: flow.source, history: history, decisionTime: time)
         cachedTrace = (key, trace)
         position = min(position, trace.stages.count)
         return (flow, trace)
@@ -30,7 +33,7 @@ extension ReplSession {
         guard let time = Interaction.time(text) else {
             throw ReplError(.usage, "\"\(text)\" is not a time: use ISO 8601 with a zone (2026-11-02T09:30:00Z), a date (2026-11-02) or now")
         }
-        decisionTime = Int64(time.timeIntervalSince1970.rounded(.down))
+        decisionTime = time
         startOver()
         say("deciding as of \(Interaction.text(of: time))")
     }

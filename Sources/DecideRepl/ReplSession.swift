@@ -37,8 +37,10 @@ public final class ReplSession {
     var customer: CustomerInput?
     /// The trace of the customer with the flow, computed once per version of either.
     var cachedTrace: (key: String, trace: DecisionTrace)?
-    /// The decision time `:asof` set (seconds since 1970), or `nil` for now.
-    var decisionTime: Int64?
+    /// The decision time `:asof` set, or `nil` for now.
+    var decisionTime: Date?
+    /// Whether the customer in use was loaded from the store: only then do decisions read their stored history.
+    var customerIsStored = false
     /// How many stages have been stepped through.
     var position = 0
     /// The audience being stepped through.
@@ -137,6 +139,7 @@ public final class ReplSession {
         case "use": try useRun(try required(argument, "a run id, e.g. :use 3f2a…"))
         case "result": try result(argument)
         case "diff": try diff()
+        case "history": try showHistory()
         case "asof": try setDecisionTime(try required(argument, "a time or now, e.g. :asof 2026-11-02 or :asof now"))
         default:
             let names = ReplCommandInfo.all.map(\.name)

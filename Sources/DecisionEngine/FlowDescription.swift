@@ -16,7 +16,7 @@ public struct FlowDescription: Sendable, Hashable, Codable {
     public struct Stage: Sendable, Hashable, Codable {
         /// The stage's name.
         public var name: String
-        /// `filter`, `score`, `rank`, `channel`, `limit` or `stage`.
+        /// `filter`, `score`, `rank`, `channel`, `limit`, `stage`, `cap` or `cooldown`.
         public var kind: String
     }
 
@@ -34,6 +34,9 @@ public struct FlowDescription: Sendable, Hashable, Codable {
     public var maxOffers: Int?
     /// The run-wide volume constraints the flow declares, in declaration order.
     public var constraints: [VolumeConstraint]
+    /// Whether the flow reads customers' interaction history (it has a `cap` or `cooldown` stage, or names
+    /// `history` in its code): a run reads each batch's history only for such a flow.
+    public var readsHistory = false
 
     /// What single-customer views (`flows explain`, `flows test`, the REPL) say about the flow's volume
     /// constraints: they show the flow's own decision, and the constraints apply only in runs. `nil` without any.

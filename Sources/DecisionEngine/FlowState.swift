@@ -16,11 +16,14 @@ final class FlowState {
     private let entry: EntryPoints
     /// The channel names the engine has numbered so far (Lua's channel id `k` is `channelNames[k - 1]`).
     private(set) var channelNames: [String] = []
-    private var decisionTime: Int64?
+    private var decisionTime: Date?
+    /// The decision time in milliseconds since 1970, from which history entries' ages are counted.
+    private var decisionMilliseconds: Int64 = 0
 
     /// Registry references to the engine's entry points and tables.
     private struct EntryPoints {
         let decide, decideAll, trace, location, takeFunnel, catalogue, customerData, results, channelNames: Int32
+        let historyNames, historyOffer, historyChannel, historyOutcome, historyAge, historySize: Int32
 
         init(engine: Int32, in state: LuaState) {
             decide = state.reference(toField: "decide", of: engine)
@@ -32,7 +35,16 @@ final class FlowState {
             customerData = state.reference(toField: "customer_data", of: engine)
             results = state.reference(toField: "results", of: engine)
             channelNames = state.reference(toField: "channel_names", of: engine)
+            historyNames = state.reference(toField: "history_names", of: engine)
+            historyOffer = state.reference(toField: "history_offer", of: engine)
+            historyChannel = state.reference(toField: "history_channel", of: engine)
+            historyOutcome = state.reference(toField: "history_outcome", of: engine)
+            historyAge = state.reference(toField: "history_age", of: engine)
+            historySize = state.reference(toField: "history_size", of: engine)
         }
+
+        /// The history tables, in the order ``FlowState/HistorySlots`` expects them after `first`.
+        var history: [Int32] { [historyNames, historyOffer, historyChannel, historyOutcome, historyAge, historySize] }
     }
 
     /// Loads and compiles a flow in a new state.
@@ -82,7 +94,12 @@ final class FlowState {
         } catch {
             throw FlowError(loading: source.key, error)
         }
-        description = FlowDescription(key: source.key, value: value)
+        var description = FlowDescription(key: source.key, value: value)
+        // A flow reads the history through its policies, or by naming `history` anywhere in its code; only then is
+        // the history read for its runs.
+        description.readsHistory = description.stages.contains { $0.kind == "cap" || $0.kind == "cooldown" }
+            || snapshot.source.contains("history") || (snapshot.modules ?? [:]).values.contains { $0.contains("history") }
+        self.description = description
     }
 
     /// The directory part of a file name, empty for a bare name (`cross_sell.lua`).
@@ -97,34 +114,76 @@ final class FlowState {
     /// Bytes the state holds.
     var memoryUsed: Int { state.memoryUsed }
 
-    /// Makes `os.time()` and `os.date()` without a time argument return `seconds` in the next calls.
-    func setDecisionTime(_ seconds: Int64) {
-        guard decisionTime != seconds else { return }
-        state.setDecisionTime(seconds)
-        decisionTime = seconds
+    /// Makes `time` the decision time of the next calls: what `os.time()` and `os.date()` without a time argument
+    /// return (its whole seconds), and what history windows are counted back from (to the millisecond).
+    func setDecisionTime(_ time: Date) {
+        guard decisionTime != time else { return }
+        state.setDecisionTime(Int64(time.timeIntervalSince1970.rounded(.down)))
+        decisionTime = time
+        decisionMilliseconds = time.milliseconds
+    }
+
+    /// Where the history tables are in a frame: `first` and the five slots after it.
+    private struct HistorySlots {
+        let names, offer, channel, outcome, age, size: Int
+        init(first: Int) {
+            (names, offer, channel, outcome, age, size) = (first, first + 1, first + 2, first + 3, first + 4, first + 5)
+        }
+    }
+
+    /// Gives the engine the names `history` uses (once per batch), or marks the history as not read.
+    private func setHistoryNames(_ history: InteractionHistory?, frame: borrowing LuaState.Frame, slots: HistorySlots) {
+        frame.setInteger(slots.size, at: 1, 0)
+        frame.setInteger(slots.size, at: 2, history == nil ? 0 : 1)
+        guard let history else { return }
+        for (offset, name) in history.names.enumerated() { frame.setString(slots.names, at: offset + 1, name) }
+    }
+
+    /// Gives the engine `customerId`'s entries of `history` that happened before the decision time, newest first.
+    private func setHistory(
+        of customerId: String, _ history: InteractionHistory?, frame: borrowing LuaState.Frame, slots: HistorySlots
+    ) {
+        guard let history else { return }
+        var count = 0
+        for position in history.entries(of: customerId) {
+            let age = decisionMilliseconds - history.times[position]
+            guard age > 0 else { continue }
+            count += 1
+            frame.setInteger(slots.offer, at: count, Int64(history.offers[position]) + 1)
+            frame.setInteger(slots.channel, at: count, Int64(history.channels[position]) + 1)
+            frame.setInteger(slots.outcome, at: count, Int64(history.outcomes[position]) + 1)
+            frame.setInteger(slots.age, at: count, age)
+        }
+        frame.setInteger(slots.size, at: 1, Int64(count))
     }
 
     /// Decides the customers of `batch` from `start` on (the batch path, no trace) until the batch ends or a limit
     /// damages the state; returns where it stopped. A customer whose decision fails gets no recommendations and an
     /// entry in ``BatchDecisions/errors``, made by `failure`. With `candidates`, each customer's result is every
     /// candidate left after the last stage, uncut by `max_offers`, each with a score (a run with volume constraints).
+    /// `history` is the batch's interaction history (`nil`: not read, the flow does not use it).
     func decide(
-        _ batch: CustomerBatch, from start: Int, seed: UInt64, candidates: Bool, channels: inout BatchChannels,
-        into decisions: inout BatchDecisions, failure: (LuaError, String) -> DecisionError
+        _ batch: CustomerBatch, history: InteractionHistory?, from start: Int, seed: UInt64, candidates: Bool,
+        channels: inout BatchChannels, into decisions: inout BatchDecisions,
+        failure: (LuaError, String) -> DecisionError
     ) -> Int {
         let keys = state.reference(toSequence: batch.fieldNames)
         defer { state.release(reference: keys) }
         channels.startState()
         let (data, results, decide, names, knownChannels) = (0, 1, 2, 3, 4)
+        let slots = HistorySlots(first: 5)
         return state.withFrame(
             [entry.customerData, entry.results, candidates ? entry.decideAll : entry.decide, keys, entry.channelNames]
+                + entry.history
         ) { frame in
             frame.clear(data)
+            setHistoryNames(history, frame: frame, slots: slots)
             var index = start
             while index < batch.customers.count {
                 let customer = batch.customers[index]
                 index += 1
                 frame.set(data, keys: names, count: customer.values.count) { customer.values[$0].push(to: $1) }
+                setHistory(of: customer.id, history, frame: frame, slots: slots)
                 let count: Int
                 do throws(LuaError) {
                     count = try frame.callReturningInteger(decide, FlowWorker.seed(seed, customer.id))
@@ -152,13 +211,17 @@ final class FlowState {
         }
     }
 
-    /// Sets the customer the next ``trace(seed:)`` decides.
-    func setCustomer(_ customer: Customer, fieldNames: [String]) {
+    /// Sets the customer the next ``trace(seed:)`` decides, with their interaction history (before the decision
+    /// time; `nil`: not read).
+    func setCustomer(_ customer: Customer, fieldNames: [String], history: InteractionHistory?) {
         let keys = state.reference(toSequence: fieldNames)
         defer { state.release(reference: keys) }
-        state.withFrame([entry.customerData, keys]) { frame in
+        let slots = HistorySlots(first: 2)
+        state.withFrame([entry.customerData, keys] + entry.history) { frame in
             frame.clear(0)
             frame.set(0, keys: 1, count: customer.values.count) { customer.values[$0].push(to: $1) }
+            setHistoryNames(history, frame: frame, slots: slots)
+            setHistory(of: customer.id, history, frame: frame, slots: slots)
         }
     }
 

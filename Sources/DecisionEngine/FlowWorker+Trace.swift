@@ -9,15 +9,17 @@ extension FlowWorker {
     /// - Parameters:
     ///   - customer: The customer, with its batch's field names.
     ///   - seed: The run's seed.
-    ///   - decisionTime: What `os.time()` returns to the flow (seconds since 1970); now by default.
+    ///   - history: The customer's interaction history (entries at or after the decision time are left out); none
+    ///     by default.
+    ///   - decisionTime: What `os.time()` returns to the flow and history windows count back from; now by default.
     /// - Throws: ``FlowError`` when the flow does not load; ``DecisionError`` when it fails for this customer.
     public func trace(
         _ customer: Customer, fieldNames: [String], flow source: FlowSource, seed: UInt64 = 0,
-        decisionTime: Int64? = nil
+        history: InteractionHistory = InteractionHistory(), decisionTime: Date? = nil
     ) throws -> DecisionTrace {
         let flow = try state(of: source, seed: seed)
-        flow.setDecisionTime(decisionTime ?? Int64(Date().timeIntervalSince1970))
-        flow.setCustomer(customer, fieldNames: fieldNames)
+        flow.setDecisionTime(decisionTime ?? Date())
+        flow.setCustomer(customer, fieldNames: fieldNames, history: history)
         let traced: (value: LuaValue, printed: [String])
         do {
             traced = try flow.trace(seed: Self.seed(seed, customer.id))

@@ -13,8 +13,8 @@ public final class FlowWorker: WorkerContext {
     public let limits: SandboxLimits
     /// The handle that stops this worker's calls when raised, if any.
     public let interrupt: LuaInterrupt?
-    /// What `os.time()` returns to flows outside runs: when the worker was made.
-    private let startedAt = Int64(Date().timeIntervalSince1970)
+    /// The decision time of batches decided without one: when the worker was made.
+    private let startedAt = Date()
     private var states: [String: FlowState] = [:]
     /// The keys of ``states``, least recently used first.
     private var recent: [String] = []
@@ -155,13 +155,16 @@ public final class FlowWorker: WorkerContext {
     /// - Parameters:
     ///   - seed: The run's seed; with the customer id it seeds `math.random` for each customer.
     ///   - offers: The offer ids the run was planned with, in order: the flow must compile to exactly these.
-    ///   - decisionTime: What `os.time()` returns to the flow (a run's decision time, in seconds since 1970).
+    ///   - history: The batch's interaction history, read for the run's decision time (`nil` when the flow does not
+    ///     read history: see ``FlowDescription/readsHistory``).
+    ///   - decisionTime: The run's decision time: what `os.time()` returns to the flow, and what history windows
+    ///     count back from.
     ///   - candidates: Each customer's every candidate after the last stage, uncut by `max_offers` and each with a
     ///     score (a run with volume constraints), instead of the flow's recommendations.
     /// - Throws: ``FlowError`` when the flow itself does not load or compiles to another catalogue.
     public func decide(
-        _ batch: CustomerBatch, flow source: FlowSource, seed: UInt64 = 0, offers: [String]? = nil,
-        decisionTime: Int64? = nil, candidates: Bool = false
+        _ batch: CustomerBatch, history: InteractionHistory? = nil, flow source: FlowSource, seed: UInt64 = 0,
+        offers: [String]? = nil, decisionTime: Date? = nil, candidates: Bool = false
     ) throws(FlowError) -> BatchDecisions {
         var decisions = BatchDecisions()
         decisions.customerIds.reserveCapacity(batch.customers.count)
@@ -171,7 +174,10 @@ public final class FlowWorker: WorkerContext {
         while start < batch.customers.count {
             let flow = try state(of: source, seed: seed, expecting: offers)
             flow.setDecisionTime(decisionTime ?? startedAt)
-            start = flow.decide(batch, from: start, seed: seed, candidates: candidates, channels: &channels, into: &decisions) { error, id in
+            start = flow.decide(
+                batch, history: history, from: start, seed: seed, candidates: candidates, channels: &channels,
+                into: &decisions
+            ) { error, id in
                 decisionError(error, flow: flow, customerId: id)
             }
             decisions.funnel.add(flow.takeFunnel())

@@ -69,6 +69,19 @@ extension LuaState {
             }
         }
 
+        /// Sets `table[position]` of the table in `slot` to `value`, raw.
+        package func setInteger(_ slot: Int, at position: Int, _ value: Int64) {
+            let L = state.pointer
+            lua_pushinteger(L, lua_Integer(value))
+            lua_rawseti(L, index(slot), lua_Integer(position))
+        }
+
+        /// Sets `table[position]` of the table in `slot` to `text`, raw.
+        package func setString(_ slot: Int, at position: Int, _ text: String) {
+            state.push(string: text)
+            lua_rawseti(state.pointer, index(slot), lua_Integer(position))
+        }
+
         /// Calls the function in `slot` with one integer under every sandbox limit and returns its integer result.
         ///
         /// - Throws: ``LuaError``: the call's error (a limit poisons the state).

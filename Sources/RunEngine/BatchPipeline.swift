@@ -32,8 +32,31 @@ struct BatchPipeline: Sendable {
     let options: RunOptions
     /// The run's id (for the commits).
     let runId: String
-    /// The run's decision time, in seconds since 1970: what `os.time()` returns to the flow in every worker.
-    let decisionTime: Int64
+    /// The run's decision time: what `os.time()` returns to the flow in every worker, and what history windows
+    /// count back from.
+    let decisionTime: Date
+    /// Where each batch's interaction history is read, when the flow reads history
+    /// (``FlowDescription/readsHistory``).
+    let history: HistorySource?
+
+    /// Where a run reads its batches' interaction history: one query per batch, for the run's window.
+    struct HistorySource: Sendable {
+        let store: any InteractionStore
+        let window: HistoryWindow
+    }
+
+    /// A pipeline; `history` is used only when the flow reads history.
+    init(
+        flow: FlowSource, description: FlowDescription, options: RunOptions, runId: String, decisionTime: Date,
+        history: HistorySource
+    ) {
+        self.flow = flow
+        self.description = description
+        self.options = options
+        self.runId = runId
+        self.decisionTime = decisionTime
+        self.history = description.readsHistory ? history : nil
+    }
 
     /// What to do after a batch was handled.
     enum Next {
@@ -88,6 +111,11 @@ struct BatchPipeline: Sendable {
                     }
                     if customers.isEmpty { continue }
                     let batch = CustomerBatch(fieldNames: read.fieldNames, customers: customers)
+                    var fetched: InteractionHistory?
+                    if let source = self.history {
+                        fetched = try await source.store.history(of: customers.map(\.id), window: source.window)
+                    }
+                    let history = fetched
                     let sequence = nextToRead
                     nextToRead += 1
                     let flow = flow, seed = options.seed ?? 0, decisionTime = decisionTime
@@ -95,8 +123,8 @@ struct BatchPipeline: Sendable {
                     group.addTask {
                         (sequence, try await pool.run {
                             try $0.decide(
-                                batch, flow: flow, seed: seed, offers: offerIds, decisionTime: decisionTime,
-                                candidates: candidates)
+                                batch, history: history, flow: flow, seed: seed, offers: offerIds,
+                                decisionTime: decisionTime, candidates: candidates)
                         })
                     }
                 }

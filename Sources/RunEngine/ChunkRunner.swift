@@ -35,7 +35,7 @@ struct ChunkRunner: Sendable {
                 record: record,
                 pipeline: BatchPipeline(
                     flow: flow, description: try FlowWorker().describe(flow), options: options, runId: runId,
-                    decisionTime: Int64(record.decidedAt.timeIntervalSince1970.rounded(.down))),
+                    decisionTime: record.decidedAt, history: .init(store: store, window: record.historyWindow)),
                 selection: record.segment.map { .named($0) } ?? .expression(record.filter ?? ""))
             if runners.count >= 16 { runners.removeAll() }
             runners[runId] = runner

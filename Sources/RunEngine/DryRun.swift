@@ -32,14 +32,15 @@ public struct DryRun: Sendable {
             wanted == audience || (position + 1) * wanted / audience > position * wanted / audience
         }
         let started = Date()
+        let decisionTime = plan.decidedAt ?? started
         var estimator = ProgressEstimator()
         var tally = RunTally()
         var batches: [RunBatchCommit] = []
         var (decided, errors) = (0, 0)
         var firstError: DecisionError?
         let pipeline = BatchPipeline(
-            flow: flow, description: description, options: plan.options, runId: "dry-run",
-            decisionTime: Int64(started.timeIntervalSince1970))
+            flow: flow, description: description, options: plan.options, runId: "dry-run", decisionTime: decisionTime,
+            history: .init(store: store, window: HistoryWindow(before: decisionTime, storedThrough: started)))
         try await pipeline.run(cursor: cursor, after: nil, keep: keep) { outcome in
             batches.append(outcome.commit)
             decided += outcome.commit.customerIds.count

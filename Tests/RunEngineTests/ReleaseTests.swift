@@ -72,8 +72,7 @@ struct ReleaseTests {
         let worker = try FlowWorker()
         let then = try #require(Interaction.time("2024-02-29T23:59:59Z"))
         let asOf = try worker.trace(
-            customer.customers[0], fieldNames: customer.fieldNames, flow: source,
-            decisionTime: Int64(then.timeIntervalSince1970))
+            customer.customers[0], fieldNames: customer.fieldNames, flow: source, decisionTime: then)
         #expect(asOf.recommendations.first?.score == then.timeIntervalSince1970)
         let before = Date().timeIntervalSince1970.rounded(.down)
         let now = try worker.trace(customer.customers[0], fieldNames: customer.fieldNames, flow: source)

@@ -88,8 +88,8 @@ struct RunsController {
         return try .json(ResultPage(results: page.customers.map(ResultDocument.init), total: page.total))
     }
 
-    /// The decision trace of one of the run's customers, with the run's own flow snapshot, seed and decision time
-    /// (the customer's attributes as they are now).
+    /// The decision trace of one of the run's customers, with the run's own flow snapshot, seed, decision time and
+    /// the history the run could see (the customer's attributes as they are now).
     @Sendable func decision(_ request: Request, context: APIRequestContext) async throws -> Response {
         let id = try context.parameters.require("id")
         let customerId = try context.parameters.require("customerId")
@@ -102,10 +102,11 @@ struct RunsController {
         let flow = try JSONDecoder().decode(FlowSource.self, from: Data(run.flowSnapshot.utf8))
         let input = CustomerInput(batch: try await store.customer(id: customerId))
         let seed = run.options.seed ?? 0
+        let history = try await store.history(of: [customerId], window: run.historyWindow)
         let trace = try await workers.perform { worker in
             try worker.trace(
-                input.customer, fieldNames: input.fieldNames, flow: flow, seed: seed,
-                decisionTime: Int64(run.decidedAt.timeIntervalSince1970.rounded(.down)))
+                input.customer, fieldNames: input.fieldNames, flow: flow, seed: seed, history: history,
+                decisionTime: run.decidedAt)
         }
         return try .json(trace)
     }

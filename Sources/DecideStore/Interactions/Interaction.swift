@@ -123,7 +123,7 @@ extension Date {
     }
 
     /// Milliseconds since 1970, as the stores keep interaction times.
-    var milliseconds: Int64 { Int64((timeIntervalSince1970 * 1000).rounded(.down)) }
+    public var milliseconds: Int64 { Int64((timeIntervalSince1970 * 1000).rounded(.down)) }
 
     /// The date `milliseconds` after 1970.
     init(milliseconds: Int64) {
@@ -185,6 +185,10 @@ public protocol InteractionStore: Sendable {
 
     /// Erases a customer's interaction history; returns how many interactions were deleted.
     func deleteInteractions(customerId: String) async throws -> Int
+
+    /// The history of `customerIds` that `window` lets a decision see, with one query (a batch's customers, not one
+    /// query per customer).
+    func history(of customerIds: [String], window: HistoryWindow) async throws -> InteractionHistory
 }
 
 /// A page of a customer's interactions, newest first, and how many they have: what `interactions show --json` prints

@@ -110,4 +110,23 @@ extension PostgresCustomerStore: InteractionStore {
             return deleted
         }
     }
+
+    public func history(of customerIds: [String], window: HistoryWindow) async throws -> InteractionHistory {
+        guard !customerIds.isEmpty else { return InteractionHistory() }
+        let before = window.before.milliseconds, storedThrough = window.storedThrough?.milliseconds ?? Int64.max
+        return try await translatingErrors {
+            var history = InteractionHistory()
+            for try await (customer, offer, channel, outcome, at) in try await client.query(
+                """
+                SELECT customer_id, offer_id, channel, outcome, at FROM interaction
+                WHERE customer_id = ANY(\(customerIds)::TEXT[]) AND at < \(before) AND stored_at <= \(storedThrough)
+                ORDER BY customer_id DESC, at DESC
+                """,
+                logger: logger
+            ).decode((String, String, String?, String, Int64).self) {
+                history.append(customerId: customer, offerId: offer, channel: channel, outcome: outcome, at: at)
+            }
+            return history
+        }
+    }
 }

@@ -49,6 +49,8 @@ public struct RunRecord: Sendable, Hashable, Codable, Identifiable {
     /// The run's decision time: what its flow sees as now, and the end of every history window (`--as-of`, or its
     /// creation time).
     public var decidedAt: Date
+    /// The interaction history the run's decisions see: before its decision time, stored by its creation.
+    public var historyWindow: HistoryWindow { HistoryWindow(before: decidedAt, storedThrough: createdAt) }
     /// When its recommendations were released into the interaction history, if they were.
     public var releasedAt: Date?
 

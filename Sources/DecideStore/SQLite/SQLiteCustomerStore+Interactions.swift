@@ -81,4 +81,27 @@ extension SQLiteCustomerStore: InteractionStore {
             }
         }
     }
+
+    public func history(of customerIds: [String], window: HistoryWindow) throws -> InteractionHistory {
+        guard !customerIds.isEmpty else { return InteractionHistory() }
+        let ids = String(decoding: try JSONEncoder().encode(customerIds), as: UTF8.self)
+        return try Self.translatingErrors {
+            try pool.read { db in
+                var history = InteractionHistory()
+                // Descending on both columns, so the index serves the order with no sort.
+                let rows = try Row.fetchCursor(
+                    db.cachedStatement(sql: """
+                        SELECT customer_id, offer_id, channel, outcome, at FROM interaction
+                        WHERE customer_id IN (SELECT value FROM json_each(?)) AND at < ? AND stored_at <= ?
+                        ORDER BY customer_id DESC, at DESC
+                        """),
+                    arguments: [ids, window.before.milliseconds, window.storedThrough?.milliseconds ?? Int64.max])
+                while let row = try rows.next() {
+                    history.append(
+                        customerId: row[0], offerId: row[1], channel: row[2], outcome: row[3], at: row[4])
+                }
+                return history
+            }
+        }
+    }
 }

@@ -1,8 +1,9 @@
 -- The flow DSL and the per-customer decision loop, in trusted Lua installed into every flow's state.
 --
--- A state holds one flow. The engine adds `flow`, `filter`, `score`, `rank`, `channel`, `limit`, `stage` and `volume`
--- to the scripts' base environment and returns the host's entry points: `compile` (the loaded flow's definition into the
+-- A state holds one flow. The engine adds `flow`, `filter`, `score`, `rank`, `channel`, `limit`, `stage`, `cap`,
+-- `cooldown`, `volume` and `history` to the scripts' base environment and returns the host's entry points: `compile` (the loaded flow's definition into the
 -- state's runnable flow; returns its problems), `customer_data` (the table the host fills for each customer),
+-- `history_*` (the arrays the host fills with each customer's interaction history),
 -- `decide` (one customer, the batch path: results into a reused array, no trace; `decide_all` the same uncut
 -- by `max_offers`, for runs with volume constraints), `trace` (one customer, every
 -- stage recorded), `where` (the stage and offer an error happened in), `take_funnel`, `describe` and `catalogue`.
@@ -34,10 +35,22 @@ local function where(level)
     return nil
 end
 
-local function make_stage(kind, name, fn, top, at)
+local function make_stage(kind, name, fn, top, at, spec)
     local handle = {}
-    stages_made[handle] = { kind = kind, name = name, fn = fn, top = top, where = at }
+    stages_made[handle] = { kind = kind, name = name, fn = fn, top = top, where = at, spec = spec }
     return handle
+end
+
+-- A contact policy stage, `cap { ... }` or `cooldown { ... }`: a copy of what it said, checked when the flow compiles.
+local function policy_constructor(kind)
+    return function(spec)
+        if type(spec) ~= "table" then error(kind .. " { ... } expects a table", 2) end
+        local fields = {}
+        for key, value in next, spec do fields[key] = value end
+        local name = fields.name
+        if name == nil then name = kind end
+        return make_stage(kind, name, nil, nil, where(2), fields)
+    end
 end
 
 local function constructor(kind)
@@ -56,6 +69,8 @@ end
 base.limit = function(n)
     return make_stage("limit", "limit", nil, n, where(2))
 end
+base.cap = policy_constructor("cap")
+base.cooldown = policy_constructor("cooldown")
 -- A volume constraint: what it said, where it was declared.
 local volumes_made = setmetatable({}, { __mode = "k" })
 base.volume = function(spec)
@@ -75,6 +90,28 @@ end
 local function positive_integer(value)
     return mtype(value) == "integer" and value > 0
 end
+
+-- `value` as an integer when it is a whole number (a float such as `1e4` counts), else `value` itself.
+local function whole_number(value)
+    if mtype(value) == "float" and value == floor(value) and value >= 0 and value < 2^53 then return tointeger(value) end
+    return value
+end
+
+-- Whether `text` is an interaction outcome: a word of a-z, 0-9 and _ starting with a letter, at most 64 bytes.
+local function is_outcome(text)
+    return type(text) == "string" and #text <= 64 and sfind(text, "^[a-z][a-z0-9_]*$") ~= nil
+end
+
+local DAY_MS = 86400000
+
+-- What each contact policy takes.
+local policy_fields = {
+    cap = { max = true, days = true, outcome = true, channel = true, per_offer = true, name = true },
+    cooldown = { days = true, outcome = true, name = true },
+}
+local policy_field_list = {
+    cap = "max, days, outcome, channel, per_offer and name", cooldown = "days, outcome and name",
+}
 
 -- Characters that reorder or hide text on a terminal: bidirectional controls and marks.
 local function is_bidirectional(code)
@@ -151,6 +188,49 @@ local function plain(value, depth)
         if type(key) == "string" or mtype(key) == "integer" then copy[key] = plain(field, depth + 1) end
     end
     return copy
+end
+
+-- A contact policy's settings from what its constructor was given, each problem handed to `report`: the window in
+-- milliseconds, the outcome it counts (`sent` for a cap, `declined` for a cool-down), and a cap's max, channel and
+-- per-offer switch.
+local function check_policy(kind, spec, report)
+    local policy = { outcome = kind == "cap" and "sent" or "declined" }
+    for key in next, spec do
+        if not policy_fields[kind][key] then
+            report("unknown field " .. shown(key) .. " (" .. kind .. " takes " .. policy_field_list[kind] .. ")")
+        end
+    end
+    local days = spec.days
+    if type(days) ~= "number" or days ~= days or days <= 0 or days == huge then
+        report("`days` must be a positive number, got " .. shown(days))
+    else
+        policy.days, policy.window = days, days * DAY_MS
+    end
+    if spec.outcome ~= nil then
+        if is_outcome(spec.outcome) then
+            policy.outcome = spec.outcome
+        else
+            report("`outcome` " .. shown(spec.outcome) .. " is not an outcome (a word of a-z, 0-9 and _ starting "
+                .. "with a letter)")
+        end
+    end
+    if kind == "cap" then
+        local max = whole_number(spec.max)
+        if mtype(max) ~= "integer" or max < 0 then
+            report("`max` must be a non-negative integer, got " .. shown(spec.max))
+        end
+        policy.max = max
+        if spec.channel ~= nil then
+            local why = identifier_problem(spec.channel)
+            if why then report("`channel` " .. shown(spec.channel) .. ": " .. why) end
+            policy.channel = spec.channel
+        end
+        if spec.per_offer ~= nil and type(spec.per_offer) ~= "boolean" then
+            report("`per_offer` must be true or false, got " .. shown(spec.per_offer))
+        end
+        policy.per_offer = spec.per_offer == true
+    end
+    return policy
 end
 
 -- Turns a flow definition into a runnable flow, collecting every problem rather than stopping at the first.
@@ -256,15 +336,23 @@ local function compile(value, chunkname, context)
         local label = "stage #" .. i
         local made_stage = stages_made[stages[i]]
         if not made_stage then
-            problem(at, label .. " is not a stage: use filter, score, rank, channel, limit or stage")
+            problem(at, label .. " is not a stage: use filter, score, rank, channel, limit, stage, cap or cooldown")
         else
             local stage = { kind = made_stage.kind, name = made_stage.name, fn = made_stage.fn,
                 top = made_stage.top, where = made_stage.where }
             local sat = stage.where
+            local is_policy = made_stage.spec ~= nil
             why = name_problem(stage.name, 128)
-            if why then problem(sat, label .. " (" .. stage.kind .. ") needs a name (text) as its first argument: " .. why) end
+            if why then
+                problem(sat, label .. " (" .. stage.kind .. ") needs a name (text)"
+                    .. (is_policy and " in `name`: " or " as its first argument: ") .. why)
+            end
             label = label .. " " .. shown(stage.name)
-            if stage.kind == "rank" then
+            if is_policy then
+                stage.policy = check_policy(stage.kind, made_stage.spec, function(message)
+                    problem(sat, label .. ": " .. message)
+                end)
+            elseif stage.kind == "rank" then
                 if stage.top ~= nil and not positive_integer(stage.top) then
                     problem(sat, label .. ": rank { top = N } needs a positive integer, got " .. shown(stage.top))
                 end
@@ -305,8 +393,7 @@ local function compile(value, chunkname, context)
                         ok = false
                     end
                 end
-                local max = fields.max
-                if mtype(max) == "float" and max == floor(max) and max >= 0 and max < 2^53 then max = tointeger(max) end
+                local max = whole_number(fields.max)
                 if mtype(max) ~= "integer" or max < 0 then
                     problem(vat, label .. ": `max` must be a non-negative integer, got " .. shown(max))
                     ok = false
@@ -579,6 +666,184 @@ local function run_limit(flow, stage, n, trace)
     return run_limit_to(flow, stage.top, n, trace, "past the limit of " .. stage.top)
 end
 
+-- The interaction history of the customer being decided, filled by the host before each decision: parallel arrays,
+-- newest first, of each entry's offer, channel (0 for none) and outcome, as indexes into `history_names` (set once
+-- per batch), and its age (milliseconds before the decision time, always positive); `history_size[1]` is how many
+-- entries there are, `history_size[2]` 1 when the host read the history for this decision.
+local history_names, history_offer, history_channel, history_outcome, history_age = {}, {}, {}, {}, {}
+local history_size = { 0, 0 }
+-- Whether a customer is being decided: `history` answers only then.
+local deciding = false
+
+-- Whether history entry `k` is for `offer`, on `channel`, with `outcome` (each when given) and within `window`
+-- milliseconds of the decision time.
+local function entry_matches(k, offer, channel, outcome, window)
+    if window and history_age[k] > window then return false end
+    if outcome and history_names[history_outcome[k]] ~= outcome then return false end
+    if offer and history_names[history_offer[k]] ~= offer then return false end
+    if channel then
+        local c = history_channel[k]
+        if c == 0 or history_names[c] ~= channel then return false end
+    end
+    return true
+end
+
+-- "7 days", "1 day", "0.5 days".
+local function days_text(days)
+    if days == 1 then return "1 day" end
+    if days == floor(days) then return format("%d days", days) end
+    return format("%g days", days)
+end
+
+-- `cap { ... }`: keeps the customer at `max` or fewer interactions with the outcome in the window, this decision's
+-- candidates included; with `channel`, counting and judging only that channel; with `per_offer`, each offer on its own
+-- count.
+local function run_cap(flow, stage, n, trace)
+    local policy, offers = stage.policy, flow.offers
+    local max, channel, outcome, window = policy.max, policy.channel, policy.outcome, policy.window
+    local count, by_offer = 0, nil
+    if policy.per_offer then by_offer = {} end
+    for k = 1, history_size[1] do
+        if entry_matches(k, nil, channel, outcome, window) then
+            if by_offer then
+                local id = history_names[history_offer[k]]
+                by_offer[id] = (by_offer[id] or 0) + 1
+            else
+                count = count + 1
+            end
+        end
+    end
+    local m, taken = 0, 0
+    for k = 1, n do
+        local i = idx[k]
+        local entry = offers[i]
+        local applies = true
+        if channel then
+            local name = channels[k] or entry.channel
+            if name == nil then
+                current_offer = i
+                fail(stage, format("cap %s: offer '%s' has no channel (put a channel stage before this cap, or give the "
+                    .. "offer a `channel`)", shown(stage.name), entry.id))
+            end
+            applies = name == channel
+        end
+        local keep, had = true, count
+        if applies then
+            if by_offer then
+                had = by_offer[entry.id] or 0
+                keep = had < max
+            else
+                keep = count + taken < max
+                if keep then taken = taken + 1 end
+            end
+        end
+        if keep then
+            m = m + 1
+            idx[m], scores[m], channels[m] = i, scores[k], channels[k]
+        elseif trace then
+            record_drop(trace, flow, i, format("cap '%s': %d %s%s%s in %s (max %d)", stage.name, had, outcome,
+                by_offer and (" for '" .. entry.id .. "'") or "", channel and (" on " .. channel) or "",
+                days_text(policy.days), max))
+        end
+    end
+    return m
+end
+
+-- `cooldown { ... }`: drops a candidate whose offer the customer had the outcome for within the window.
+local function run_cooldown(flow, stage, n, trace)
+    local policy, offers = stage.policy, flow.offers
+    local outcome, window = policy.outcome, policy.window
+    local latest
+    for k = 1, history_size[1] do
+        if entry_matches(k, nil, nil, outcome, window) then
+            latest = latest or {}
+            local id = history_names[history_offer[k]]
+            if latest[id] == nil then latest[id] = history_age[k] end -- newest first: the first is the latest
+        end
+    end
+    if latest == nil then return n end
+    local m = 0
+    for k = 1, n do
+        local i = idx[k]
+        local age = latest[offers[i].id]
+        if age == nil then
+            m = m + 1
+            idx[m], scores[m], channels[m] = i, scores[k], channels[k]
+        elseif trace then
+            local days = age // DAY_MS
+            local ago = days == 0 and "less than a day ago" or (days_text(days) .. " ago")
+            record_drop(trace, flow, i, format("cooldown '%s': %s %s", stage.name, outcome, ago))
+        end
+    end
+    return m
+end
+
+-- `history`: the customer's history, read-only, for a flow's own rules.
+local function check_history_call(what)
+    if not deciding then
+        error(what .. ": the history is only there while a customer is being decided (call it from a stage)", 3)
+    end
+    if history_size[2] ~= 1 then
+        error(what .. ": this decision was made without the customer's history (the flow never names `history`, so "
+            .. "it was not read)", 3)
+    end
+end
+
+local function history_query(what, spec, with_days)
+    if spec == nil then spec = {} end
+    if type(spec) ~= "table" then error(what .. " expects a table, like { offer = \"gold\", days = 30 }", 3) end
+    local offer, channel, outcome, window
+    for key, value in next, spec do
+        if key == "offer" or key == "channel" then
+            if type(value) ~= "string" then error(what .. ": `" .. key .. "` must be text, got " .. shown(value), 3) end
+            if key == "offer" then offer = value else channel = value end
+        elseif key == "outcome" then
+            if not is_outcome(value) then error(what .. ": `outcome` " .. shown(value) .. " is not an outcome", 3) end
+            outcome = value
+        elseif key == "days" and with_days then
+            if type(value) ~= "number" or value ~= value or value <= 0 then
+                error(what .. ": `days` must be a positive number, got " .. shown(value), 3)
+            end
+            window = value * DAY_MS
+        else
+            error(what .. ": unknown field " .. shown(key) .. " (use offer, channel, outcome"
+                .. (with_days and ", days)" or ")"), 3)
+        end
+    end
+    return offer, channel, outcome, window
+end
+
+local history_functions = {
+    -- How many of the customer's interactions match (every one before the decision time when `days` is not given).
+    count = function(spec)
+        check_history_call("history.count")
+        local offer, channel, outcome, window = history_query("history.count", spec, true)
+        local count = 0
+        for k = 1, history_size[1] do
+            if entry_matches(k, offer, channel, outcome, window) then count = count + 1 end
+        end
+        return count
+    end,
+    -- Days (fractions kept) since the customer's most recent matching interaction, or nil.
+    last = function(spec)
+        check_history_call("history.last")
+        local offer, channel, outcome = history_query("history.last", spec, false)
+        for k = 1, history_size[1] do
+            if entry_matches(k, offer, channel, outcome, nil) then return history_age[k] / DAY_MS end
+        end
+        return nil
+    end,
+}
+base.history = setmetatable({}, {
+    __index = function(_, key)
+        local fn = history_functions[key]
+        if fn == nil then error("history has count and last, not " .. shown(key), 2) end
+        return fn
+    end,
+    __newindex = function(_, key) error("history is read-only (cannot set " .. shown(key) .. ")", 2) end,
+    __metatable = false,
+})
+
 local function run_stage(flow, stage, n, trace)
     local offers, list = flow.offers, {}
     for k = 1, n do
@@ -625,7 +890,7 @@ local function run_stage(flow, stage, n, trace)
 end
 
 local runners = { filter = run_filter, score = run_score, channel = run_channel, rank = run_rank,
-    limit = run_limit, stage = run_stage }
+    limit = run_limit, stage = run_stage, cap = run_cap, cooldown = run_cooldown }
 
 -- Decides the current customer; returns how many recommendations it wrote into `results`
 -- (offer index, channel id, score or false, three slots each). `math.random` is seeded with `seed` at its first
@@ -634,6 +899,7 @@ local function evaluate(flow, seed, trace, all)
     reset(flow.context)
     seed_call(seed)
     current_flow = flow
+    deciding = true
     local active, offers = flow.active, flow.offers
     local n = #active
     for k = 1, n do
@@ -664,6 +930,7 @@ local function evaluate(flow, seed, trace, all)
         end
     end
     current_stage = nil
+    deciding = false
     if not all and flow.max_offers and n > flow.max_offers then n = flow.max_offers end
     for k = 1, n do
         local entry = offers[idx[k]]
@@ -711,6 +978,7 @@ local function trace(seed)
 end
 
 local function location()
+    deciding = false
     local stage = current_stage
     local offer = current_offer and current_flow and current_flow.offers[current_offer]
     return { stage = stage and stage.name or nil, offer = offer and offer.id or nil }
@@ -756,6 +1024,8 @@ end
 
 return {
     compile = compile_flow, describe = describe, catalogue = catalogue, customer_data = customer_data, decide = decide,
+    history_names = history_names, history_offer = history_offer, history_channel = history_channel,
+    history_outcome = history_outcome, history_age = history_age, history_size = history_size,
     decide_all = decide_all,
     trace = trace, where = location, results = results, channel_names = channel_names, take_funnel = take_funnel,
 }
