@@ -23,6 +23,10 @@ return flow {
     filter("holdings", models.holdings_ok),   -- rate cut needs a loan, cashback needs a card
     filter("balance", models.balance_ok),     -- bonus rate needs a balance worth topping up
 
+    -- Contact policies (docs/flows.md, "Respecting the customer"): an offer declined in the last 90 days is not
+    -- made again so soon...
+    cooldown { days = 90, name = "declined lately" },
+
     score("retained value", function(c, o)
       return o.value * propensity(c, o)
     end),
@@ -37,6 +41,9 @@ return flow {
     end),
 
     channel("preferred", pick_channel),
-    rank { top = 1 },
+    rank {},
+    -- ...and nobody gets more than two emails a week: the best offer that may still be sent wins.
+    cap { max = 2, days = 7, channel = "email", name = "email fatigue" },
+    limit(1),
   },
 }

@@ -62,4 +62,33 @@ return {
                  email_opt_in = false, sms_opt_in = false, app_user = false },
     expect = {},
   },
+  -- Contact policies: the history a case carries, counted back from its as_of.
+  {
+    name = "declined the rate cut last month: the bonus rate instead",
+    customer = { id = "r9", age = 40, has_loan = true, has_credit_card = true, balance = 5000, tenure_months = 30,
+                 churn_risk = 0.75, email_opt_in = true, app_user = true, last_purchase_days = 200 },
+    as_of = "2026-11-30",
+    history = { { offer = "ret_rate_cut", channel = "push", outcome = "declined", at = "2026-11-02T10:00:00Z" } },
+    expect = { "ret_bonus_rate" },
+    expect_not = { "ret_rate_cut" },
+  },
+  {
+    name = "declined it four months ago: the rate cut again",
+    customer = { id = "r10", age = 40, has_loan = true, has_credit_card = true, balance = 5000, tenure_months = 30,
+                 churn_risk = 0.75, email_opt_in = true, app_user = true, last_purchase_days = 200 },
+    as_of = "2026-11-30",
+    history = { { offer = "ret_rate_cut", outcome = "declined", at = "2026-07-30" } },
+    expect = { "ret_rate_cut" },
+  },
+  {
+    name = "two emails this week already: no email offer",
+    customer = { id = "r11", age = 30, has_loan = false, has_credit_card = true, balance = 5000, tenure_months = 24,
+                 churn_risk = 0.7, email_opt_in = true, app_user = false, last_purchase_days = 240 },
+    as_of = "2026-11-30T09:00:00+01:00",
+    history = {
+      { offer = "newsletter", channel = "email", outcome = "sent", at = "2026-11-24T08:00:00Z" },  -- 6 days ago
+      { offer = "ret_cashback", channel = "email", outcome = "sent", at = "2026-11-29" },
+    },
+    expect = {},
+  },
 }

@@ -18,6 +18,9 @@ public struct FlowDescription: Sendable, Hashable, Codable {
         public var name: String
         /// `filter`, `score`, `rank`, `channel`, `limit`, `stage`, `cap` or `cooldown`.
         public var kind: String
+        /// A `cap`'s or `cooldown`'s window in days, and the outcome it counts.
+        public var days: Double? = nil
+        public var outcome: String? = nil
     }
 
     /// The flow's key.
@@ -34,9 +37,12 @@ public struct FlowDescription: Sendable, Hashable, Codable {
     public var maxOffers: Int?
     /// The run-wide volume constraints the flow declares, in declaration order.
     public var constraints: [VolumeConstraint]
-    /// Whether the flow reads customers' interaction history (it has a `cap` or `cooldown` stage, or names
-    /// `history` in its code): a run reads each batch's history only for such a flow.
-    public var readsHistory = false
+    /// Which interactions the flow reads: `nil` when it reads none; the outcomes and window of its `cap` and
+    /// `cooldown` stages when those are all it reads; everything (``HistoryScope/all``) when it names `history` in
+    /// its code. A run reads each batch's history only for a flow that reads some, and only what it reads.
+    public var historyScope: HistoryScope?
+    /// Whether the flow reads customers' interaction history.
+    public var readsHistory: Bool { historyScope != nil }
 
     /// What single-customer views (`flows explain`, `flows test`, the REPL) say about the flow's volume
     /// constraints: they show the flow's own decision, and the constraints apply only in runs. `nil` without any.

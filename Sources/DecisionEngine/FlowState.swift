@@ -95,10 +95,16 @@ final class FlowState {
             throw FlowError(loading: source.key, error)
         }
         var description = FlowDescription(key: source.key, value: value)
-        // A flow reads the history through its policies, or by naming `history` anywhere in its code; only then is
-        // the history read for its runs.
-        description.readsHistory = description.stages.contains { $0.kind == "cap" || $0.kind == "cooldown" }
-            || snapshot.source.contains("history") || (snapshot.modules ?? [:]).values.contains { $0.contains("history") }
+        // A flow that names `history` anywhere in its code may read any of it; one with only policies reads their
+        // outcomes over their longest window.
+        if snapshot.source.contains("history") || (snapshot.modules ?? [:]).values.contains(where: { $0.contains("history") }) {
+            description.historyScope = .all
+        } else {
+            let policies = description.stages.filter { $0.days != nil }
+            if let days = policies.compactMap(\.days).max() {
+                description.historyScope = HistoryScope(days: days, outcomes: Set(policies.compactMap(\.outcome)))
+            }
+        }
         self.description = description
     }
 
@@ -339,7 +345,10 @@ extension FlowDescription {
             offers: list("offers").map {
                 .init(id: $0["id"].stringValue ?? "", name: $0["name"].stringValue ?? "", active: $0["active"] != false)
             },
-            stages: list("stages").map { .init(name: $0["name"].stringValue ?? "", kind: $0["kind"].stringValue ?? "") },
+            stages: list("stages").map {
+                .init(name: $0["name"].stringValue ?? "", kind: $0["kind"].stringValue ?? "", days: $0["days"].doubleValue,
+                      outcome: $0["outcome"].stringValue)
+            },
             maxOffers: value["max_offers"].integerValue.map(Int.init),
             constraints: list("constraints").map { item in
                 let selector: VolumeConstraint.Selector

@@ -42,10 +42,10 @@ struct BatchPipeline: Sendable {
     /// Where a run reads its batches' interaction history: one query per batch, for the run's window.
     struct HistorySource: Sendable {
         let store: any InteractionStore
-        let window: HistoryWindow
+        var window: HistoryWindow
     }
 
-    /// A pipeline; `history` is used only when the flow reads history.
+    /// A pipeline; `history` is used only when the flow reads history, narrowed to what it reads.
     init(
         flow: FlowSource, description: FlowDescription, options: RunOptions, runId: String, decisionTime: Date,
         history: HistorySource
@@ -55,7 +55,11 @@ struct BatchPipeline: Sendable {
         self.options = options
         self.runId = runId
         self.decisionTime = decisionTime
-        self.history = description.readsHistory ? history : nil
+        self.history = description.historyScope.map { scope in
+            var narrowed = history
+            narrowed.window.scope = scope
+            return narrowed
+        }
     }
 
     /// What to do after a batch was handled.

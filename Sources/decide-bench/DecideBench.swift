@@ -1,7 +1,7 @@
 import Foundation
 
 /// `make bench`: every benchmark of Decide, in release mode, with each target as a ratio against a baseline
-/// measured in the same run. `decide-bench [lua|store|runs|volume|run-store|all] [--customers N]`, from the repository's root (the
+/// measured in the same run. `decide-bench [lua|store|runs|volume|history|run-store|all] [--customers N]`, from the repository's root (the
 /// run benchmark reads `flows/`).
 @main
 struct DecideBench {
@@ -24,6 +24,9 @@ struct DecideBench {
         }
         if selection == "all" || selection == "volume" {
             figures += try await VolumeBenchmark.run(customers: customers ?? 1_000_000)
+        }
+        if selection == "all" || selection == "history" {
+            figures += try await HistoryBenchmark.run(customers: customers ?? 1_000_000)
         }
         if selection == "all" || selection == "run-store" {
             figures += try RunStoreBenchmark.run(customers: customers ?? 1_000_000)

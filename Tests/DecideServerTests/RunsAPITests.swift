@@ -417,6 +417,37 @@ struct InteractionsAPITests {
         }
     }
 
+    @Test("a customer's decision uses their stored history before asOf: a decline posted for their offer cools it down", arguments: StoreKind.available)
+    func decisionWithHistory(kind: StoreKind) async throws {
+        let fixture = try await ServerFixture(kind: kind)
+        defer { fixture.remove() }
+        try await fixture.application().test(.router) { client in
+            // The first customer the retention flow makes an offer to.
+            var found: (customer: String, offer: String)?
+            for index in 1...200 where found == nil {
+                let customer = String(format: "C%09d", index)
+                let trace = try await client.send(
+                    .get, "/api/v1/customers/\(customer)/decision?flow=retention&asOf=2026-11-30").object()
+                if let first = (trace["recommendations"] as? [[String: Any]])?.first, let offer = first["offerId"] as? String {
+                    found = (customer, offer)
+                }
+            }
+            let (customer, offer) = try #require(found)
+            let body = #"{"interactions": [{"customerId": "\#(customer)", "offerId": "\#(offer)", "outcome": "declined", "at": "2026-11-29"}]}"#
+            #expect(try await client.send(.post, "/api/v1/interactions", json: body).status == .ok)
+            let after = try await client.send(.get, "/api/v1/customers/\(customer)/decision?flow=retention&asOf=2026-11-30").object()
+            let offers = (after["recommendations"] as? [[String: Any]])?.compactMap { $0["offerId"] as? String }
+            #expect(offers?.contains(offer) == false)
+            let stages = try #require(after["stages"] as? [[String: Any]])
+            let cooldown = try #require(stages.first { $0["kind"] as? String == "cooldown" })
+            let reasons = (cooldown["dropped"] as? [[String: Any]])?.compactMap { $0["reason"] as? String }
+            #expect(reasons == ["cooldown 'declined lately': declined 1 day ago"])
+            // As of before the decline, it is not there yet.
+            let before = try await client.send(.get, "/api/v1/customers/\(customer)/decision?flow=retention&asOf=2026-11-29").object()
+            #expect((before["recommendations"] as? [[String: Any]])?.first?["offerId"] as? String == offer)
+        }
+    }
+
     @Test("POST /runs/{id}/release releases a completed run once (then 409); asOf sets the decision time and a bad one is 422", arguments: StoreKind.available)
     func release(kind: StoreKind) async throws {
         let fixture = try await ServerFixture(kind: kind)

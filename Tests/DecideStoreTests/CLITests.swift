@@ -323,4 +323,42 @@ struct CLITests {
         #expect(try await decide("interactions", "count", "--customer", "C2").output == "0\n")
         #expect(try await decide("interactions", "delete", "--customer", "C1").output.contains("Deleted 2 interactions"))
     }
+
+    @Test("flows explain decides with --history-json, or a stored customer's history before --as-of; a bad history file exits 2 naming the entry")
+    func explainWithHistory() async throws {
+        let flows = directory.appendingPathComponent("flows")
+        try FileManager.default.createDirectory(at: flows, withIntermediateDirectories: true)
+        try """
+            return flow {
+              name = "Polite",
+              offers = { { id = "card", name = "Card", channel = "email" }, { id = "loan", name = "Loan", channel = "sms" } },
+              stages = { cooldown { days = 30, name = "declined lately" }, cap { max = 1, days = 7, channel = "sms" } },
+            }
+            """.write(to: flows.appendingPathComponent("polite.lua"), atomically: true, encoding: .utf8)
+        let history = directory.appendingPathComponent("history.json")
+        try #"[{"offerId": "card", "outcome": "declined", "at": "2026-11-20T00:00:00Z"}, {"offer_id": "x", "channel": "sms", "outcome": "sent", "at": "2026-11-29"}]"#
+            .write(to: history, atomically: true, encoding: .utf8)
+        let explained = try await decide(
+            "flows", "explain", "polite", "--flows", flows.path, "--customer-json", #"{"id": "c1"}"#, "--history-json", history.path,
+            "--as-of", "2026-11-30", "--json")
+        #expect(explained.status == 0, "\(explained.error)")
+        let trace = try json(explained) as? [String: Any]
+        #expect((trace?["recommendations"] as? [Any])?.isEmpty == true)
+        #expect(explained.output.contains("cooldown 'declined lately': declined 10 days ago"))
+        #expect(explained.output.contains("cap 'cap': 1 sent on sms in 7 days (max 1)"))
+        // The stored customer's own history, before the decision time only.
+        _ = try await decide("customers", "generate", "--count", "3")
+        let csv = directory.appendingPathComponent("h.csv")
+        try "customer_id,offer_id,outcome,at\nC000000001,card,declined,2026-11-20\n".write(to: csv, atomically: true, encoding: .utf8)
+        _ = try await decide("interactions", "import", csv.path)
+        let before = try await decide("flows", "explain", "polite", "--flows", flows.path, "--customer", "C000000001", "--as-of", "2026-11-19")
+        #expect(before.output.contains("card") && !before.output.contains("dropped card"), "\(before.output)")
+        let after = try await decide("flows", "explain", "polite", "--flows", flows.path, "--customer", "C000000001", "--as-of", "2026-11-21")
+        #expect(after.output.contains("declined 1 day ago"), "\(after.output)")
+        try #"[{"offerId": "card", "outcome": "declined", "at": "yesterday"}]"#.write(to: history, atomically: true, encoding: .utf8)
+        let bad = try await decide(
+            "flows", "explain", "polite", "--flows", flows.path, "--customer-json", #"{"id": "c1"}"#, "--history-json", history.path)
+        #expect(bad.status == 2)
+        #expect(bad.error.contains("history.json: [0].at \"yesterday\" is not a time"), "\(bad.error)")
+    }
 }

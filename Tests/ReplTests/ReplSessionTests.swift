@@ -1,4 +1,5 @@
 import DecideRepl
+import DecideStore
 import Foundation
 import LuaRuntime
 import Testing
@@ -188,5 +189,40 @@ struct ReplSessionTests {
         #expect(output.contains("deciding as of 2024-02-29T00:00:00.000Z"))
         #expect(output.contains("\"yesterday\" is not a time"))
         #expect(output.contains("deciding as of now"))
+    }
+
+    @Test(":history lists a stored customer's history, marking what the decision time hides; stepping and :why use it")
+    func history() async throws {
+        let harness = try await ReplHarness()
+        try """
+            return flow {
+              name = "Polite",
+              offers = { { id = "card", name = "Card", channel = "email" }, { id = "loan", name = "Loan", channel = "sms" } },
+              stages = { cooldown { days = 30, name = "declined lately" } },
+            }
+            """.write(to: harness.flows.appendingPathComponent("polite.lua"), atomically: true, encoding: .utf8)
+        let store = try SQLiteCustomerStore(path: harness.databasePath)
+        _ = try store.addInteractions([
+            Interaction(customerId: "C000000001", offerId: "card", channel: "email", outcome: "declined",
+                        at: try #require(Interaction.time("2026-11-20"))),
+            Interaction(customerId: "C000000001", offerId: "loan", outcome: "declined",
+                        at: try #require(Interaction.time("2026-12-01"))),
+        ])
+        let (status, output) = try await harness.run("""
+            :flow polite
+            :customer C000000001
+            :asof 2026-11-30
+            :history
+            :run
+            :why card
+            :customer {id = "inline"}
+            :history
+            """)
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("C000000001: 2 interactions"), "\(output)")
+        #expect(output.contains("10.0 days ago"))
+        #expect(output.contains("after the decision time: not seen"))
+        #expect(output.contains("cooldown 'declined lately': declined 10 days ago"))
+        #expect(output.contains("inline: no stored history"))
     }
 }

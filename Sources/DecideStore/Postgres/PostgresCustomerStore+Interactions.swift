@@ -113,15 +113,23 @@ extension PostgresCustomerStore: InteractionStore {
 
     public func history(of customerIds: [String], window: HistoryWindow) async throws -> InteractionHistory {
         guard !customerIds.isEmpty else { return InteractionHistory() }
-        let before = window.before.milliseconds, storedThrough = window.storedThrough?.milliseconds ?? Int64.max
+        let before = window.before.milliseconds, since = window.since ?? Int64.min
+        let storedThrough = window.storedThrough?.milliseconds ?? Int64.max
+        var sql = PostgresSQL()
+        let (ids, end, start, stored) = (sql.bind(customerIds), sql.bind(before), sql.bind(since), sql.bind(storedThrough))
+        sql.append("""
+            SELECT customer_id, offer_id, channel, outcome, at FROM interaction
+            WHERE customer_id = ANY(\(ids)::TEXT[]) AND at < \(end) AND at >= \(start) AND stored_at <= \(stored)
+            """)
+        if let outcomes = window.scope.outcomes {
+            let list = sql.bind(outcomes.sorted())
+            sql.append(" AND outcome = ANY(\(list)::TEXT[])")
+        }
+        sql.append(" ORDER BY customer_id DESC, at DESC")
         return try await translatingErrors {
             var history = InteractionHistory()
             for try await (customer, offer, channel, outcome, at) in try await client.query(
-                """
-                SELECT customer_id, offer_id, channel, outcome, at FROM interaction
-                WHERE customer_id = ANY(\(customerIds)::TEXT[]) AND at < \(before) AND stored_at <= \(storedThrough)
-                ORDER BY customer_id DESC, at DESC
-                """,
+                sql.query,
                 logger: logger
             ).decode((String, String, String?, String, Int64).self) {
                 history.append(customerId: customer, offerId: offer, channel: channel, outcome: outcome, at: at)

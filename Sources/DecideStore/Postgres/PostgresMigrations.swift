@@ -208,6 +208,11 @@ enum PostgresMigrations {
             CREATE INDEX interaction_by_customer ON interaction (customer_id, at);
             ALTER TABLE run ADD COLUMN decided_at TIMESTAMPTZ(3), ADD COLUMN released_at TIMESTAMPTZ(3);
             """),
+        // History reads served by the index alone, as in the SQLite store's v7.historyIndex.
+        ("v5.historyIndex", """
+            CREATE INDEX interaction_history ON interaction (customer_id, at) INCLUDE (stored_at, outcome, offer_id, channel);
+            DROP INDEX interaction_by_customer;
+            """),
     ]
 
     /// Applies the migrations not applied yet, on one connection of its own, each in a transaction under an

@@ -84,4 +84,11 @@ struct RawStatement {
         guard let bytes = sqlite3_column_text(handle, index) else { return "" }
         return String(decoding: UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(handle, index))), as: UTF8.self)
     }
+
+    /// The current row's column `index` (0-based) as the bytes of its text, valid until the next step; `nil` for
+    /// NULL.
+    func bytes(_ index: Int32) -> UnsafeBufferPointer<UInt8>? {
+        guard let bytes = sqlite3_column_text(handle, index) else { return nil }
+        return UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(handle, index)))
+    }
 }

@@ -85,22 +85,28 @@ extension SQLiteCustomerStore: InteractionStore {
     public func history(of customerIds: [String], window: HistoryWindow) throws -> InteractionHistory {
         guard !customerIds.isEmpty else { return InteractionHistory() }
         let ids = String(decoding: try JSONEncoder().encode(customerIds), as: UTF8.self)
+        let outcomes = try window.scope.outcomes.map { String(decoding: try JSONEncoder().encode($0.sorted()), as: UTF8.self) }
         return try Self.translatingErrors {
             try pool.read { db in
-                var history = InteractionHistory()
+                var builder = InteractionHistoryBuilder()
                 // Descending on both columns, so the index serves the order with no sort.
-                let rows = try Row.fetchCursor(
-                    db.cachedStatement(sql: """
+                let rows = RawStatement(
+                    try db.cachedStatement(sql: """
                         SELECT customer_id, offer_id, channel, outcome, at FROM interaction
-                        WHERE customer_id IN (SELECT value FROM json_each(?)) AND at < ? AND stored_at <= ?
+                        WHERE customer_id IN (SELECT value FROM json_each(?)) AND at < ? AND at >= ? AND stored_at <= ?
+                        \(outcomes == nil ? "" : "AND outcome IN (SELECT value FROM json_each(?))")
                         ORDER BY customer_id DESC, at DESC
                         """),
-                    arguments: [ids, window.before.milliseconds, window.storedThrough?.milliseconds ?? Int64.max])
-                while let row = try rows.next() {
-                    history.append(
-                        customerId: row[0], offerId: row[1], channel: row[2], outcome: row[3], at: row[4])
+                    in: db)
+                defer { rows.reset() }
+                rows.bind(
+                    [.text(ids), .integer(window.before.milliseconds), .integer(window.since ?? Int64.min),
+                     .integer(window.storedThrough?.milliseconds ?? Int64.max)] + (outcomes.map { [.text($0)] } ?? []))
+                while try rows.step() {
+                    guard let customer = rows.bytes(0), let offer = rows.bytes(1), let outcome = rows.bytes(3) else { continue }
+                    builder.append(customer: customer, offer: offer, channel: rows.bytes(2), outcome: outcome, at: rows.integer(4))
                 }
-                return history
+                return builder.history
             }
         }
     }

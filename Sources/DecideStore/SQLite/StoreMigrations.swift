@@ -21,6 +21,7 @@ public enum StoreMigrations {
         ("v4.chunks", createChunks),
         ("v5.volume", addVolumeConstraints),
         ("v6.interactions", createInteractions),
+        ("v7.historyIndex", coverHistoryReads),
     ]
 
     /// A migrator with every store migration registered.
@@ -149,6 +150,16 @@ public enum StoreMigrations {
             CREATE INDEX interaction_by_customer ON interaction (customer_id, at);
             ALTER TABLE run ADD COLUMN decided_at TEXT;
             ALTER TABLE run ADD COLUMN released_at TEXT;
+            """)
+    }
+
+    /// The index that serves a batch's history reads (these customers, before the decision time, stored by the run's
+    /// creation) holds every column those reads return, so a read never visits the table: ten times faster than
+    /// `(customer_id, at)` alone once the history is larger than the cache (docs/performance.md).
+    private static func coverHistoryReads(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE INDEX interaction_history ON interaction (customer_id, at, stored_at, outcome, offer_id, channel);
+            DROP INDEX interaction_by_customer;
             """)
     }
 

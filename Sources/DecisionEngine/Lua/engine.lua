@@ -1000,7 +1000,11 @@ local function describe()
     for i, entry in ipairs(flow.offers) do
         offers[i] = { id = entry.id, name = entry.name, active = entry.active }
     end
-    for i, stage in ipairs(flow.stages) do stages[i] = { name = stage.name, kind = stage.kind } end
+    for i, stage in ipairs(flow.stages) do
+        local policy = stage.policy
+        stages[i] = { name = stage.name, kind = stage.kind, days = policy and policy.days,
+            outcome = policy and policy.outcome }
+    end
     local constraints = {}
     for i, c in ipairs(flow.constraints) do
         local offers_list
