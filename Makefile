@@ -27,7 +27,7 @@ bench: deps
 	$(SWIFT) build -c release --product decide-bench
 	$(SWIFT) build -c release --product decide
 	$(RELEASE_BIN)/decide-bench
-	scripts/bench-compare.sh $(RELEASE_BIN)/decide
+	scripts/bench-compare.sh $(RELEASE_BIN)/decide $(RELEASE_BIN)/decide-bench
 	scripts/with-postgres.sh scripts/bench-scale.sh $(RELEASE_BIN)/decide
 
 # The sandbox's tests under AddressSanitizer and UndefinedBehaviorSanitizer: Decide's own C (the sandbox) and Swift

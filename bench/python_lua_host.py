@@ -1,12 +1,10 @@
 #!/usr/bin/env python3
-"""The baseline a user would otherwise build: a Python host with an embedded Lua 5.4 (lupa) running the same
-cross-sell flow over the same SQLite audience, end to end (read customers, decide, store every result), on one
-core. It runs Decide's own engine prelude (extracted from Sources/DecisionEngine/EnginePrelude.swift) without the
-sandbox, so it does strictly less work per customer than Decide does.
+"""The baseline a user would otherwise build: a Python host with an embedded Lua 5.4 (lupa) running a flow over a
+SQLite audience, end to end (read customers, decide, store every result), on one core. It runs the straightforward
+engine of bench/plain_engine.lua, unsandboxed, so it does strictly less work per customer than Decide does.
 
-Usage: python_lua_host.py DATABASE FLOWS_DIR   (prints customers per second, customers and recommendations)
+Usage: python_lua_host.py DATABASE FLOWS_DIR [FLOW]   (prints customers per second, customers and recommendations)
 """
-import re
 import sqlite3
 import sys
 import time
@@ -17,22 +15,12 @@ from lupa import lua54
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def engine_source():
-    swift = (ROOT / "Sources/DecisionEngine/EnginePrelude.swift").read_text()
-    return re.search(r'#"""\n(.*?)\n\s*"""#', swift, re.S).group(1)
-
-
-def load_cross_sell(flows):
-    """Decide's engine in an unsandboxed Lua state, and the cross_sell flow compiled by it: (engine, flow)."""
+def load_flow(flows, key="cross_sell"):
+    """bench/plain_engine.lua in an unsandboxed Lua state with the flow loaded: (lua, decide, definition)."""
     lua = lua54.LuaRuntime()
-    lua.globals().package.path = flows + "/?.lua"
-    api = lua.eval("""function(getinfo)
-        return { base = _G, readonly = function(_, t) return t end, reset = function() end, getinfo = getinfo,
-                 rawset = rawset, setmetatable = setmetatable, math_randomseed = math.randomseed }
-    end""")(lua.eval("debug.getinfo"))
-    engine = lua.execute(engine_source(), api)
-    definition = lua.execute((Path(flows) / "cross_sell.lua").read_text())
-    return engine, engine.compile(definition, "flows/cross_sell.lua", lua.table())[0]
+    engine = lua.execute((ROOT / "bench/plain_engine.lua").read_text())
+    decide, definition = engine(flows, key)
+    return lua, decide, definition
 
 
 def open_audience(database):
@@ -88,20 +76,18 @@ def run_end_to_end(database, decide_row):
     print("%.0f %d %d" % (processed / elapsed, processed, recommendations))
 
 
-def main(database, flows):
-    engine, flow = load_cross_sell(flows)
-    offers = [entry.id for entry in flow.offers.values()]
-    data, results, channel_names, decide = engine.customer_data, engine.results, engine.channel_names, engine.decide
+def main(database, flows, key="cross_sell"):
+    lua, decide, _ = load_flow(flows, key)
+    table = lua.table_from
 
     def decide_row(columns, is_boolean, row):
-        for name, boolean, value in zip(columns, is_boolean, row):
-            data[name] = (value == 1) if boolean and value is not None else value
-        n = decide(flow, None)
-        return [(offers[results[3 * k - 2] - 1], channel_names[results[3 * k - 1]], results[3 * k] or None)
-                for k in range(1, n + 1)]
+        customer = table({name: (value == 1 if boolean else value)
+                          for name, boolean, value in zip(columns, is_boolean, row) if value is not None})
+        n, offers, scores, channels = decide(customer)
+        return [(offers[k].id, channels[k], scores[k]) for k in range(1, n + 1)]
 
     run_end_to_end(database, decide_row)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(*sys.argv[1:4])

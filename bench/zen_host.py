@@ -16,7 +16,7 @@ import sys
 
 import zen
 
-from python_lua_host import load_cross_sell, run_end_to_end
+from python_lua_host import load_flow, run_end_to_end
 
 E = "2.718281828459045"
 
@@ -115,11 +115,11 @@ def graph(flows):
     """The JDM decision graph of flows/cross_sell.lua: input, profile, eligibility (a decision table, one row per
     active offer in catalogue order, hit policy collect), recommend, and a last node that lets only the
     recommendations out (without it, zen hands every intermediate list to Python: 13% slower)."""
-    _, flow = load_cross_sell(flows)
+    _, _, definition = load_flow(flows, "cross_sell")
     inputs = [{"id": f"in_{name}", "name": name, "field": field} for name, field in COLUMNS]
     outputs = [{"id": f"out_{field}", "name": field, "field": field} for field in OUTPUTS]
     rules = []
-    for offer in (entry.offer for entry in flow.offers.values()):
+    for offer in definition.offers.values():
         if offer.active is False:
             continue
         channels = ALL_CHANNELS if offer.channels is None else list(offer.channels.values())

@@ -1,25 +1,80 @@
 #!/usr/bin/env bash
-# The per-core comparison with what a user would otherwise build: a Python host embedding Lua 5.4 (lupa) running
-# the same cross_sell flow end to end over the same SQLite audience, against `decide run --workers 1`; and the same
-# decision as a GoRules JDM graph evaluated by the zen rules engine (zen-engine) from Python, over the same audience.
-# Every contender runs pinned to the same single core (taskset), so "per core" means one core for everything:
-# decide's store reads and commits share it with its one worker.
+# What a run costs against the flow's own Lua, in one sitting (issue 15), and against what a user would otherwise
+# build. Over one generated audience and for each of the twenty-offer flow (bench/flows/twenty.lua) and cross_sell:
+#   - the interpreter's own speed: bench/plain_loop.lua, a straightforward unsandboxed engine in Debian's lua5.4,
+#     customers preloaded, the decision loop alone; once on one core, then two copies side by side (one per core);
+#   - Decide's engine alone: its sandboxed state deciding the preloaded audience (decide-bench engine-ceiling);
+#   - decide run --workers 1 and --workers 2, end to end (unpinned), against one loop and two loops;
+#   - a Python host embedding Lua 5.4 (lupa) running the same straightforward engine end to end with SQLite,
+#     against decide run --workers 1, both pinned to one core;
+# then, with a one-offer flow, the run pipeline alone against the run store's own commit rate; and cross_sell as a
+# GoRules JDM graph evaluated by zen-engine from Python, on one core.
 set -euo pipefail
 decide="$1"
-customers="${2:-200000}"
-python3 -c "import lupa" 2>/dev/null || pip install -q lupa
-python3 -c "import zen" 2>/dev/null || pip install -q zen-engine==2.1.3
-pin=(taskset -c "$(( $(nproc) - 1 ))")
+bench="$2"
+customers="${3:-300000}"
+root=$(cd "$(dirname "$0")/.." && pwd)
+scripts/install-deps.sh lua5.4 >/dev/null
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -c "import lupa, zen" 2>/dev/null || .venv/bin/pip install -q lupa zen-engine==2.1.3
+python=.venv/bin/python
+last=$(( $(nproc) - 1 ))
+pin=(taskset -c "$last")
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
+mkdir "$dir/flows"
+cp "$root"/flows/*.lua "$root/bench/flows/twenty.lua" "$dir/flows/"
+cat > "$dir/flows/one.lua" <<'EOF'
+return flow { name = "One offer", offers = { { id = "only", name = "Only", channel = "email" } }, stages = { limit(1) } }
+EOF
 "$decide" customers generate --count "$customers" --seed 1 --db "$dir/audience.sqlite" >/dev/null
-read -r python_rate python_customers python_recommendations < <("${pin[@]}" python3 bench/python_lua_host.py "$dir/audience.sqlite" flows)
-document=$("${pin[@]}" "$decide" run cross_sell --segment all --workers 1 --quiet --json --db "$dir/audience.sqlite" --flows flows)
-read -r decide_customers decide_recommendations decide_ms < <(python3 -c 'import json,sys; s=json.load(sys.stdin)["summary"]; print(s["totalCustomers"], s["totalRecommendations"], s["executionTimeMs"])' <<<"$document")
-decide_rate=$(python3 -c "print(round($decide_customers / ($decide_ms / 1000)))")
-printf '%-60s  %s customers/s (%s recommendations)\n' "compare: Python host + lupa (Lua 5.4, unsandboxed), 1 core" "$python_rate" "$python_recommendations"
-printf '%-60s  %s customers/s (%s recommendations)\n' "compare: decide run --workers 1 (sandboxed, metered)" "$decide_rate" "$decide_recommendations"
-printf '%-60s  %s x\n' "compare: decide / Python host, per core" "$(python3 -c "print(round($decide_rate / $python_rate, 2))")"
-read -r zen_rate zen_customers zen_recommendations < <("${pin[@]}" python3 bench/zen_host.py "$dir/audience.sqlite" flows)
-printf '%-60s  %s customers/s (%s recommendations)\n' "compare: Python host + GoRules zen, 1 core" "$zen_rate" "$zen_recommendations"
-printf '%-60s  %s x\n' "compare: decide / zen host, per core" "$(python3 -c "print(round($decide_rate / $zen_rate, 2))")"
+python3 bench/dump_customers.py "$dir/audience.sqlite" "$dir/customers.lua"
+
+figure() { printf '%-64s  %s\n' "$1" "$2"; }
+ratio() { python3 -c "print(round($1 / $2, 2))"; }
+# decide run's rate (customers / execution time) and recommendations: run_rate FLOW WORKERS [PIN...]
+run_rate() {
+    local flow=$1 workers=$2
+    shift 2
+    "$@" "$decide" run "$flow" --segment all --workers "$workers" --quiet --json --db "$dir/audience.sqlite" \
+        --flows "$dir/flows" | python3 -c 'import json,sys; s=json.load(sys.stdin)["summary"]; print(round(s["totalCustomers"] / (s["executionTimeMs"] / 1000)), s["totalRecommendations"])'
+}
+
+for flow in twenty cross_sell; do
+    read -r plain _ plain_recommendations < <("${pin[@]}" lua5.4 bench/plain_loop.lua "$dir/flows" "$flow" "$dir/customers.lua")
+    # Two loops at once, one per core: the machine's own baseline for two workers.
+    taskset -c 0 lua5.4 bench/plain_loop.lua "$dir/flows" "$flow" "$dir/customers.lua" > "$dir/pair0" &
+    taskset -c "$last" lua5.4 bench/plain_loop.lua "$dir/flows" "$flow" "$dir/customers.lua" > "$dir/pair1"
+    wait
+    pair=$(( $(cut -d' ' -f1 "$dir/pair0") + $(cut -d' ' -f1 "$dir/pair1") ))
+    engine=$("${pin[@]}" "$bench" engine-ceiling "$dir/audience.sqlite" "$dir/flows" "$flow")
+    read -r one one_recommendations < <(run_rate "$flow" 1)
+    read -r two _ < <(run_rate "$flow" 2)
+    figure "engine $flow: plain lua5.4 loop, 1 core ($plain_recommendations recommendations)" "$plain customers/s"
+    figure "engine $flow: 2 plain loops at once" "$pair customers/s"
+    figure "engine $flow: Decide's sandboxed engine alone, preloaded" "$engine customers/s"
+    figure "engine $flow: decide run --workers 1 ($one_recommendations recommendations)" "$one customers/s"
+    figure "engine $flow: decide run --workers 2" "$two customers/s"
+    figure "engine $flow: engine alone / plain loop" "$(ratio "$engine" "$plain") x"
+    figure "engine $flow: --workers 1 / plain loop (target >= 0.85)" "$(ratio "$one" "$plain") x"
+    figure "engine $flow: --workers 2 / 2 plain loops (target >= 0.85)" "$(ratio "$two" "$pair") x"
+    if [ "$plain_recommendations" != "$one_recommendations" ]; then
+        echo "engine $flow: the plain loop and decide run disagree ($plain_recommendations vs $one_recommendations recommendations)" >&2
+        exit 1
+    fi
+    read -r python_rate _ python_recommendations < <("${pin[@]}" "$python" bench/python_lua_host.py "$dir/audience.sqlite" "$dir/flows" "$flow")
+    read -r pinned _ < <(run_rate "$flow" 1 "${pin[@]}")
+    figure "compare $flow: Python host + lupa, plain engine, 1 core" "$python_rate customers/s"
+    figure "compare $flow: decide run --workers 1, 1 core" "$pinned customers/s"
+    figure "compare $flow: decide / Python host, per core (target >= 1.5)" "$(ratio "$pinned" "$python_rate") x"
+done
+
+# The pipeline alone (store read, marshalling, commit) with a one-offer flow, against the store's own commit rate.
+read -r pipeline _ < <(run_rate one 1)
+commit=$("$bench" run-store --customers "$customers" | awk '/customers. results in batches/ { print $(NF - 1) }')
+figure "pipeline: decide run --workers 1, one-offer flow" "$pipeline customers/s"
+figure "pipeline: run store's own commit rate" "$commit customers/s"
+figure "pipeline: one-offer run / commit rate (target >= 0.8)" "$(ratio "$pipeline" "$commit") x"
+
+read -r zen_rate _ zen_recommendations < <("${pin[@]}" "$python" bench/zen_host.py "$dir/audience.sqlite" "$dir/flows")
+figure "compare cross_sell: Python host + GoRules zen, 1 core ($zen_recommendations recommendations)" "$zen_rate customers/s"

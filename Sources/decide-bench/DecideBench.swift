@@ -7,6 +7,10 @@ import Foundation
 struct DecideBench {
     static func main() async throws {
         let arguments = CommandLine.arguments.dropFirst()
+        if arguments.first == "engine-ceiling", arguments.count == 4 {
+            let values = Array(arguments)
+            return try await EngineCeiling.run(database: values[1], flows: values[2], flow: values[3])
+        }
         if arguments.first == "run-peak", arguments.count == 3 {
             return try await RunBenchmark.runForPeak(database: Array(arguments)[1], flows: Array(arguments)[2])
         }

@@ -10,11 +10,13 @@ import RunEngine
 /// without, for 1,000,000 customers and 10,000,000 interactions. The import is not timed.
 enum HistoryBenchmark {
     /// The flow without policies.
-    static let plain = TwentyOfferFlow.source()
+    static func plain() throws -> String { try TwentyOfferFlow.source() }
     /// The flow with a 30-day cool-down on declined offers and at most three emails a week.
-    static let policies = TwentyOfferFlow.source(
-        afterFilters: #"    cooldown { days = 30, name = "declined lately" },"#,
-        afterChannel: #"    cap { max = 3, days = 7, channel = "email", name = "email fatigue" },"#)
+    static func policies() throws -> String {
+        try TwentyOfferFlow.source(
+            afterFilters: #"    cooldown { days = 30, name = "declined lately" },"#,
+            afterChannel: #"    cap { max = 3, days = 7, channel = "email", name = "email fatigue" },"#)
+    }
 
     /// Interactions per customer.
     static let perCustomer = 10
@@ -23,8 +25,8 @@ enum HistoryBenchmark {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("decide-history-bench-\(UUID())")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("flows"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        try plain.write(to: directory.appendingPathComponent("flows/plain.lua"), atomically: true, encoding: .utf8)
-        try policies.write(to: directory.appendingPathComponent("flows/policies.lua"), atomically: true, encoding: .utf8)
+        try plain().write(to: directory.appendingPathComponent("flows/plain.lua"), atomically: true, encoding: .utf8)
+        try policies().write(to: directory.appendingPathComponent("flows/policies.lua"), atomically: true, encoding: .utf8)
         let store = try SQLiteCustomerStore(path: directory.appendingPathComponent("history.sqlite").path)
         _ = try store.importCustomers(from: .generated(count: customers, seed: 1), options: ImportOptions())
         let interactions = try await importHistory(into: store, customers: customers)

@@ -1,39 +1,21 @@
-/// The benchmarks' twenty-offer flow: twenty offers through five eligibility filters, a logistic propensity times
-/// the offer's value, a channel and `rank { top = 5 }`, so most customers have five scored candidates.
+import Foundation
+
+/// The benchmarks' twenty-offer flow, `bench/flows/twenty.lua` (read from the repository's root, where
+/// `decide-bench` runs): twenty offers through five eligibility filters, a logistic propensity times the offer's
+/// value, a channel and `rank { top = 5 }`, so most customers have five scored candidates.
 enum TwentyOfferFlow {
+    static let path = "bench/flows/twenty.lua"
+
     /// The flow's source, with `extra` added to the `flow { ... }` table (`max_offers`, `constraints`) and
     /// `afterFilters` / `afterChannel` stages inserted after the filters and after the channel stage.
-    static func source(extra: String = "", afterFilters: String = "", afterChannel: String = "") -> String {
-        """
-        local offers = {}
-        for i = 1, 20 do
-          offers[i] = { id = "offer" .. i, name = "Offer " .. i, value = 20 + 7 * i, min_age = 18 + (i % 4) * 3,
-                        min_credit = 500 + (i % 5) * 20, bias = (i % 7) / 10 - 0.3, weight = (i % 3 + 1) / 100 }
-        end
-        local exp = math.exp
-        return flow {
-          name = "Twenty offers",
-          offers = offers,
-        \(extra)
-          stages = {
-            filter("age", function(c, o) return (c.age or 0) >= o.min_age end),
-            filter("credit", function(c, o) return (c.credit_score or 0) >= o.min_credit end),
-            filter("income", function(c, o) return (c.income or 0) >= 10000 end),
-            filter("churn", function(c, o) return (c.churn_risk or 0) < 0.95 end),
-            filter("tenure", function(c, o) return (c.tenure_months or 0) >= 0 end),
-        \(afterFilters)
-            score("expected value", function(c, o)
-              local x = o.bias + o.weight * ((c.credit_score or 600) - 650) / 10 - (c.churn_risk or 0.3)
-                + ((c.balance or 0) > 5000 and 0.4 or 0)
-              return o.value / (1 + exp(-x))
-            end),
-            channel("reach", function(c, o)
-              if c.app_user then return "push" elseif c.email_opt_in then return "email" else return "sms" end
-            end),
-        \(afterChannel)
-            rank { top = 5 },
-          },
+    static func source(extra: String = "", afterFilters: String = "", afterChannel: String = "") throws -> String {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let marks = ["  -- (flow fields)": extra, "    -- (after the filters)": afterFilters, "    -- (after the channel)": afterChannel]
+        var source = text
+        for (mark, insert) in marks {
+            guard source.contains(mark) else { throw CocoaError(.fileReadCorruptFile, userInfo: [NSFilePathErrorKey: path]) }
+            source = source.replacingOccurrences(of: mark, with: insert)
         }
-        """
+        return source
     }
 }

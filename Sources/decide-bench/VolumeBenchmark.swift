@@ -10,7 +10,8 @@ import RunEngine
 enum VolumeBenchmark {
     /// The twenty-offer flow with `max_offers = 3` under an offer cap, a channel cap, a cap on a group of offers and a
     /// total (``TwentyOfferFlow``).
-    static let flow = TwentyOfferFlow.source(extra: """
+    static func flow() throws -> String {
+        try TwentyOfferFlow.source(extra: """
           max_offers = 3,
           constraints = {
             volume { max = 60000, offer = "offer20" },
@@ -19,13 +20,14 @@ enum VolumeBenchmark {
             volume { max = 2200000 },
           },
         """)
+    }
 
     /// Measures one constrained run over a generated audience of `customers`.
     static func run(customers: Int) async throws -> [BenchmarkFigure] {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("decide-volume-bench-\(UUID())")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("flows"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        try flow.write(to: directory.appendingPathComponent("flows/twenty.lua"), atomically: true, encoding: .utf8)
+        try flow().write(to: directory.appendingPathComponent("flows/twenty.lua"), atomically: true, encoding: .utf8)
         let store = try SQLiteCustomerStore(path: directory.appendingPathComponent("volume.sqlite").path)
         _ = try store.importCustomers(from: .generated(count: customers, seed: 1), options: ImportOptions())
         let library = FlowLibrary(directory: directory.appendingPathComponent("flows").path)

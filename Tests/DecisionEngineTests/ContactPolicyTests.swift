@@ -184,6 +184,29 @@ struct ContactPolicyTests {
         #expect(try Self.trace(flow, history).printed == ["3\t1\t1\t1.5\t3.0\tnil"])
     }
 
+    @Test("history is there in functions of required modules, which decide what the flow's policies would")
+    func historyInModules() throws {
+        let rules = """
+            local M = {}
+            function M.fresh(c, o) return history.count { offer = o.id, outcome = "declined", days = 30 } == 0 end
+            return M
+            """
+        let flow = FlowSource(
+            key: "modular", path: "flows/modular.lua",
+            source: """
+                local rules = require("rules")
+                return flow {
+                  name = "Modular",
+                  offers = { { id = "a", name = "A", channel = "email" }, { id = "b", name = "B", channel = "email" } },
+                  stages = { filter("not declined lately", rules.fresh) },
+                }
+                """,
+            modules: ["rules": rules])
+        #expect(try FlowWorker().describe(flow).historyScope == .all)
+        let trace = try Self.trace(flow, [Self.entry("a", "declined", secondsAgo: Self.daysAgo(3))])
+        #expect(trace.recommendations.map(\.offerId) == ["b"])
+    }
+
     @Test("history refuses unknown fields and writes, and answers only while a customer is being decided")
     func historyMisuse() throws {
         for (body, message) in [
