@@ -208,6 +208,10 @@ extension PostgresCustomerStore: RunQueueStore {
             freeze.append(freeze.bind(.integer(run)) + ", id FROM customer WHERE ")
             PostgresFilterCompiler.compile(query.filter, into: &freeze)
             try await connection.query(freeze.query, logger: logger)
+            // Fresh statistics for the members just written: without them the planner takes the new run for a
+            // couple of rows and reads each batch by scanning and sorting the rest of its chunk (11 ms a batch of
+            // 1,000 instead of 2), rather than walking the key in order.
+            try await connection.query("ANALYZE run_member", logger: logger)
             try await connection.query(
                 """
                 INSERT INTO run_chunk (run_seq, chunk, first_customer_id, last_customer_id, size)
@@ -320,9 +324,13 @@ struct PostgresChunkCursor: CustomerBatchCursor {
     mutating func next() async throws -> CustomerBatch? {
         while !finished {
             var sql = PostgresSQL("SELECT m.customer_id, " + schema.names.map { "c." + $0.quotedIdentifier }.joined(separator: ", "))
-            sql.append(" FROM run_member m LEFT JOIN customer c ON c.id = m.customer_id WHERE m.run_seq = \(sql.bind(.integer(run)))")
-            sql.append(" AND m.customer_id >= \(sql.bind(.text(first))) AND m.customer_id > \(sql.bind(.text(lastID)))")
-            sql.append(" AND m.customer_id <= \(sql.bind(.text(through))) ORDER BY m.customer_id LIMIT \(sql.bind(.integer(Int64(batchSize))))")
+            let (low, after, high) = (sql.bind(.text(first)), sql.bind(.text(lastID)), sql.bind(.text(through)))
+            // The customers' side gets the same key range, so that a merge join starts at the batch rather than at
+            // the table's first customer.
+            sql.append(" FROM run_member m LEFT JOIN customer c ON c.id = m.customer_id AND c.id >= \(low) AND c.id > \(after)")
+            sql.append(" AND c.id <= \(high) WHERE m.run_seq = \(sql.bind(.integer(run)))")
+            sql.append(" AND m.customer_id >= \(low) AND m.customer_id > \(after)")
+            sql.append(" AND m.customer_id <= \(high) ORDER BY m.customer_id LIMIT \(sql.bind(.integer(Int64(batchSize))))")
             let rows = try await client.query(sql.query, logger: logger).collect()
             finished = rows.count < batchSize
             if let last = rows.last { lastID = try last.makeRandomAccess()[0].decode(String.self) }

@@ -322,9 +322,20 @@ extension PostgresCustomerStore: RunStore {
             try await transaction { connection in
                 let record = try await Self.lockedRun(id, connection, logger: logger)
                 guard record.status != .running && record.status != .pending else { throw RunStoreRules.active(record) }
-                try await connection.query("DELETE FROM run WHERE id = \(id)", logger: logger)
+                try await Self.deleteRuns([id], connection, logger: logger)
             }
         }
+    }
+
+    /// Deletes the runs `ids` and everything of theirs: the rows of the tables without a foreign key first, then the
+    /// runs (the others follow by cascade).
+    static func deleteRuns(_ ids: [String], _ connection: PostgresConnection, logger: Logger) async throws {
+        for table in PostgresMigrations.bulkRunTables {
+            var sql = PostgresSQL("DELETE FROM \(table) WHERE run_seq IN (SELECT seq FROM run WHERE id = ANY(")
+            sql.append(sql.bind(ids) + "))")
+            try await connection.query(sql.query, logger: logger)
+        }
+        try await connection.query("DELETE FROM run WHERE id = ANY(\(ids))", logger: logger)
     }
 
     public func pruneRuns(createdBefore cutoff: Date, keepingNewest keep: Int, dryRun: Bool) async throws -> [String] {
@@ -342,7 +353,7 @@ extension PostgresCustomerStore: RunStore {
                     logger: logger)
                 for try await id in rows.decode(String.self) { pruned.append(id) }
                 if !dryRun && !pruned.isEmpty {
-                    try await connection.query("DELETE FROM run WHERE id = ANY(\(pruned))", logger: logger)
+                    try await Self.deleteRuns(pruned, connection, logger: logger)
                 }
                 return pruned
             }

@@ -213,7 +213,20 @@ enum PostgresMigrations {
             CREATE INDEX interaction_history ON interaction (customer_id, at) INCLUDE (stored_at, outcome, offer_id, channel);
             DROP INDEX interaction_by_customer;
             """),
+        // The tables a run writes a row per customer or recommendation into lose their foreign key to `run`: its
+        // check is a trigger per inserted row, which tripled the cost of every insert (200,000 result rows: 1.0 s
+        // against 0.35 s). The store deletes their rows itself before it deletes a run (`bulkRunTables`).
+        ("v6.bulkWithoutForeignKeys", """
+            ALTER TABLE run_member DROP CONSTRAINT IF EXISTS run_member_run_seq_fkey;
+            ALTER TABLE run_customer DROP CONSTRAINT IF EXISTS run_customer_run_seq_fkey;
+            ALTER TABLE run_result DROP CONSTRAINT IF EXISTS run_result_run_seq_fkey;
+            ALTER TABLE run_drop DROP CONSTRAINT IF EXISTS run_drop_run_seq_fkey;
+            """),
     ]
+
+    /// The tables with a row per customer or recommendation of a run and no foreign key to it: deleting a run
+    /// deletes their rows first (``PostgresCustomerStore`` does, in the same transaction).
+    static let bulkRunTables = ["run_member", "run_customer", "run_result", "run_drop"]
 
     /// Applies the migrations not applied yet, on one connection of its own, each in a transaction under an
     /// advisory lock.
