@@ -78,123 +78,84 @@ struct BatchPipeline: Sendable {
         let errors: [DecisionError]
     }
 
-    /// Where the audience is read from: its cursor, and how many customers it has handed out.
-    private struct Reader: Sendable {
-        var cursor: any CustomerBatchCursor
-        var position = 0
-    }
-
-    /// A batch ready for the workers: its customers and their history (when the flow reads it).
-    private struct Prepared: Sendable {
-        let batch: CustomerBatch
-        let history: InteractionHistory?
-    }
-
-    /// Reads the next batch that has customers to decide (after `after`, kept by `keep`) and its history; `nil` at
-    /// the end of the audience.
-    private func read(
-        _ reader: Reader, after: String?, keep: @escaping @Sendable (Int) -> Bool
-    ) async throws -> (Reader, Prepared?) {
-        var reader = reader
-        while let read = try await reader.cursor.next() {
-            let customers = read.customers.filter { customer in
-                defer { reader.position += 1 }
-                return (after.map { $0.utf8.lexicographicallyPrecedes(customer.id.utf8) } ?? true) && keep(reader.position)
-            }
-            if customers.isEmpty { continue }
-            var history: InteractionHistory?
-            if let source = self.history {
-                history = try await source.store.history(of: customers.map(\.id), window: source.window)
-            }
-            return (reader, Prepared(batch: CustomerBatch(fieldNames: read.fieldNames, customers: customers), history: history))
-        }
-        return (reader, nil)
-    }
-
     /// Runs the audience behind `cursor`, skipping customers up to `after` (a resumed run), keeping only the
     /// customers `keep` selects (a sample), and calls `handle` with each batch's outcome in order.
     ///
-    /// The next batch is read while the workers decide and `handle` commits, so that a store's round trips (a
-    /// PostgreSQL server's above all) overlap the deciding instead of adding to it. Each commit's `executionTimeMs`
-    /// is the wall time since the previous batch was handled, so the commits add up to the run's execution time.
+    /// Each commit's `executionTimeMs` is the wall time since the previous batch was handled, so the commits add up
+    /// to the run's execution time.
     func run(
         cursor: any CustomerBatchCursor, after: String?, keep: @escaping @Sendable (Int) -> Bool = { _ in true },
         handle: (Outcome) async throws -> Next
     ) async throws {
+        var cursor = cursor
         let limits = options.limits.sandbox
         let pool = WorkerPool(workers: options.workers) { _ in try FlowWorker(limits: limits) }
         defer { pool.shutdown() }
         let offerNames = Dictionary(description.offers.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         let offerIds = description.offers.map(\.id)
         let inFlightLimit = options.workers * 2
+        var position = 0
         let clock = ContinuousClock()
         var lastHandled = clock.now
-        // The read under way, one batch ahead of the workers' needs.
-        let pipeline = self
-        var reading: Task<(Reader, Prepared?), any Error>? = Task {
-            try await pipeline.read(Reader(cursor: cursor), after: after, keep: keep)
-        }
-        // A read still under way when the run stops is cancelled and waited for: nothing reads the store after this
-        // returns.
-        func finishReading() async {
-            reading?.cancel()
-            _ = try? await reading?.value
-        }
-        do {
-            try await withThrowingTaskGroup(of: (Int, BatchDecisions).self) { group in
-                var nextToRead = 0
-                var nextToHandle = 0
-                var ready: [Int: BatchDecisions] = [:]
-                var stopped = false
-                func dispatch() async throws {
-                    while !stopped, let task = reading, nextToRead - nextToHandle < inFlightLimit {
-                        let (reader, prepared) = try await task.value
-                        guard let prepared else {
-                            reading = nil
-                            return
-                        }
-                        reading = Task { try await pipeline.read(reader, after: after, keep: keep) }
-                        let sequence = nextToRead
-                        nextToRead += 1
-                        let flow = flow, seed = options.seed ?? 0, decisionTime = decisionTime
-                        let candidates = !options.constraints.isEmpty
-                        group.addTask {
-                            (sequence, try await pool.run {
-                                try $0.decide(
-                                    prepared.batch, history: prepared.history, flow: flow, seed: seed, offers: offerIds,
-                                    decisionTime: decisionTime, candidates: candidates)
-                            })
-                        }
+        try await withThrowingTaskGroup(of: (Int, BatchDecisions).self) { group in
+            var nextToRead = 0
+            var nextToHandle = 0
+            var ready: [Int: BatchDecisions] = [:]
+            var exhausted = false
+            var stopped = false
+            func dispatch() async throws {
+                while !exhausted && !stopped && nextToRead - nextToHandle < inFlightLimit {
+                    guard let read = try await cursor.next() else {
+                        exhausted = true
+                        return
+                    }
+                    let customers = read.customers.filter { customer in
+                        defer { position += 1 }
+                        return (after.map { $0.utf8.lexicographicallyPrecedes(customer.id.utf8) } ?? true) && keep(position)
+                    }
+                    if customers.isEmpty { continue }
+                    let batch = CustomerBatch(fieldNames: read.fieldNames, customers: customers)
+                    var fetched: InteractionHistory?
+                    if let source = self.history {
+                        fetched = try await source.store.history(of: customers.map(\.id), window: source.window)
+                    }
+                    let history = fetched
+                    let sequence = nextToRead
+                    nextToRead += 1
+                    let flow = flow, seed = options.seed ?? 0, decisionTime = decisionTime
+                    let candidates = !options.constraints.isEmpty
+                    group.addTask {
+                        (sequence, try await pool.run {
+                            try $0.decide(
+                                batch, history: history, flow: flow, seed: seed, offers: offerIds,
+                                decisionTime: decisionTime, candidates: candidates)
+                        })
+                    }
+                }
+            }
+            try await dispatch()
+            while nextToHandle < nextToRead {
+                guard let (sequence, decisions) = try await group.next() else { break }
+                ready[sequence] = decisions
+                while let decisions = ready.removeValue(forKey: nextToHandle) {
+                    nextToHandle += 1
+                    let now = clock.now
+                    let elapsed = now - lastHandled
+                    lastHandled = now
+                    let milliseconds = Int(elapsed.components.seconds * 1000)
+                        + Int(elapsed.components.attoseconds / 1_000_000_000_000_000)
+                    var outcome = try Self.outcome(decisions, description: description, offerNames: offerNames,
+                                                   runId: runId, milliseconds: milliseconds)
+                    outcome.commit.candidates = !options.constraints.isEmpty
+                    if try await handle(outcome) == .stop {
+                        stopped = true
+                        group.cancelAll()
+                        return
                     }
                 }
                 try await dispatch()
-                while nextToHandle < nextToRead {
-                    guard let (sequence, decisions) = try await group.next() else { break }
-                    ready[sequence] = decisions
-                    while let decisions = ready.removeValue(forKey: nextToHandle) {
-                        nextToHandle += 1
-                        let now = clock.now
-                        let elapsed = now - lastHandled
-                        lastHandled = now
-                        let milliseconds = Int(elapsed.components.seconds * 1000)
-                            + Int(elapsed.components.attoseconds / 1_000_000_000_000_000)
-                        var outcome = try Self.outcome(decisions, description: description, offerNames: offerNames,
-                                                       runId: runId, milliseconds: milliseconds)
-                        outcome.commit.candidates = !options.constraints.isEmpty
-                        if try await handle(outcome) == .stop {
-                            stopped = true
-                            group.cancelAll()
-                            return
-                        }
-                    }
-                    try await dispatch()
-                }
             }
-        } catch {
-            await finishReading()
-            throw error
         }
-        await finishReading()
     }
 
     /// A batch's decisions in the store's commit form.

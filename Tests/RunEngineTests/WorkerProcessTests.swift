@@ -129,6 +129,24 @@ struct WorkerProcessTests {
         }
     }
 
+    @Test("a worker registering again (back after the store failed) is renewed and gives back the chunk it held", arguments: StoreKind.available)
+    func registerAgain(kind: StoreKind) async throws {
+        let fixture = try await RunFixture(customers: 30, kind: kind)
+        let record = try await RunPlanner(library: fixture.library, store: fixture.store)
+            .create(RunRequest(flow: "simple", segment: "all", chunkSize: 10))
+        _ = try await fixture.store.startRun(id: record.id)
+        let worker = WorkerRegistration(name: "back", host: "here", pid: 1, threads: 1, runId: nil)
+        try await fixture.store.registerWorker(worker)
+        let claim = try #require(try await fixture.store.claimChunk(workerId: worker.id, runId: record.id, lease: LeasePolicy(seconds: 60)))
+        #expect(try await chunk(heldBy: "back", in: fixture) != nil)
+        // Its unregistering never reached the store; it registers again with the same id.
+        try await fixture.store.registerWorker(worker)
+        #expect(try await chunk(heldBy: "back", in: fixture) == nil)
+        let again = try #require(try await fixture.store.claimChunk(workerId: worker.id, runId: record.id, lease: LeasePolicy(seconds: 60)))
+        #expect(again.chunk == claim.chunk && again.token != claim.token)
+        try await fixture.store.unregisterWorker(id: worker.id)
+    }
+
     @Test("cancelling a run three workers execute reaches every one of them; they stay up for the next run", arguments: StoreKind.available)
     func cancelAcrossWorkers(kind: StoreKind) async throws {
         // Ten times slower than the slow flow: the run outlasts the workers' start on a loaded machine by far.

@@ -18,12 +18,23 @@ extension PostgresCustomerStore: RunQueueStore {
     public func registerWorker(_ worker: WorkerRegistration) async throws {
         try await translatingErrors {
             let now = Date()
-            try await client.query(
-                """
-                INSERT INTO worker (id, name, host, pid, threads, run_id, started_at, heartbeat_at)
-                VALUES (\(worker.id), \(worker.name), \(worker.host), \(worker.pid), \(worker.threads), \(worker.runId), \(now), \(now))
-                """,
-                logger: logger)
+            try await transaction { connection in
+                try await connection.query(
+                    """
+                    INSERT INTO worker (id, name, host, pid, threads, run_id, started_at, heartbeat_at)
+                    VALUES (\(worker.id), \(worker.name), \(worker.host), \(worker.pid), \(worker.threads), \(worker.runId), \(now), \(now))
+                    ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at
+                    """,
+                    logger: logger)
+                let released = try await connection.query(
+                    """
+                    UPDATE run_chunk SET state = 'pending', worker_id = NULL, lease_until = NULL
+                    WHERE worker_id = \(worker.id) AND state = 'claimed' RETURNING 1
+                    """,
+                    logger: logger
+                ).collect()
+                if !released.isEmpty { try await Self.notifyWork(connection, logger: logger) }
+            }
         }
     }
 

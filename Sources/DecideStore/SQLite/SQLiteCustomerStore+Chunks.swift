@@ -32,8 +32,12 @@ extension SQLiteCustomerStore: RunQueueStore {
                     sql: """
                         INSERT INTO worker (id, name, host, pid, threads, run_id, started_at, heartbeat_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at
                         """,
                     arguments: [worker.id, worker.name, worker.host, worker.pid, worker.threads, worker.runId, now, now])
+                try db.execute(
+                    sql: "UPDATE run_chunk SET state = 'pending', worker_id = NULL, lease_until = NULL WHERE worker_id = ? AND state = 'claimed'",
+                    arguments: [worker.id])
             }
         }
     }

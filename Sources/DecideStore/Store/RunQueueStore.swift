@@ -18,7 +18,9 @@ public protocol RunQueueStore: RunStore, CustomerStore, InteractionStore {
     /// - Throws: `StoreError` `illegalTransition` for a run that ended (other than interrupted).
     func startRun(id: String) async throws -> RunRecord
 
-    /// Records a worker process as alive.
+    /// Records a worker process as alive. Registering again (a worker back after the store failed, whose
+    /// unregistering could not reach it) renews the record and gives back any chunk it still held: a registration
+    /// starts holding none.
     func registerWorker(_ worker: WorkerRegistration) async throws
 
     /// Records that the worker is alive and extends the leases of the chunks it holds.
