@@ -279,8 +279,8 @@ final class FlowState {
 /// The channel names of one batch, numbered in the order the batch first used them, whatever state named them.
 struct BatchChannels {
     /// The names, by batch index.
-    private(set) var names: [String] = []
-    private var indexes: [String: Int32] = [:]
+    var names: [String] { table.names }
+    private var table = NameTable()
     /// The batch index of each of the current state's channel ids (id 1 at position 0), -1 while unknown.
     private var ofState: [Int32] = []
 
@@ -292,20 +292,12 @@ struct BatchChannels {
     /// The batch index of the current state's channel `id`, whose name is `stateNames[id - 1]`: a hash lookup the
     /// first time the state uses the id, an array read after.
     mutating func index(ofStateChannel id: Int, named stateNames: [String]) -> Int32 {
-        guard id >= 1 else { return index(of: "") }
+        guard id >= 1 else { return table.number(of: "") }
         if id <= ofState.count, ofState[id - 1] >= 0 { return ofState[id - 1] }
         while ofState.count < id { ofState.append(-1) }
-        let batchIndex = index(of: stateNames[id - 1])
+        let batchIndex = table.number(of: stateNames[id - 1])
         ofState[id - 1] = batchIndex
         return batchIndex
-    }
-
-    private mutating func index(of name: String) -> Int32 {
-        if let index = indexes[name] { return index }
-        let index = Int32(names.count)
-        names.append(name)
-        indexes[name] = index
-        return index
     }
 }
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// `make bench`: every benchmark of Decide, in release mode, with each target as a ratio against a baseline
 /// measured in the same run. `decide-bench [lua|store|runs|volume|history|run-store|all] [--customers N]`, from the repository's root (the
-/// run benchmark reads `flows/`).
+/// run benchmark reads `flows/`); `decide-bench engine-ceiling DATABASE FLOWS_DIR FLOW` for scripts/bench-compare.sh.
 @main
 struct DecideBench {
     static func main() async throws {

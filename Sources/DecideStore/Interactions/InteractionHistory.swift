@@ -55,7 +55,7 @@ public struct InteractionHistory: Sendable, Hashable {
     public static let perCustomerLimit = 1_000
 
     /// The offer ids, channels and outcomes the entries name, each once.
-    public private(set) var names: [String] = []
+    public var names: [String] { table.names }
     /// Each entry's offer, as an index into ``names``.
     public private(set) var offers: [Int32] = []
     /// Each entry's channel, as an index into ``names``, or -1 when it has none.
@@ -66,7 +66,7 @@ public struct InteractionHistory: Sendable, Hashable {
     public private(set) var times: [Int64] = []
     /// Each customer's entries, newest first.
     private var ranges: [String: Range<Int>] = [:]
-    private var nameIndexes: [String: Int32] = [:]
+    private var table = NameTable()
     /// The customer whose entries are being appended, and where they started.
     private var openCustomer: String?
     private var openStart = 0
@@ -125,11 +125,7 @@ public struct InteractionHistory: Sendable, Hashable {
 
     /// The index of `name` in ``names``, added when new.
     mutating func index(of name: String) -> Int32 {
-        if let index = nameIndexes[name] { return index }
-        let index = Int32(names.count)
-        names.append(name)
-        nameIndexes[name] = index
-        return index
+        table.number(of: name)
     }
 }
 

@@ -674,6 +674,15 @@ local history_names, history_offer, history_channel, history_outcome, history_ag
 local history_size = { 0, 0 }
 -- Whether a customer is being decided: `history` answers only then.
 local deciding = false
+-- A policy stage's per-offer figures (a cap's counts, a cool-down's latest ages), reused by every call: an entry is
+-- current while its stamp is the call's, so no table is made or cleared per customer. They are replaced every 256
+-- calls, so that offers seen long ago do not pile up.
+local offer_tally, offer_stamp, policy_stamp = {}, {}, 0
+
+local function next_policy_stamp()
+    if policy_stamp >= 256 then offer_tally, offer_stamp, policy_stamp = {}, {}, 0 end
+    policy_stamp = policy_stamp + 1
+end
 
 -- Whether history entry `k` is for `offer`, on `channel`, with `outcome` (each when given) and within `window`
 -- milliseconds of the decision time.
@@ -701,13 +710,14 @@ end
 local function run_cap(flow, stage, n, trace)
     local policy, offers = stage.policy, flow.offers
     local max, channel, outcome, window = policy.max, policy.channel, policy.outcome, policy.window
-    local count, by_offer = 0, nil
-    if policy.per_offer then by_offer = {} end
+    local count, per_offer = 0, policy.per_offer
+    next_policy_stamp()
     for k = 1, history_size[1] do
         if entry_matches(k, nil, channel, outcome, window) then
-            if by_offer then
+            if per_offer then
                 local id = history_names[history_offer[k]]
-                by_offer[id] = (by_offer[id] or 0) + 1
+                offer_tally[id] = (offer_stamp[id] == policy_stamp and offer_tally[id] or 0) + 1
+                offer_stamp[id] = policy_stamp
             else
                 count = count + 1
             end
@@ -729,8 +739,8 @@ local function run_cap(flow, stage, n, trace)
         end
         local keep, had = true, count
         if applies then
-            if by_offer then
-                had = by_offer[entry.id] or 0
+            if per_offer then
+                had = offer_stamp[entry.id] == policy_stamp and offer_tally[entry.id] or 0
                 keep = had < max
             else
                 keep = count + taken < max
@@ -742,7 +752,7 @@ local function run_cap(flow, stage, n, trace)
             idx[m], scores[m], channels[m] = i, scores[k], channels[k]
         elseif trace then
             record_drop(trace, flow, i, format("cap '%s': %d %s%s%s in %s (max %d)", stage.name, had, outcome,
-                by_offer and (" for '" .. entry.id .. "'") or "", channel and (" on " .. channel) or "",
+                per_offer and (" for '" .. entry.id .. "'") or "", channel and (" on " .. channel) or "",
                 days_text(policy.days), max))
         end
     end
@@ -753,19 +763,22 @@ end
 local function run_cooldown(flow, stage, n, trace)
     local policy, offers = stage.policy, flow.offers
     local outcome, window = policy.outcome, policy.window
-    local latest
+    local any = false
+    next_policy_stamp()
     for k = 1, history_size[1] do
         if entry_matches(k, nil, nil, outcome, window) then
-            latest = latest or {}
             local id = history_names[history_offer[k]]
-            if latest[id] == nil then latest[id] = history_age[k] end -- newest first: the first is the latest
+            if offer_stamp[id] ~= policy_stamp then -- newest first: the first is the latest
+                offer_stamp[id], offer_tally[id], any = policy_stamp, history_age[k], true
+            end
         end
     end
-    if latest == nil then return n end
+    if not any then return n end
     local m = 0
     for k = 1, n do
         local i = idx[k]
-        local age = latest[offers[i].id]
+        local id = offers[i].id
+        local age = offer_stamp[id] == policy_stamp and offer_tally[id] or nil
         if age == nil then
             m = m + 1
             idx[m], scores[m], channels[m] = i, scores[k], channels[k]
