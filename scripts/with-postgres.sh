@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs a command beside a throwaway PostgreSQL cluster: installs Debian's postgresql when missing, initdb (as the
 # postgres user when run as root: initdb refuses root) into a temporary directory, listening on a Unix socket only,
-# exports DECIDE_TEST_POSTGRES (a URL of an empty database on it) for the command, then stops and removes the
-# cluster, also when the command fails or on Ctrl-C.
+# exports DECIDE_TEST_POSTGRES (a URL of an empty database on it) and DECIDE_TEST_POSTGRES_BIN (the server's
+# programs) for the command, then stops and removes the cluster, also when the command fails or on Ctrl-C.
 #
 #   scripts/with-postgres.sh swift test --skip-build
 set -euo pipefail
@@ -41,6 +41,8 @@ trap 'exit 143' TERM
 "${as_owner[@]}" "$bin/createdb" -h "$directory" -U postgres decide_test
 
 export DECIDE_TEST_POSTGRES="postgresql://postgres@localhost/decide_test?host=$directory"
+# For the tests that need a server of their own (one they restart).
+export DECIDE_TEST_POSTGRES_BIN="$bin"
 status=0
 "$@" || status=$?
 exit $status

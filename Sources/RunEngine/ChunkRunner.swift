@@ -114,8 +114,9 @@ struct ChunkRunner: Sendable {
             throw error
         } catch {
             // The chunk could not be worked on here (the flow failed to load in this process): give it back with
-            // the error, counted against the chunk's attempts.
-            try? await store.releaseChunk(claim, error: "\(error)")
+            // the error, counted against the chunk's attempts. When even that fails, the store's error goes up, so
+            // that the chunk is not left held by a process that no longer works on it.
+            try await store.releaseChunk(claim, error: "\(error)")
             return try await store.run(id: runId)
         }
         switch ending {

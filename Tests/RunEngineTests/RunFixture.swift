@@ -14,15 +14,20 @@ final class RunFixture {
     /// The store as `--db` names it for child processes: the SQLite file, or the PostgreSQL URL.
     let databasePath: String
 
-    /// Creates the fixture with `customers` customers (ids C0001...), ages 18 + i, every third an app user.
-    init(customers: Int = 10, flows: [String: String] = [:], kind: StoreKind = .sqlite) async throws {
-        self.kind = kind
+    /// Creates the fixture with `customers` customers (ids C0001...), ages 18 + i, every third an app user, in a new
+    /// store of `kind`, or in the PostgreSQL database `database` names.
+    init(customers: Int = 10, flows: [String: String] = [:], kind: StoreKind = .sqlite, database: String? = nil) async throws {
+        self.kind = database == nil ? kind : .postgres
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("decide-runs-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("flows"), withIntermediateDirectories: true)
         for (key, source) in flows.merging(["simple": Self.simple], uniquingKeysWith: { mine, _ in mine }) {
             try source.write(to: directory.appendingPathComponent("flows/\(key).lua"), atomically: true, encoding: .utf8)
         }
-        databasePath = try await TestDatabase.make(kind, in: directory)
+        if let database {
+            databasePath = database
+        } else {
+            databasePath = try await TestDatabase.make(kind, in: directory)
+        }
         store = try await StoreLocation(parsing: databasePath).open()
         library = FlowLibrary(directory: directory.appendingPathComponent("flows").path)
         var lines = ["id,age,app_user"]

@@ -62,14 +62,23 @@ struct WorkerProcessTests {
     func killedWorker(kind: StoreKind) async throws {
         let fixture = try await RunFixture(customers: 4000, flows: ["slow": RunRecoveryTests.slowFlow], kind: kind)
         let (expected, run) = try await runs(fixture)
-        let workers = try ["w1", "w2", "w3"].map { try worker(fixture, $0) }
-        try await waitUntil("w2 holding a chunk after committing customers", in: fixture) {
-            let holding = try await chunk(heldBy: "w2", in: fixture) != nil
-            let committed = try await fixture.store.participants(runId: run.id).first { $0.name == "w2" }?.customers ?? 0
-            return holding && committed > 0
+        let names = ["w1", "w2", "w3"]
+        var workers = try names.map { try worker(fixture, $0) }
+        // Whichever worker is first seen holding a chunk after committing customers is the one killed.
+        var victim: Int?
+        try await waitUntil("a worker holding a chunk after committing customers", in: fixture) {
+            let participants = try await fixture.store.participants(runId: run.id)
+            for (index, name) in names.enumerated() where try await chunk(heldBy: name, in: fixture) != nil {
+                if (participants.first { $0.name == name }?.customers ?? 0) > 0 {
+                    victim = index
+                    return true
+                }
+            }
+            return false
         }
-        workers[1].kill(SIGKILL)
-        _ = try await workers[1].finish()
+        let killed = try #require(victim)
+        workers[killed].kill(SIGKILL)
+        _ = try await workers.remove(at: killed).finish()
         let fourth = try worker(fixture, "w4")
         let wait = try await decide(fixture, ["runs", "wait", run.id, "--timeout", "300"]).run(timeout: .seconds(320))
         #expect(wait.status == 0, "\(wait.output) \(wait.error)")
@@ -84,8 +93,8 @@ struct WorkerProcessTests {
         #expect(ended.status == .completed && ended.summary.totalCustomers == 4000)
         let participants = try await fixture.store.participants(runId: run.id)
         #expect(participants.map(\.customers).reduce(0, +) == 4000)
-        #expect(participants.contains { $0.name == "w2" })
-        for live in [workers[0], workers[2], fourth] {
+        #expect(participants.contains { $0.name == names[killed] })
+        for live in workers + [fourth] {
             live.kill(SIGTERM)
             #expect(try await live.finish().status == 0)
         }
@@ -127,6 +136,38 @@ struct WorkerProcessTests {
             live.kill(SIGTERM)
             #expect(try await live.finish().status == 0)
         }
+    }
+
+    /// On a PostgreSQL server of the test's own, which it restarts with a fast shutdown (every connection cut, open
+    /// transactions rolled back) while three workers commit.
+    @Test(
+        "a PostgreSQL restart while three workers run: they reconnect and finish the run, whose results equal a single-process run's",
+        .enabled(if: TestPostgresCluster.isAvailable))
+    func serverRestart() async throws {
+        let cluster = try await TestPostgresCluster()
+        var workers: [RunningChild] = []
+        do {
+            let fixture = try await RunFixture(customers: 4000, flows: ["slow": RunRecoveryTests.slowFlow], database: cluster.url)
+            let (expected, run) = try await runs(fixture)
+            workers = try ["w1", "w2", "w3"].map { try worker(fixture, $0) }
+            try await waitUntil("the workers committing customers", in: fixture) {
+                try await fixture.store.participants(runId: run.id).map(\.customers).reduce(0, +) > 0
+            }
+            try await cluster.restart()
+            let wait = try await decide(fixture, ["runs", "wait", run.id, "--timeout", "300"]).run(timeout: .seconds(320))
+            #expect(wait.status == 0, "\(wait.output) \(wait.error)")
+            #expect(try await fixture.export(run.id) == expected)
+            #expect(try await fixture.store.participants(runId: run.id).map(\.customers).reduce(0, +) == 4000)
+            for live in workers {
+                live.kill(SIGTERM)
+                #expect(try await live.finish().status == 0)
+            }
+        } catch {
+            for live in workers { live.kill(SIGKILL) }
+            await cluster.remove()
+            throw error
+        }
+        await cluster.remove()
     }
 
     @Test("a worker registering again (back after the store failed) is renewed and gives back the chunk it held", arguments: StoreKind.available)

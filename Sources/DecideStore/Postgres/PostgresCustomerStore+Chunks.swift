@@ -19,14 +19,14 @@ extension PostgresCustomerStore: RunQueueStore {
         try await translatingErrors {
             let now = Date()
             try await transaction { connection in
-                try await connection.query(
+                try await connection.send(
                     """
                     INSERT INTO worker (id, name, host, pid, threads, run_id, started_at, heartbeat_at)
                     VALUES (\(worker.id), \(worker.name), \(worker.host), \(worker.pid), \(worker.threads), \(worker.runId), \(now), \(now))
                     ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at
                     """,
                     logger: logger)
-                let released = try await connection.query(
+                let released = try await connection.send(
                     """
                     UPDATE run_chunk SET state = 'pending', worker_id = NULL, lease_until = NULL
                     WHERE worker_id = \(worker.id) AND state = 'claimed' RETURNING 1
@@ -42,8 +42,8 @@ extension PostgresCustomerStore: RunQueueStore {
         try await translatingErrors {
             let now = Date()
             try await transaction { connection in
-                try await connection.query("UPDATE worker SET heartbeat_at = \(now) WHERE id = \(workerId)", logger: logger)
-                try await connection.query(
+                try await connection.send("UPDATE worker SET heartbeat_at = \(now) WHERE id = \(workerId)", logger: logger)
+                try await connection.send(
                     "UPDATE run_chunk SET lease_until = \(now.addingTimeInterval(lease.seconds)) WHERE worker_id = \(workerId) AND state = 'claimed'",
                     logger: logger)
             }
@@ -53,10 +53,10 @@ extension PostgresCustomerStore: RunQueueStore {
     public func unregisterWorker(id workerId: String) async throws {
         try await translatingErrors {
             try await transaction { connection in
-                try await connection.query(
+                try await connection.send(
                     "UPDATE run_chunk SET state = 'pending', worker_id = NULL, lease_until = NULL WHERE worker_id = \(workerId) AND state = 'claimed'",
                     logger: logger)
-                try await connection.query("DELETE FROM worker WHERE id = \(workerId)", logger: logger)
+                try await connection.send("DELETE FROM worker WHERE id = \(workerId)", logger: logger)
                 try await Self.notifyWork(connection, logger: logger)
             }
         }
@@ -65,7 +65,7 @@ extension PostgresCustomerStore: RunQueueStore {
     public func workers(lease: LeasePolicy) async throws -> [WorkerProcess] {
         try await translatingErrors {
             var workers: [WorkerProcess] = []
-            let rows = try await client.query(
+            let rows = try await client.rows(
                 """
                 SELECT w.name, w.host, w.pid, w.threads, w.started_at, w.heartbeat_at,
                     (SELECT r.id || '#' || c.chunk FROM run_chunk c JOIN run r ON r.seq = c.run_seq
@@ -73,7 +73,7 @@ extension PostgresCustomerStore: RunQueueStore {
                 FROM worker w WHERE w.heartbeat_at >= \(Date().addingTimeInterval(-lease.seconds)) ORDER BY w.started_at, w.name
                 """,
                 logger: logger)
-            for try await (name, host, pid, threads, started, heartbeat, chunk) in rows.decode((String, String, Int, Int, Date, Date, String?).self) {
+            for (name, host, pid, threads, started, heartbeat, chunk) in try rows.decode((String, String, Int, Int, Date, Date, String?).self) {
                 workers.append(WorkerProcess(name: name, host: host, pid: pid, threads: threads, startedAt: started, heartbeatAt: heartbeat, chunk: chunk))
             }
             return workers
@@ -84,14 +84,14 @@ extension PostgresCustomerStore: RunQueueStore {
         try await translatingErrors {
             try await transaction { connection in
                 let now = Date()
-                try await connection.query(
+                try await connection.send(
                     "DELETE FROM worker WHERE heartbeat_at < \(now.addingTimeInterval(-10 * lease.seconds))", logger: logger)
                 if let claim = try await Self.claim(runId: runId, workerId: workerId, lease: lease, now: now, connection, logger: logger) {
                     return claim
                 }
                 guard runId == nil else { return nil }
                 var pending: String?
-                for try await id in try await connection.query(
+                for try await id in try await connection.send(
                     "SELECT id FROM run WHERE status = 'pending' AND NOT cancel_requested ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED",
                     logger: logger
                 ).decode(String.self) {
@@ -113,7 +113,7 @@ extension PostgresCustomerStore: RunQueueStore {
                 let run = try await Self.runSeq(claim.runId, connection, logger: logger)
                 let schema = try await Self.schema(connection, logger: logger)
                 var count = 0
-                for try await value in try await connection.query(
+                for try await value in try await connection.send(
                     """
                     SELECT count(*) FROM run_member WHERE run_seq = \(run) AND customer_id >= \(claim.firstCustomerId)
                       AND customer_id > \(claim.committedThrough ?? "") AND customer_id <= \(claim.lastCustomerId)
@@ -134,19 +134,19 @@ extension PostgresCustomerStore: RunQueueStore {
             try await transaction { connection in
                 let run = try await Self.runSeq(claim.runId, connection, logger: logger)
                 _ = try await Self.checkClaim(claim, run: run, connection, logger: logger)
-                try await connection.query(
+                try await connection.send(
                     "UPDATE run_chunk SET state = 'done', worker_id = NULL, lease_until = NULL WHERE run_seq = \(run) AND chunk = \(claim.chunk)",
                     logger: logger)
                 // The run row is locked only here, when a chunk ends, so that two workers finishing the last two chunks
                 // see each other's and exactly one completes the run.
                 let record = try await Self.lockedRun(claim.runId, connection, logger: logger)
                 var open = 0
-                for try await value in try await connection.query(
+                for try await value in try await connection.send(
                     "SELECT count(*) FROM run_chunk WHERE run_seq = \(run) AND state <> 'done'", logger: logger
                 ).decode(Int64.self) {
                     open = Int(value)
                 }
-                try await connection.query("UPDATE run SET heartbeat_at = \(Date()) WHERE seq = \(run)", logger: logger)
+                try await connection.send("UPDATE run SET heartbeat_at = \(Date()) WHERE seq = \(run)", logger: logger)
                 guard open == 0, record.status == .running else { return try await Self.runRecord(id: claim.runId, connection, logger: logger) }
                 try await Self.endOrAllocate(record, status: .completed, message: "completed", error: nil, connection, logger: logger)
                 return try await Self.runRecord(id: claim.runId, connection, logger: logger)
@@ -159,7 +159,7 @@ extension PostgresCustomerStore: RunQueueStore {
             try await transaction { connection in
                 let run = try await Self.runSeq(claim.runId, connection, logger: logger)
                 guard (try? await Self.checkClaim(claim, run: run, connection, logger: logger)) != nil else { return }
-                try await connection.query(
+                try await connection.send(
                     """
                     UPDATE run_chunk SET state = 'pending', worker_id = NULL, lease_until = NULL,
                         abandoned = abandoned + \(error == nil ? 0 : 1), last_error = coalesce(\(error), last_error)
@@ -209,7 +209,7 @@ extension PostgresCustomerStore: RunQueueStore {
         }
         let run = try await runSeq(record.id, connection, logger: logger)
         var chunks = 0
-        for try await value in try await connection.query("SELECT count(*) FROM run_chunk WHERE run_seq = \(run)", logger: logger).decode(Int64.self) {
+        for try await value in try await connection.send("SELECT count(*) FROM run_chunk WHERE run_seq = \(run)", logger: logger).decode(Int64.self) {
             chunks = Int(value)
         }
         if chunks == 0 {
@@ -218,12 +218,12 @@ extension PostgresCustomerStore: RunQueueStore {
             var freeze = PostgresSQL("INSERT INTO run_member (run_seq, customer_id) SELECT ")
             freeze.append(freeze.bind(.integer(run)) + ", id FROM customer WHERE ")
             PostgresFilterCompiler.compile(query.filter, into: &freeze)
-            try await connection.query(freeze.query, logger: logger)
+            try await connection.send(freeze.query, logger: logger)
             // Fresh statistics for the members just written: without them the planner takes the new run for a
             // couple of rows and reads each batch by scanning and sorting the rest of its chunk (11 ms a batch of
             // 1,000 instead of 2), rather than walking the key in order.
-            try await connection.query("ANALYZE run_member", logger: logger)
-            try await connection.query(
+            try await connection.send("ANALYZE run_member", logger: logger)
+            try await connection.send(
                 """
                 INSERT INTO run_chunk (run_seq, chunk, first_customer_id, last_customer_id, size)
                 SELECT run_seq, chunk, min(customer_id), max(customer_id), count(*)
@@ -232,9 +232,9 @@ extension PostgresCustomerStore: RunQueueStore {
                 GROUP BY run_seq, chunk
                 """,
                 logger: logger)
-            try await connection.query(
+            try await connection.send(
                 "UPDATE run SET total = (SELECT count(*) FROM run_member WHERE run_seq = \(run)) WHERE seq = \(run)", logger: logger)
-            for try await value in try await connection.query("SELECT count(*) FROM run_chunk WHERE run_seq = \(run)", logger: logger).decode(Int64.self) {
+            for try await value in try await connection.send("SELECT count(*) FROM run_chunk WHERE run_seq = \(run)", logger: logger).decode(Int64.self) {
                 chunks = Int(value)
             }
             try await move(record.id, to: .running, message: "started", error: nil, interrupted: false, connection, logger: logger)
@@ -260,13 +260,13 @@ extension PostgresCustomerStore: RunQueueStore {
         sql.append(" AND (c.state = 'pending' OR c.lease_until < \(sql.bind(now)))")
         if let runId { sql.append(" AND r.id = \(sql.bind(.text(runId)))") }
         sql.append(" ORDER BY c.run_seq, c.chunk LIMIT 1 FOR UPDATE OF c SKIP LOCKED")
-        let rows = try await connection.query(sql.query, logger: logger).collect()
+        let rows = try await connection.send(sql.query, logger: logger).collect()
         guard let row = rows.first else { return nil }
         let (id, run, chunk, state, token, abandonedBefore, first, last, committed, lastError, kind) = try row.decode(
             (String, Int64, Int, String, Int64, Int, String, String, String?, String?, String).self)
         let abandoned = abandonedBefore + (state == "claimed" ? 1 : 0)
         if abandoned >= lease.attempts {
-            try await connection.query(
+            try await connection.send(
                 "UPDATE run_chunk SET state = 'pending', worker_id = NULL, lease_until = NULL, abandoned = \(abandoned) WHERE run_seq = \(run) AND chunk = \(chunk)",
                 logger: logger)
             let record = try await lockedRun(id, connection, logger: logger)
@@ -274,7 +274,7 @@ extension PostgresCustomerStore: RunQueueStore {
             try await endOrAllocate(record, status: .failed, message: "failed", error: failure, connection, logger: logger)
             return nil
         }
-        try await connection.query(
+        try await connection.send(
             """
             UPDATE run_chunk SET state = 'claimed', token = \(token + 1), worker_id = \(workerId),
                 lease_until = \(now.addingTimeInterval(lease.seconds)), abandoned = \(abandoned)
@@ -290,7 +290,7 @@ extension PostgresCustomerStore: RunQueueStore {
     ///
     /// - Throws: `StoreError` `leaseLost` otherwise.
     static func checkClaim(_ claim: ChunkClaim, run: Int64, _ connection: PostgresConnection, logger: Logger) async throws -> String? {
-        let rows = try await connection.query(
+        let rows = try await connection.send(
             """
             SELECT token, worker_id, committed_through FROM run_chunk
             WHERE run_seq = \(run) AND chunk = \(claim.chunk) AND state = 'claimed' FOR UPDATE
@@ -342,7 +342,7 @@ struct PostgresChunkCursor: CustomerBatchCursor {
             sql.append(" AND c.id <= \(high) WHERE m.run_seq = \(sql.bind(.integer(run)))")
             sql.append(" AND m.customer_id >= \(low) AND m.customer_id > \(after)")
             sql.append(" AND m.customer_id <= \(high) ORDER BY m.customer_id LIMIT \(sql.bind(.integer(Int64(batchSize))))")
-            let rows = try await client.query(sql.query, logger: logger).collect()
+            let rows = try await PostgresCustomerStore.translatingErrors { try await client.rows(sql.query, logger: logger) }
             finished = rows.count < batchSize
             if let last = rows.last { lastID = try last.makeRandomAccess()[0].decode(String.self) }
             let types = schema.attributes.map(\.type)

@@ -63,7 +63,7 @@ extension PostgresCustomerStore: CustomerStore {
         try await translatingErrors {
             try await client.withConnection { connection in
                 var names: [String] = []
-                for try await name in try await connection.query("SELECT name FROM segment ORDER BY name", logger: logger).decode(String.self) {
+                for try await name in try await connection.send("SELECT name FROM segment ORDER BY name", logger: logger).decode(String.self) {
                     names.append(name)
                 }
                 var counted: [CountedSegment] = []
@@ -85,10 +85,10 @@ extension PostgresCustomerStore: CustomerStore {
             try await transaction { connection in
                 _ = try SegmentSelection.expression(filter).validatedFilter(
                     schema: try await Self.schema(connection, logger: logger), savedFilter: nil)
-                try await connection.query("LOCK TABLE segment IN SHARE ROW EXCLUSIVE MODE", logger: logger)
-                let exists = try await connection.query("SELECT 1 FROM segment WHERE name = \(name)", logger: logger).collect()
+                try await connection.send("LOCK TABLE segment IN SHARE ROW EXCLUSIVE MODE", logger: logger)
+                let exists = try await connection.send("SELECT 1 FROM segment WHERE name = \(name)", logger: logger).collect()
                 if !exists.isEmpty && !replace { throw Segment.exists(name) }
-                try await connection.query(
+                try await connection.send(
                     """
                     INSERT INTO segment (name, description, filter, created_at) VALUES (\(name), \(description), \(filter), \(Date()))
                     ON CONFLICT (name) DO UPDATE SET description = excluded.description, filter = excluded.filter,
@@ -103,7 +103,7 @@ extension PostgresCustomerStore: CustomerStore {
     public func deleteSegment(named name: String) async throws {
         try Segment.checkDeleting(name: name)
         try await translatingErrors {
-            let deleted = try await client.query("DELETE FROM segment WHERE name = \(name) RETURNING name", logger: logger).collect()
+            let deleted = try await client.rows("DELETE FROM segment WHERE name = \(name) RETURNING name", logger: logger)
             if deleted.isEmpty { throw Segment.notFound(name) }
         }
     }
@@ -113,7 +113,7 @@ extension PostgresCustomerStore: CustomerStore {
     /// The customer attributes, `id` first.
     static func schema(_ connection: PostgresConnection, logger: Logger) async throws -> AttributeSchema {
         var attributes: [Attribute] = []
-        let rows = try await connection.query("SELECT name, type FROM attribute ORDER BY position", logger: logger)
+        let rows = try await connection.send("SELECT name, type FROM attribute ORDER BY position", logger: logger)
         for try await (name, type) in rows.decode((String, String).self) {
             if let type = AttributeType(rawValue: type) { attributes.append(Attribute(name: name, type: type)) }
         }
@@ -122,7 +122,7 @@ extension PostgresCustomerStore: CustomerStore {
 
     /// The saved segment `name`.
     static func segment(named name: String, _ connection: PostgresConnection, logger: Logger) async throws -> Segment {
-        let rows = try await connection.query(
+        let rows = try await connection.send(
             "SELECT name, description, filter, created_at FROM segment WHERE name = \(name)", logger: logger)
         for try await (name, description, filter, created) in rows.decode((String, String, String, Date).self) {
             return Segment(name: name, description: description, filter: filter, createdAt: created)
@@ -154,7 +154,7 @@ struct PostgresCustomerQuery: Sendable {
     func count(_ connection: PostgresConnection, logger: Logger) async throws -> Int {
         var sql = PostgresSQL("SELECT count(*) FROM customer WHERE ")
         PostgresFilterCompiler.compile(filter, into: &sql)
-        for try await count in try await connection.query(sql.query, logger: logger).decode(Int64.self) { return Int(count) }
+        for try await count in try await connection.send(sql.query, logger: logger).decode(Int64.self) { return Int(count) }
         return 0
     }
 
@@ -163,7 +163,7 @@ struct PostgresCustomerQuery: Sendable {
         var sql = PostgresSQL("SELECT \(schema.names.map(\.quotedIdentifier).joined(separator: ", ")) FROM customer WHERE ")
         PostgresFilterCompiler.compile(filter, into: &sql)
         sql.append(" AND id > \(sql.bind(.text(lastID))) ORDER BY id LIMIT \(sql.bind(.integer(Int64(limit))))")
-        return try await read(connection.query(sql.query, logger: logger), skipping: 0)
+        return try await read(connection.send(sql.query, logger: logger), skipping: 0)
     }
 
     /// Reads rows of the schema's columns (after `skipping` leading columns) as customers.
@@ -205,7 +205,7 @@ final class PostgresSnapshot: Sendable {
     static func open(_ location: PostgresLocation, logger: Logger) async throws -> PostgresSnapshot {
         let connection = try await PostgresConnection.connect(
             configuration: try PostgresCustomerStore.connectionConfiguration(location), id: 1, logger: logger)
-        try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+        try await connection.send("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
         return PostgresSnapshot(connection: connection)
     }
 
@@ -235,7 +235,9 @@ struct PostgresCustomerCursor: CustomerBatchCursor {
 
     mutating func next() async throws -> CustomerBatch? {
         guard !finished else { return nil }
-        let batch = try await query.batch(snapshot.connection, after: lastID, limit: batchSize, logger: Logger(label: "decide.postgres"))
+        let batch = try await PostgresCustomerStore.translatingErrors {
+            try await query.batch(snapshot.connection, after: lastID, limit: batchSize, logger: PostgresCustomerStore.quietLogger)
+        }
         finished = batch.customers.count < batchSize
         guard let last = batch.customers.last else { return nil }
         lastID = last.id

@@ -41,7 +41,7 @@ extension PostgresCustomerStore: InteractionStore {
     ) async throws {
         guard !batch.isEmpty else { return }
         // No id, channel is ever empty, so an empty string stands for none in the arrays.
-        let rows = try await connection.query(
+        let rows = try await connection.send(
             """
             INSERT INTO interaction (id, customer_id, offer_id, channel, outcome, at, stored_at)
             SELECT NULLIF(id, ''), customer, offer, NULLIF(channel, ''), outcome, at, \(storedAt)
@@ -64,13 +64,13 @@ extension PostgresCustomerStore: InteractionStore {
         return try await translatingErrors {
             try await client.withConnection { connection in
                 var total = 0
-                for try await count in try await connection.query(
+                for try await count in try await connection.send(
                     "SELECT count(*) FROM interaction WHERE customer_id = \(customerId)", logger: logger
                 ).decode(Int64.self) {
                     total = Int(count)
                 }
                 var interactions: [Interaction] = []
-                for try await (id, customer, offer, channel, outcome, at, storedAt) in try await connection.query(
+                for try await (id, customer, offer, channel, outcome, at, storedAt) in try await connection.send(
                     """
                     SELECT id, customer_id, offer_id, channel, outcome, at, stored_at FROM interaction
                     WHERE customer_id = \(customerId) ORDER BY at DESC, seq DESC LIMIT \(limit) OFFSET \(offset)
@@ -94,7 +94,7 @@ extension PostgresCustomerStore: InteractionStore {
         }
         return try await translatingErrors {
             var count = 0
-            for try await value in try await client.query(sql.query, logger: logger).decode(Int64.self) { count = Int(value) }
+            for value in try await client.rows(sql.query, logger: logger).decode(Int64.self) { count = Int(value) }
             return count
         }
     }
@@ -102,7 +102,7 @@ extension PostgresCustomerStore: InteractionStore {
     public func deleteInteractions(customerId: String) async throws -> Int {
         try await translatingErrors {
             var deleted = 0
-            for try await _ in try await client.query(
+            for _ in try await client.rows(
                 "DELETE FROM interaction WHERE customer_id = \(customerId) RETURNING 1", logger: logger
             ) {
                 deleted += 1
@@ -128,7 +128,7 @@ extension PostgresCustomerStore: InteractionStore {
         sql.append(" ORDER BY customer_id DESC, at DESC")
         return try await translatingErrors {
             var history = InteractionHistory()
-            for try await (customer, offer, channel, outcome, at) in try await client.query(
+            for (customer, offer, channel, outcome, at) in try await client.rows(
                 sql.query,
                 logger: logger
             ).decode((String, String, String?, String, Int64).self) {

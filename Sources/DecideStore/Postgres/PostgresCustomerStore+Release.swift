@@ -10,7 +10,7 @@ extension PostgresCustomerStore {
                 let record = try await Self.lockedRun(runId, connection, logger: logger)
                 try RunStoreRules.checkReleasable(record)
                 let run = try await Self.runSeq(runId, connection, logger: logger)
-                try await connection.query(
+                try await connection.send(
                     """
                     INSERT INTO interaction (id, customer_id, offer_id, channel, outcome, at, stored_at)
                     SELECT \(runId) || ':' || customer_id || ':' || (row_number() OVER (PARTITION BY customer_id ORDER BY rank))::TEXT,
@@ -19,7 +19,7 @@ extension PostgresCustomerStore {
                     ON CONFLICT (id) DO NOTHING
                     """,
                     logger: logger)
-                try await connection.query("UPDATE run SET released_at = \(Date()) WHERE seq = \(run)", logger: logger)
+                try await connection.send("UPDATE run SET released_at = \(Date()) WHERE seq = \(run)", logger: logger)
                 return try await Self.runRecord(id: runId, connection, logger: logger)
             }
         }

@@ -8,11 +8,11 @@ extension PostgresCustomerStore {
         let run = archive.record
         try await translatingErrors {
             try await transaction { connection in
-                let existing = try await connection.query("SELECT seq FROM run WHERE id = \(run.id)", logger: logger).collect()
+                let existing = try await connection.send("SELECT seq FROM run WHERE id = \(run.id)", logger: logger).collect()
                 guard existing.isEmpty else { throw StoreError(.invalidArgument, "a run \(run.id) exists already", value: run.id) }
                 let options = run.options
                 let summary = run.summary
-                try await connection.query(
+                try await connection.send(
                     """
                     INSERT INTO run (id, name, flow_key, flow_version, flow_snapshot, segment, filter, workers, batch_size, seed,
                         max_errors, memory_limit_mib, instruction_budget, deadline_seconds, chunk_size, status, created_at,
@@ -32,7 +32,7 @@ extension PostgresCustomerStore {
                 let seq = try await Self.runSeq(run.id, connection, logger: logger)
                 if run.status != .pending {
                     let at = run.finishedAt ?? run.startedAt ?? run.createdAt
-                    try await connection.query(
+                    try await connection.send(
                         """
                         INSERT INTO run_tally (run_seq, chunk, token, processed, with_recommendations, recommendations, errors,
                             execution_ms, first_at, last_at, last_customer_id)
@@ -43,27 +43,27 @@ extension PostgresCustomerStore {
                         logger: logger)
                 }
                 for (index, event) in archive.events.enumerated() {
-                    try await connection.query(
+                    try await connection.send(
                         "INSERT INTO run_event (run_seq, seq, status, at, message) VALUES (\(seq), \(index + 1), \(event.status.rawValue), \(event.at), \(event.message))",
                         logger: logger)
                 }
                 for offer in archive.offers {
-                    try await connection.query(
+                    try await connection.send(
                         "INSERT INTO run_offer_count (run_seq, chunk, token, offer_id, offer_name, count) VALUES (\(seq), -1, 0, \(offer.offerId), \(offer.name), \(offer.count))",
                         logger: logger)
                 }
                 for channel in archive.channels {
-                    try await connection.query(
+                    try await connection.send(
                         "INSERT INTO run_channel_count (run_seq, chunk, token, channel, count) VALUES (\(seq), -1, 0, \(channel.channel), \(channel.count))",
                         logger: logger)
                 }
                 for rank in archive.ranks {
-                    try await connection.query(
+                    try await connection.send(
                         "INSERT INTO run_rank_count (run_seq, chunk, token, rank, count) VALUES (\(seq), -1, 0, \(rank.rank), \(rank.count))",
                         logger: logger)
                 }
                 for stage in archive.stages {
-                    try await connection.query(
+                    try await connection.send(
                         """
                         INSERT INTO run_stage_count (run_seq, chunk, token, stage_index, stage_name, kind, received, dropped)
                         VALUES (\(seq), -1, 0, \(stage.index), \(stage.name), \(stage.kind), \(stage.received), \(stage.dropped))
@@ -71,7 +71,7 @@ extension PostgresCustomerStore {
                         logger: logger)
                 }
                 for participant in archive.participants {
-                    try await connection.query(
+                    try await connection.send(
                         "INSERT INTO run_participant (run_seq, name, host, customers) VALUES (\(seq), \(participant.name), \(participant.host), \(participant.customers))",
                         logger: logger)
                 }
@@ -86,7 +86,7 @@ extension PostgresCustomerStore {
                 let ids = results.map(\.customerId)
                 let counts = results.map(\.recommendations.count)
                 let errors = results.map { $0.error ?? "" }
-                try await connection.query(
+                try await connection.send(
                     """
                     INSERT INTO run_customer (run_seq, customer_id, recommendation_count, error)
                     SELECT \(seq), id, count, NULLIF(error, '')
@@ -95,7 +95,7 @@ extension PostgresCustomerStore {
                     logger: logger)
                 let items = results.flatMap { result in result.recommendations.map { (result.customerId, $0) } }
                 guard !items.isEmpty else { return }
-                try await connection.query(
+                try await connection.send(
                     """
                     INSERT INTO run_result (run_seq, customer_id, rank, offer_id, channel, score)
                     SELECT \(seq), id, rank, offer, channel, NULLIF(score, 'NaN'::DOUBLE PRECISION)

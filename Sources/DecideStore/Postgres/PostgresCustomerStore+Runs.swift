@@ -11,7 +11,7 @@ extension PostgresCustomerStore: RunStore {
                 let now = Date()
                 let id = NewRun.makeID(at: now)
                 let options = new.options
-                try await connection.query(
+                try await connection.send(
                     """
                     INSERT INTO run (id, name, flow_key, flow_version, flow_snapshot, segment, filter, workers, batch_size, seed,
                         max_errors, created_at, memory_limit_mib, instruction_budget, deadline_seconds, chunk_size, constraints,
@@ -46,9 +46,9 @@ extension PostgresCustomerStore: RunStore {
                     count.append(" WHERE status = \(count.bind(.text(status.rawValue)))")
                 }
                 sql.append(" ORDER BY r.seq DESC LIMIT \(sql.bind(.integer(Int64(limit)))) OFFSET \(sql.bind(.integer(Int64(offset))))")
-                let runs = try await Self.records(connection.query(sql.query, logger: logger))
+                let runs = try await Self.records(connection.send(sql.query, logger: logger))
                 var total = 0
-                for try await value in try await connection.query(count.query, logger: logger).decode(Int64.self) { total = Int(value) }
+                for try await value in try await connection.send(count.query, logger: logger).decode(Int64.self) { total = Int(value) }
                 return (runs, total)
             }
         }
@@ -56,13 +56,13 @@ extension PostgresCustomerStore: RunStore {
 
     public func pulse(runId: String) async throws -> RunPulse {
         try await translatingErrors {
-            let rows = try await client.query(
+            let rows = try await client.rows(
                 """
                 SELECT r.status, r.cancel_requested, r.total, coalesce(sum(t.processed), 0)::BIGINT, coalesce(sum(t.errors), 0)::BIGINT
                 FROM run r LEFT JOIN run_tally t ON t.run_seq = r.seq WHERE r.id = \(runId) GROUP BY r.seq
                 """,
                 logger: logger)
-            for try await (status, cancel, total, processed, errors) in rows.decode((String, Bool, Int64?, Int64, Int64).self) {
+            for (status, cancel, total, processed, errors) in try rows.decode((String, Bool, Int64?, Int64, Int64).self) {
                 guard let status = RunStatus(rawValue: status) else { break }
                 return RunPulse(
                     status: status, cancelRequested: cancel, processed: Int(processed), total: total.map(Int.init),
@@ -77,7 +77,7 @@ extension PostgresCustomerStore: RunStore {
             try await client.withConnection { connection in
                 let run = try await Self.runSeq(runId, connection, logger: logger)
                 var events: [RunEvent] = []
-                let rows = try await connection.query(
+                let rows = try await connection.send(
                     "SELECT status, at, message FROM run_event WHERE run_seq = \(run) ORDER BY seq", logger: logger)
                 for try await (status, at, message) in rows.decode((String, Date, String?).self) {
                     guard let status = RunStatus(rawValue: status) else { continue }
@@ -117,7 +117,7 @@ extension PostgresCustomerStore: RunStore {
 
     public func heartbeat(runId: String) async throws {
         try await translatingErrors {
-            let rows = try await client.query("UPDATE run SET heartbeat_at = \(Date()) WHERE id = \(runId) RETURNING seq", logger: logger).collect()
+            let rows = try await client.rows("UPDATE run SET heartbeat_at = \(Date()) WHERE id = \(runId) RETURNING seq", logger: logger)
             if rows.isEmpty { throw RunStoreRules.runNotFound(runId) }
         }
     }
@@ -127,9 +127,9 @@ extension PostgresCustomerStore: RunStore {
             throw StoreError(.invalidArgument, "invalid progress for run \(runId): \(processed) of \(total)", value: runId)
         }
         try await translatingErrors {
-            let rows = try await client.query(
+            let rows = try await client.rows(
                 "UPDATE run SET total = \(total), heartbeat_at = \(Date()) WHERE id = \(runId) RETURNING seq", logger: logger
-            ).collect()
+            )
             if rows.isEmpty { throw RunStoreRules.runNotFound(runId) }
         }
     }
@@ -172,14 +172,14 @@ extension PostgresCustomerStore: RunStore {
 
     public func requestCancel(runId: String) async throws {
         try await translatingErrors {
-            let rows = try await client.query("UPDATE run SET cancel_requested = true WHERE id = \(runId) RETURNING seq", logger: logger).collect()
+            let rows = try await client.rows("UPDATE run SET cancel_requested = true WHERE id = \(runId) RETURNING seq", logger: logger)
             if rows.isEmpty { throw RunStoreRules.runNotFound(runId) }
         }
     }
 
     public func isCancelRequested(runId: String) async throws -> Bool {
         try await translatingErrors {
-            for try await requested in try await client.query("SELECT cancel_requested FROM run WHERE id = \(runId)", logger: logger).decode(Bool.self) {
+            for requested in try await client.rows("SELECT cancel_requested FROM run WHERE id = \(runId)", logger: logger).decode(Bool.self) {
                 return requested
             }
             throw RunStoreRules.runNotFound(runId)
@@ -274,7 +274,7 @@ extension PostgresCustomerStore: RunStore {
                 var count = sql
                 count.append("SELECT count(*) FROM (\(selection)) s")
                 var total = 0
-                for try await value in try await connection.query(count.query, logger: logger).decode(Int64.self) { total = Int(value) }
+                for try await value in try await connection.send(count.query, logger: logger).decode(Int64.self) { total = Int(value) }
                 sql.append("""
                     SELECT p.customer_id, c.error, r.rank, r.offer_id, r.channel, r.score, NULL::INTEGER
                     FROM (\(selection) ORDER BY 1 LIMIT \(sql.bind(.integer(Int64(limit)))) OFFSET \(sql.bind(.integer(Int64(offset))))) p
@@ -283,7 +283,7 @@ extension PostgresCustomerStore: RunStore {
                     ORDER BY p.customer_id, r.rank
                     """)
                 var customers: [CustomerResult] = []
-                try await Self.groupResults(connection.query(sql.query, logger: logger)) { customers.append($0) }
+                try await Self.groupResults(connection.send(sql.query, logger: logger)) { customers.append($0) }
                 return (customers, total)
             }
         }
@@ -293,12 +293,12 @@ extension PostgresCustomerStore: RunStore {
         try await translatingErrors {
             let record = try await run(id: runId)
             var run: Int64?
-            for try await seq in try await client.query("SELECT seq FROM run WHERE id = \(runId)", logger: logger).decode(Int64.self) {
+            for seq in try await client.rows("SELECT seq FROM run WHERE id = \(runId)", logger: logger).decode(Int64.self) {
                 run = seq
             }
             guard let run else { throw RunStoreRules.runNotFound(runId) }
             let dropped = withDropped && record.isAllocated
-            let rows = try await client.query(
+            let query: PostgresQuery =
                 dropped
                     ? """
                         SELECT c.customer_id, c.error, r.rank, r.offer_id, r.channel, r.score, d.reason
@@ -311,8 +311,10 @@ extension PostgresCustomerStore: RunStore {
                         FROM run_customer c LEFT JOIN run_result r ON r.run_seq = c.run_seq AND r.customer_id = c.customer_id
                             AND \(unescaped: record.deliveredCondition(alias: "r"))
                         WHERE c.run_seq = \(run) ORDER BY c.customer_id, r.rank
-                        """,
-                logger: logger)
+                        """
+            // Streamed straight from the pool (the rows are too many to collect), so not through `send`: only the
+            // instant between the pool's lease and the write is exposed to a connection closing.
+            let rows = try await client.query(query, logger: logger)
             try await Self.groupResults(rows, constraints: dropped ? record.options.constraints : nil, body)
         }
     }
@@ -333,9 +335,9 @@ extension PostgresCustomerStore: RunStore {
         for table in PostgresMigrations.bulkRunTables {
             var sql = PostgresSQL("DELETE FROM \(table) WHERE run_seq IN (SELECT seq FROM run WHERE id = ANY(")
             sql.append(sql.bind(ids) + "))")
-            try await connection.query(sql.query, logger: logger)
+            try await connection.send(sql.query, logger: logger)
         }
-        try await connection.query("DELETE FROM run WHERE id = ANY(\(ids))", logger: logger)
+        try await connection.send("DELETE FROM run WHERE id = ANY(\(ids))", logger: logger)
     }
 
     public func pruneRuns(createdBefore cutoff: Date, keepingNewest keep: Int, dryRun: Bool) async throws -> [String] {
@@ -343,7 +345,7 @@ extension PostgresCustomerStore: RunStore {
         return try await translatingErrors {
             try await transaction { connection in
                 var pruned: [String] = []
-                let rows = try await connection.query(
+                let rows = try await connection.send(
                     """
                     SELECT id FROM run
                     WHERE status IN ('completed', 'failed', 'cancelled') AND created_at < \(cutoff)
@@ -367,7 +369,7 @@ extension PostgresCustomerStore: RunStore {
         try await translatingErrors {
             try await client.withConnection { connection in
                 let run = try await Self.runSeq(runId, connection, logger: logger)
-                return try await decode(try await connection.query(query(run), logger: logger))
+                return try await decode(try await connection.send(query(run), logger: logger))
             }
         }
     }
@@ -446,20 +448,20 @@ extension PostgresCustomerStore: RunStore {
     static func runRecord(id: String, _ connection: PostgresConnection, logger: Logger) async throws -> RunRecord {
         var sql = PostgresSQL("SELECT \(runColumns) FROM run r WHERE r.id = ")
         sql.append(sql.bind(.text(id)))
-        guard let record = try await records(connection.query(sql.query, logger: logger)).first else { throw RunStoreRules.runNotFound(id) }
+        guard let record = try await records(connection.send(sql.query, logger: logger)).first else { throw RunStoreRules.runNotFound(id) }
         return record
     }
 
     /// The run with `id`, its row locked until the transaction ends.
     static func lockedRun(_ id: String, _ connection: PostgresConnection, logger: Logger) async throws -> RunRecord {
-        let locked = try await connection.query("SELECT seq FROM run WHERE id = \(id) FOR UPDATE", logger: logger).collect()
+        let locked = try await connection.send("SELECT seq FROM run WHERE id = \(id) FOR UPDATE", logger: logger).collect()
         guard !locked.isEmpty else { throw RunStoreRules.runNotFound(id) }
         return try await runRecord(id: id, connection, logger: logger)
     }
 
     /// The key of the run with `id`.
     static func runSeq(_ id: String, _ connection: PostgresConnection, logger: Logger) async throws -> Int64 {
-        for try await seq in try await connection.query("SELECT seq FROM run WHERE id = \(id)", logger: logger).decode(Int64.self) {
+        for try await seq in try await connection.send("SELECT seq FROM run WHERE id = \(id)", logger: logger).decode(Int64.self) {
             return seq
         }
         throw RunStoreRules.runNotFound(id)
@@ -473,7 +475,7 @@ extension PostgresCustomerStore: RunStore {
         let now = Date()
         switch status {
         case .running:
-            try await connection.query(
+            try await connection.send(
                 """
                 UPDATE run SET status = 'running', started_at = coalesce(started_at, \(now)), heartbeat_at = \(now),
                     finished_at = NULL, error_message = NULL, error_file = NULL, error_line = NULL,
@@ -482,7 +484,7 @@ extension PostgresCustomerStore: RunStore {
                 """,
                 logger: logger)
         case .pending:
-            try await connection.query(
+            try await connection.send(
                 """
                 UPDATE run SET status = 'pending', finished_at = NULL, error_message = NULL, error_file = NULL,
                     error_line = NULL, error_customer_id = NULL, interrupted = false, partial = false
@@ -490,7 +492,7 @@ extension PostgresCustomerStore: RunStore {
                 """,
                 logger: logger)
         default:
-            try await connection.query(
+            try await connection.send(
                 """
                 UPDATE run SET status = \(status.rawValue), finished_at = \(now), error_message = \(error?.message),
                     error_file = \(error?.file), error_line = \(error?.line), error_customer_id = \(error?.customerId),
@@ -502,7 +504,7 @@ extension PostgresCustomerStore: RunStore {
         }
         let run = try await runSeq(runId, connection, logger: logger)
         if interrupted {
-            try await connection.query(
+            try await connection.send(
                 """
                 UPDATE run_chunk SET state = 'pending', worker_id = NULL, lease_until = NULL, abandoned = abandoned + 1
                 WHERE run_seq = \(run) AND state = 'claimed'
@@ -510,7 +512,7 @@ extension PostgresCustomerStore: RunStore {
                 logger: logger)
         }
         if [.completed, .cancelled].contains(status) || (status == .failed && !interrupted) {
-            try await connection.query("DELETE FROM run_member WHERE run_seq = \(run)", logger: logger)
+            try await connection.send("DELETE FROM run_member WHERE run_seq = \(run)", logger: logger)
         }
         try await recordEvent(runId: runId, status: status, at: now, message: message, connection, logger: logger)
     }
@@ -519,7 +521,7 @@ extension PostgresCustomerStore: RunStore {
         runId: String, status: RunStatus, at date: Date, message: String?, _ connection: PostgresConnection, logger: Logger
     ) async throws {
         let run = try await runSeq(runId, connection, logger: logger)
-        try await connection.query(
+        try await connection.send(
             """
             INSERT INTO run_event (run_seq, seq, status, at, message)
             SELECT \(run), coalesce(max(seq), 0) + 1, \(status.rawValue), \(date), \(message) FROM run_event WHERE run_seq = \(run)
@@ -538,7 +540,7 @@ extension PostgresCustomerStore: RunStore {
         sql.append(" AND NOT EXISTS (SELECT 1 FROM worker w WHERE w.heartbeat_at >= \(sql.bind(cutoff)) AND (w.run_id IS NULL OR w.run_id = r.id))")
         sql.append(" ORDER BY r.seq")
         if locking { sql.append(" FOR UPDATE OF r SKIP LOCKED") }
-        return try await records(connection.query(sql.query, logger: logger))
+        return try await records(connection.send(sql.query, logger: logger))
     }
 
     /// Rows of (customer id, error, rank, offer id, channel, score) in customer then rank order as results.

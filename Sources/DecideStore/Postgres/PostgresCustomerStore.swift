@@ -53,7 +53,7 @@ public final class PostgresCustomerStore: Sendable {
 
     /// Tells idle workers there may be work, when the transaction commits.
     static func notifyWork(_ connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query(PostgresQuery(unsafeSQL: "NOTIFY \(PostgresWakeups.channel)"), logger: logger)
+        try await connection.send(PostgresQuery(unsafeSQL: "NOTIFY \(PostgresWakeups.channel)"), logger: logger)
     }
 
     /// The services the caller runs in its `ServiceGroup`: the connection pool, unless the store runs it itself.
@@ -72,13 +72,13 @@ public final class PostgresCustomerStore: Sendable {
     /// with the error it threw (not wrapped).
     func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await client.withConnection { connection in
-            try await connection.query("BEGIN", logger: logger)
+            try await connection.send("BEGIN", logger: logger)
             do {
                 let result = try await body(connection)
-                try await connection.query("COMMIT", logger: logger)
+                try await connection.send("COMMIT", logger: logger)
                 return result
             } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
+                _ = try? await connection.send("ROLLBACK", logger: logger)
                 throw error
             }
         }
@@ -163,6 +163,12 @@ public final class PostgresCustomerStore: Sendable {
 
     /// Runs `body`, turning PostgreSQL failures into `StoreError`s; filter, import and store errors pass through.
     func translatingErrors<T>(_ body: () async throws -> T) async throws -> T {
+        try await Self.translatingErrors(body)
+    }
+
+    /// Runs `body`, turning PostgreSQL failures into `StoreError`s (for the cursors, which outlive the call that
+    /// made them).
+    static func translatingErrors<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let error as PSQLError {

@@ -13,18 +13,18 @@ struct PostgresImporter {
     /// Imports `source`.
     func run(_ source: ImportSource) async throws -> ImportSummary {
         var reader = try source.makeReader()
-        try await connection.query("LOCK TABLE attribute IN EXCLUSIVE MODE", logger: logger)
+        try await connection.send("LOCK TABLE attribute IN EXCLUSIVE MODE", logger: logger)
         let plan = try ImportPlan(
             source: source, reader: reader, options: options,
             existing: try await PostgresCustomerStore.schema(connection, logger: logger))
         try await addColumns(plan.newAttributes)
-        if options.replace { try await connection.query("DELETE FROM customer", logger: logger) }
+        if options.replace { try await connection.send("DELETE FROM customer", logger: logger) }
         let columns = plan.fieldNames.map(\.quotedIdentifier)
         // Into an empty table the rows are copied straight in: no id can clash (a file repeating one is refused
         // below), so the staging table and its upsert would only double the writing.
         var empty = options.replace
         if !empty {
-            for try await none in try await connection.query("SELECT NOT EXISTS (SELECT 1 FROM customer)", logger: logger).decode(Bool.self) {
+            for try await none in try await connection.send("SELECT NOT EXISTS (SELECT 1 FROM customer)", logger: logger).decode(Bool.self) {
                 empty = none
             }
         }
@@ -74,12 +74,12 @@ struct PostgresImporter {
 
     private func addColumns(_ attributes: [Attribute]) async throws {
         var position = 0
-        for try await current in try await connection.query("SELECT coalesce(max(position), 0) FROM attribute", logger: logger).decode(Int.self) {
+        for try await current in try await connection.send("SELECT coalesce(max(position), 0) FROM attribute", logger: logger).decode(Int.self) {
             position = current
         }
         for attribute in attributes {
             position += 1
-            try await connection.query(
+            try await connection.send(
                 "INSERT INTO attribute (name, type, position) VALUES (\(attribute.name), \(attribute.type.rawValue), \(position))",
                 logger: logger)
             try await connection.execute(

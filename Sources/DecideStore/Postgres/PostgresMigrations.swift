@@ -232,20 +232,20 @@ enum PostgresMigrations {
     /// advisory lock.
     static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {
         for migration in all {
-            try await connection.query("BEGIN", logger: logger)
+            try await connection.send("BEGIN", logger: logger)
             do {
-                try await connection.query("SELECT pg_advisory_xact_lock(727274)", logger: logger)
-                try await connection.query(
+                try await connection.send("SELECT pg_advisory_xact_lock(727274)", logger: logger)
+                try await connection.send(
                     "CREATE TABLE IF NOT EXISTS decide_migration (id TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
                     logger: logger)
-                let applied = try await connection.query("SELECT 1 FROM decide_migration WHERE id = \(migration.id)", logger: logger).collect()
+                let applied = try await connection.send("SELECT 1 FROM decide_migration WHERE id = \(migration.id)", logger: logger).collect()
                 if applied.isEmpty {
                     try await connection.execute(unsafeSQL: migration.sql, logger: logger)
-                    try await connection.query("INSERT INTO decide_migration (id) VALUES (\(migration.id))", logger: logger)
+                    try await connection.send("INSERT INTO decide_migration (id) VALUES (\(migration.id))", logger: logger)
                 }
-                try await connection.query("COMMIT", logger: logger)
+                try await connection.send("COMMIT", logger: logger)
             } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
+                _ = try? await connection.send("ROLLBACK", logger: logger)
                 throw error
             }
         }

@@ -17,7 +17,7 @@ struct PostgresRunBatchWriter {
         var run: Int64?
         var status = ""
         var phase: String?
-        for try await (seq, current, currentPhase) in try await connection.query(
+        for try await (seq, current, currentPhase) in try await connection.send(
             "SELECT seq, status, phase FROM run WHERE id = \(batch.runId) FOR SHARE", logger: logger
         ).decode((Int64, String, String?).self) {
             run = seq
@@ -31,7 +31,7 @@ struct PostgresRunBatchWriter {
         if let claim = batch.claim {
             committed = try await PostgresCustomerStore.checkClaim(claim, run: run, connection, logger: logger)
         } else {
-            for try await last in try await connection.query(
+            for try await last in try await connection.send(
                 "SELECT last_customer_id FROM run_tally WHERE run_seq = \(run) AND chunk = -1 AND token = 0", logger: logger
             ).decode(String?.self) {
                 committed = last
@@ -53,13 +53,13 @@ struct PostgresRunBatchWriter {
         try await writeRecommendations(batch, run: run)
         try await addCounts(batch, run: run, chunk: chunk, token: token)
         if let claim = batch.claim {
-            try await connection.query(
+            try await connection.send(
                 """
                 UPDATE run_chunk SET committed_through = \(batch.customerIds.last), processed = processed + \(batch.customerIds.count)
                 WHERE run_seq = \(run) AND chunk = \(claim.chunk)
                 """,
                 logger: logger)
-            try await connection.query(
+            try await connection.send(
                 """
                 INSERT INTO run_participant (run_seq, name, host, customers)
                 SELECT \(run), name, host, \(batch.customerIds.count) FROM worker WHERE id = \(claim.workerId)
@@ -75,7 +75,7 @@ struct PostgresRunBatchWriter {
         guard !batch.customerIds.isEmpty else { return }
         // A customer's error is never empty, so an empty string stands for none in the array.
         let errors = batch.errors.map { $0 ?? "" }
-        try await connection.query(
+        try await connection.send(
             """
             INSERT INTO run_customer (run_seq, customer_id, recommendation_count, error)
             SELECT \(run), id, count, NULLIF(error, '')
@@ -98,7 +98,7 @@ struct PostgresRunBatchWriter {
         }
         // A score is never NaN (the engine reads NaN as no score), so NaN stands for none in the array.
         let scores = batch.scores.map { $0 ?? .nan }
-        try await connection.query(
+        try await connection.send(
             """
             INSERT INTO run_result (run_seq, customer_id, rank, offer_id, channel, score)
             SELECT \(run), id, rank, offer, channel, NULLIF(score, 'NaN'::DOUBLE PRECISION)
@@ -111,7 +111,7 @@ struct PostgresRunBatchWriter {
     private func addCounts(_ batch: RunBatchCommit, run: Int64, chunk: Int, token: Int64) async throws {
         let now = Date()
         let started = now.addingTimeInterval(-Double(batch.executionTimeMs) / 1000)
-        try await connection.query(
+        try await connection.send(
             """
             INSERT INTO run_tally (run_seq, chunk, token, processed, with_recommendations, recommendations, errors, execution_ms,
                 first_at, last_at, last_customer_id)
@@ -127,7 +127,7 @@ struct PostgresRunBatchWriter {
             """,
             logger: logger)
         if !batch.offerCounts.isEmpty && !batch.candidates {
-            try await connection.query(
+            try await connection.send(
                 """
                 INSERT INTO run_offer_count (run_seq, chunk, token, offer_id, offer_name, count)
                 SELECT \(run), \(chunk), \(token), offer, name, count
@@ -139,7 +139,7 @@ struct PostgresRunBatchWriter {
                 logger: logger)
         }
         if !batch.channelCounts.isEmpty && !batch.candidates {
-            try await connection.query(
+            try await connection.send(
                 """
                 INSERT INTO run_channel_count (run_seq, chunk, token, channel, count)
                 SELECT \(run), \(chunk), \(token), channel, count
@@ -149,7 +149,7 @@ struct PostgresRunBatchWriter {
                 logger: logger)
         }
         if !batch.rankCounts.isEmpty && !batch.candidates {
-            try await connection.query(
+            try await connection.send(
                 """
                 INSERT INTO run_rank_count (run_seq, chunk, token, rank, count)
                 SELECT \(run), \(chunk), \(token), rank, count
@@ -159,7 +159,7 @@ struct PostgresRunBatchWriter {
                 logger: logger)
         }
         if !batch.stageCounts.isEmpty {
-            try await connection.query(
+            try await connection.send(
                 """
                 INSERT INTO run_stage_count (run_seq, chunk, token, stage_index, stage_name, kind, received, dropped)
                 SELECT \(run), \(chunk), \(token), index, name, kind, received, dropped
