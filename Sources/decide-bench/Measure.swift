@@ -21,14 +21,15 @@ enum Measure {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
-    /// The process's peak resident memory so far, in MiB (Linux; nil elsewhere).
+    /// The process's peak resident memory so far, in MiB: `VmHWM` of `/proc/self/status` (Linux; nil elsewhere).
+    ///
+    /// Not `getrusage`'s `ru_maxrss`: a process spawned with vfork semantics (as `Process` and `posix_spawn` do) keeps
+    /// its parent's peak in it across `exec`, so a child started by a 470 MiB benchmark would report 470 MiB.
     static func peakResidentMiB() -> Double? {
-        #if canImport(Glibc)
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_maxrss) / 1024
-        #else
-        return nil
-        #endif
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kibibytes = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) })
+        else { return nil }
+        return kibibytes / 1024
     }
 }

@@ -145,11 +145,10 @@ struct WorkerProcessTests {
         .enabled(if: TestPostgresCluster.isAvailable))
     func serverRestart() async throws {
         let cluster = try await TestPostgresCluster()
-        var workers: [RunningChild] = []
         do {
             let fixture = try await RunFixture(customers: 4000, flows: ["slow": RunRecoveryTests.slowFlow], database: cluster.url)
             let (expected, run) = try await runs(fixture)
-            workers = try ["w1", "w2", "w3"].map { try worker(fixture, $0) }
+            let workers = try ["w1", "w2", "w3"].map { try worker(fixture, $0) }
             try await waitUntil("the workers committing customers", in: fixture) {
                 try await fixture.store.participants(runId: run.id).map(\.customers).reduce(0, +) > 0
             }
@@ -163,7 +162,6 @@ struct WorkerProcessTests {
                 #expect(try await live.finish().status == 0)
             }
         } catch {
-            for live in workers { live.kill(SIGKILL) }
             await cluster.remove()
             throw error
         }

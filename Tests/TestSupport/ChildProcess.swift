@@ -112,6 +112,12 @@ public final class RunningChild: Sendable {
         reaper.start()
     }
 
+    /// A child still running when the test lets go of it (a test that failed half-way, before stopping its
+    /// workers) is killed, so that no process outlives the test run.
+    deinit {
+        if !exit.hasEnded { _ = Foundation.kill(processIdentifier, SIGKILL) }
+    }
+
     /// `VmHWM` of process `pid` (its peak resident memory so far), in bytes; 0 when it cannot be read.
     private static func highWaterBytes(of pid: pid_t) -> Int {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
@@ -170,6 +176,9 @@ private final class ExitStatus: @unchecked Sendable {
         }
         for waiter in waiting { waiter.resume(returning: (status, peakMemoryBytes)) }
     }
+
+    /// Whether the child has ended.
+    var hasEnded: Bool { lock.withLock { status != nil } }
 
     func wait() async -> (Int32, Int) {
         await withCheckedContinuation { continuation in
