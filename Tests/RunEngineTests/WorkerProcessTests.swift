@@ -168,6 +168,52 @@ struct WorkerProcessTests {
         await cluster.remove()
     }
 
+    /// Two "machines": network namespaces with addresses of their own, whose workers reach the server over TCP only,
+    /// logging in with the password from `PGPASSWORD`.
+    @Test(
+        "workers on two machines share a run over TCP: both decide part of it, and the results equal a single-process run's",
+        .enabled(if: TestPostgresCluster.isAvailable && TestNetworkNamespace.isAvailable))
+    func twoMachines() async throws {
+        var machines: [TestNetworkNamespace] = []
+        var cluster: TestPostgresCluster?
+        do {
+            for number in 1...2 { machines.append(try await TestNetworkNamespace(number: number)) }
+            let password = "decide-\(UUID().uuidString.prefix(8))"
+            let server = try await TestPostgresCluster(listeningOn: machines.map(\.hostAddress), password: password)
+            cluster = server
+            let fixture = try await RunFixture(customers: 4000, flows: ["slow": RunRecoveryTests.slowFlow], database: server.url)
+            let workers = try machines.enumerated().map { index, machine in
+                try machine.child(
+                    RunRecoveryTests.binary,
+                    ["worker", "--workers", "1", "--name", "machine\(index + 1)",
+                     "--db", "postgresql://postgres@\(machine.hostAddress):\(server.port)/decide?sslmode=disable"],
+                    environment: ["DECIDE_FLOWS": fixture.library.directory, "DECIDE_RUN_LEASE_SECONDS": Self.lease,
+                                  "PGPASSWORD": password]
+                ).start()
+            }
+            try await waitUntil("both machines' workers registered", in: fixture) {
+                Set(try await fixture.store.workers(lease: LeasePolicy(seconds: 60)).map(\.name)) == ["machine1", "machine2"]
+            }
+            let (expected, run) = try await runs(fixture)
+            let wait = try await decide(fixture, ["runs", "wait", run.id, "--timeout", "300"]).run(timeout: .seconds(320))
+            #expect(wait.status == 0, "\(wait.output) \(wait.error)")
+            #expect(try await fixture.export(run.id) == expected)
+            let participants = try await fixture.store.participants(runId: run.id)
+            #expect(participants.map(\.customers).reduce(0, +) == 4000)
+            #expect(Set(participants.filter { $0.customers > 0 }.map(\.name)) == ["machine1", "machine2"])
+            for live in workers {
+                live.kill(SIGTERM)
+                #expect(try await live.finish().status == 0)
+            }
+        } catch {
+            await cluster?.remove()
+            for machine in machines { await machine.remove() }
+            throw error
+        }
+        await cluster?.remove()
+        for machine in machines { await machine.remove() }
+    }
+
     @Test("a worker registering again (back after the store failed) is renewed and gives back the chunk it held", arguments: StoreKind.available)
     func registerAgain(kind: StoreKind) async throws {
         let fixture = try await RunFixture(customers: 30, kind: kind)

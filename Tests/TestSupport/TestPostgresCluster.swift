@@ -1,12 +1,14 @@
 import Foundation
 
-/// A PostgreSQL cluster of a test's own, for what the shared test server must not go through (a restart): made with
-/// the programs `scripts/with-postgres.sh` names in `DECIDE_TEST_POSTGRES_BIN`, listening on a Unix socket in a
-/// temporary directory, owned by the `postgres` user when the tests run as root (`initdb` refuses root). Stopped
-/// and removed by ``remove()``.
+/// A PostgreSQL cluster of a test's own, for what the shared test server must not go through (a restart) or does not
+/// offer (TCP): made with the programs `scripts/with-postgres.sh` names in `DECIDE_TEST_POSTGRES_BIN`, listening on a
+/// Unix socket in a temporary directory (and on TCP addresses when asked), owned by the `postgres` user when the
+/// tests run as root (`initdb` refuses root). Stopped and removed by ``remove()``.
 public final class TestPostgresCluster: Sendable {
-    /// The database's URL, as `--db` takes it.
+    /// The database's URL over the Unix socket, as `--db` takes it.
     public let url: String
+    /// The server's port (on the socket and on every TCP address).
+    public let port: Int
     private let directory: URL
     private let bin: URL
 
@@ -14,23 +16,41 @@ public final class TestPostgresCluster: Sendable {
     public static var isAvailable: Bool { ProcessInfo.processInfo.environment["DECIDE_TEST_POSTGRES_BIN"] != nil }
 
     /// Creates, starts and fills the cluster with one empty database, `decide`.
-    public init() async throws {
+    ///
+    /// - Parameters:
+    ///   - addresses: TCP addresses to listen on besides the socket (none by default).
+    ///   - password: The `postgres` user's password, which TCP clients must give (SCRAM); the socket trusts.
+    public init(listeningOn addresses: [String] = [], password: String? = nil) async throws {
         guard let path = ProcessInfo.processInfo.environment["DECIDE_TEST_POSTGRES_BIN"] else {
             throw ChildProcessError(message: "DECIDE_TEST_POSTGRES_BIN is not set: run the tests under scripts/with-postgres.sh")
         }
         bin = URL(fileURLWithPath: path)
         directory = URL(fileURLWithPath: "/tmp/decide-cluster-\(UUID().uuidString.prefix(8))")
+        port = addresses.isEmpty ? 5432 : Int.random(in: 20_000..<30_000)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        url = "postgresql://postgres@localhost/decide?host=\(directory.path)"
+        url = "postgresql://postgres@localhost:\(port)/decide?host=\(directory.path)"
         if getuid() == 0 {
             try await Self.check(ChildProcess(URL(fileURLWithPath: "/bin/chown"), ["postgres", directory.path]).run())
         }
         try await control("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--no-locale"])
+        if !addresses.isEmpty {
+            let rules = try FileHandle(forWritingTo: URL(fileURLWithPath: data).appendingPathComponent("pg_hba.conf"))
+            try rules.seekToEnd()
+            try rules.write(contentsOf: Data("host all all 0.0.0.0/0 scram-sha-256\n".utf8))
+            try rules.close()
+        }
         try await control("pg_ctl", [
             "-D", data, "-l", directory.appendingPathComponent("server.log").path, "-w", "-o",
-            "-c listen_addresses='' -c unix_socket_directories=\(directory.path) -c fsync=off", "start",
+            "-c listen_addresses='\(addresses.joined(separator: ","))' -p \(port) -c unix_socket_directories=\(directory.path) -c fsync=off",
+            "start",
         ])
-        try await control("createdb", ["-h", directory.path, "-U", "postgres", "decide"])
+        try await control("createdb", ["-h", directory.path, "-p", String(port), "-U", "postgres", "decide"])
+        if let password {
+            try await control("psql", [
+                "-h", directory.path, "-p", String(port), "-U", "postgres", "-d", "decide", "-c",
+                "ALTER USER postgres PASSWORD '\(password)'",
+            ])
+        }
     }
 
     private var data: String { directory.appendingPathComponent("data").path }

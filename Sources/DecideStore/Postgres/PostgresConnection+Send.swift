@@ -12,7 +12,8 @@ extension PostgresConnection {
     /// closed and the query has had a second to fail on its own, the caller is answered with the error. (A query
     /// that was dropped leaves a suspended task behind: nothing can resume it.)
     ///
-    /// Every statement of the PostgreSQL store goes through here.
+    /// The store's statements go through here; the exceptions are the export's rows, streamed from the pool
+    /// (`client.query`), and the import's `COPY` and migrations' scripts (`execute`), one command's each.
     @discardableResult
     func send(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
         if isClosed { throw Self.closedError }
