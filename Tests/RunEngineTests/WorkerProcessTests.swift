@@ -51,12 +51,22 @@ struct WorkerProcessTests {
     /// A reference run of the slow flow in this process, and a detached copy of it (same audience and seed) in
     /// chunks of 400 for the workers.
     private func runs(_ fixture: RunFixture) async throws -> (expected: [String], detached: RunRecord) {
-        let request = RunRequest(flow: "slow", segment: "all", workers: 1, batchSize: 100, seed: 3)
-        let expected = try await fixture.export(try await fixture.run(request).id)
-        var chunked = request
-        chunked.chunkSize = 400
-        return (expected, try await RunPlanner(library: fixture.library, store: fixture.store).create(chunked))
+        (try await reference(fixture), try await detached(fixture))
     }
+
+    /// The slow flow's run in this process (what the workers' run must equal).
+    private func reference(_ fixture: RunFixture) async throws -> [String] {
+        try await fixture.export(try await fixture.run(Self.request).id)
+    }
+
+    /// A copy of the reference run in chunks of 400, created pending for the workers.
+    private func detached(_ fixture: RunFixture) async throws -> RunRecord {
+        var chunked = Self.request
+        chunked.chunkSize = 400
+        return try await RunPlanner(library: fixture.library, store: fixture.store).create(chunked)
+    }
+
+    static let request = RunRequest(flow: "slow", segment: "all", workers: 1, batchSize: 100, seed: 3)
 
     @Test("three workers share a run; one is killed with SIGKILL mid-chunk and a fourth joins: the results equal a single-process run's", arguments: StoreKind.available)
     func killedWorker(kind: StoreKind) async throws {
@@ -152,9 +162,13 @@ struct WorkerProcessTests {
             try await waitUntil("the workers committing customers", in: fixture) {
                 try await fixture.store.participants(runId: run.id).map(\.customers).reduce(0, +) > 0
             }
+            let restarting = Date()
             try await cluster.restart()
             let wait = try await decide(fixture, ["runs", "wait", run.id, "--timeout", "300"]).run(timeout: .seconds(320))
             #expect(wait.status == 0, "\(wait.output) \(wait.error)")
+            // The restart cut into the run: it ended after the restart began, not before.
+            let ended = try await fixture.store.run(id: run.id)
+            #expect(ended.status == .completed && (ended.finishedAt ?? .distantPast) > restarting)
             #expect(try await fixture.export(run.id) == expected)
             #expect(try await fixture.store.participants(runId: run.id).map(\.customers).reduce(0, +) == 4000)
             for live in workers {
@@ -182,6 +196,8 @@ struct WorkerProcessTests {
             let server = try await TestPostgresCluster(listeningOn: machines.map(\.hostAddress), password: password)
             cluster = server
             let fixture = try await RunFixture(customers: 4000, flows: ["slow": RunRecoveryTests.slowFlow], database: server.url)
+            // Before any worker is up, so that none of them spends the run on the reference.
+            let expected = try await reference(fixture)
             let workers = try machines.enumerated().map { index, machine in
                 try machine.child(
                     RunRecoveryTests.binary,
@@ -194,17 +210,21 @@ struct WorkerProcessTests {
             try await waitUntil("both machines' workers registered", in: fixture) {
                 Set(try await fixture.store.workers(lease: LeasePolicy(seconds: 60)).map(\.name)) == ["machine1", "machine2"]
             }
-            let (expected, run) = try await runs(fixture)
+            // Created once both are up, so that both start on it together.
+            let run = try await detached(fixture)
             let wait = try await decide(fixture, ["runs", "wait", run.id, "--timeout", "300"]).run(timeout: .seconds(320))
             #expect(wait.status == 0, "\(wait.output) \(wait.error)")
             #expect(try await fixture.export(run.id) == expected)
             let participants = try await fixture.store.participants(runId: run.id)
             #expect(participants.map(\.customers).reduce(0, +) == 4000)
-            #expect(Set(participants.filter { $0.customers > 0 }.map(\.name)) == ["machine1", "machine2"])
+            var logs: [String] = []
             for live in workers {
                 live.kill(SIGTERM)
-                #expect(try await live.finish().status == 0)
+                let outcome = try await live.finish()
+                #expect(outcome.status == 0)
+                logs.append(outcome.error)
             }
+            #expect(Set(participants.filter { $0.customers > 0 }.map(\.name)) == ["machine1", "machine2"], "\(participants) \(logs)")
         } catch {
             await cluster?.remove()
             for machine in machines { await machine.remove() }

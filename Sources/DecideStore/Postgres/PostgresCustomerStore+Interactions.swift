@@ -101,13 +101,10 @@ extension PostgresCustomerStore: InteractionStore {
 
     public func deleteInteractions(customerId: String) async throws -> Int {
         try await translatingErrors {
-            var deleted = 0
-            for _ in try await client.rows(
-                "DELETE FROM interaction WHERE customer_id = \(customerId) RETURNING 1", logger: logger
-            ) {
-                deleted += 1
-            }
-            return deleted
+            let counted = try await client.rows(
+                "WITH deleted AS (DELETE FROM interaction WHERE customer_id = \(customerId) RETURNING 1) SELECT count(*) FROM deleted",
+                logger: logger)
+            return Int(try counted.decode(Int64.self).first ?? Int64(0))
         }
     }
 
@@ -127,14 +124,16 @@ extension PostgresCustomerStore: InteractionStore {
         }
         sql.append(" ORDER BY customer_id DESC, at DESC")
         return try await translatingErrors {
-            var history = InteractionHistory()
-            for (customer, offer, channel, outcome, at) in try await client.rows(
-                sql.query,
-                logger: logger
-            ).decode((String, String, String?, String, Int64).self) {
-                history.append(customerId: customer, offerId: offer, channel: channel, outcome: outcome, at: at)
+            // Streamed, not collected: `append` keeps at most the newest 1,000 of a customer's interactions, so the
+            // batch's memory stays bounded however many the store holds.
+            try await client.withConnection { connection in
+                var history = InteractionHistory()
+                let rows = try await connection.send(sql.query, logger: logger)
+                for try await (customer, offer, channel, outcome, at) in rows.decode((String, String, String?, String, Int64).self) {
+                    history.append(customerId: customer, offerId: offer, channel: channel, outcome: outcome, at: at)
+                }
+                return history
             }
-            return history
         }
     }
 }
