@@ -13,6 +13,8 @@ struct WorkerProcessTests {
     /// A lease short enough that a dead or paused worker's chunk is taken over within the test, long enough that a
     /// live worker on a loaded machine keeps its own (it heartbeats three times per lease).
     static let lease = "2"
+    /// Ten times slower than ``RunRecoveryTests/slowFlow``.
+    static let crawlFlow = RunRecoveryTests.slowFlow.replacingOccurrences(of: "for i = 1, 12000 do end", with: "for i = 1, 120000 do end")
 
     private func decide(_ fixture: RunFixture, _ arguments: [String]) -> ChildProcess {
         ChildProcess(RunRecoveryTests.binary, arguments + ["--db", fixture.databasePath],
@@ -195,7 +197,9 @@ struct WorkerProcessTests {
             let password = "decide-\(UUID().uuidString.prefix(8))"
             let server = try await TestPostgresCluster(listeningOn: machines.map(\.hostAddress), password: password)
             cluster = server
-            let fixture = try await RunFixture(customers: 4000, flows: ["slow": RunRecoveryTests.slowFlow], database: server.url)
+            // A few seconds of work, so that a machine's worker taking a moment longer to hear of the run still finds
+            // chunks left.
+            let fixture = try await RunFixture(customers: 4000, flows: ["slow": Self.crawlFlow], database: server.url)
             // Before any worker is up, so that none of them spends the run on the reference.
             let expected = try await reference(fixture)
             let workers = try machines.enumerated().map { index, machine in
@@ -254,9 +258,8 @@ struct WorkerProcessTests {
 
     @Test("cancelling a run three workers execute reaches every one of them; they stay up for the next run", arguments: StoreKind.available)
     func cancelAcrossWorkers(kind: StoreKind) async throws {
-        // Ten times slower than the slow flow: the run outlasts the workers' start on a loaded machine by far.
-        let crawl = RunRecoveryTests.slowFlow.replacingOccurrences(of: "for i = 1, 12000 do end", with: "for i = 1, 120000 do end")
-        let fixture = try await RunFixture(customers: 20000, flows: ["slow": crawl], kind: kind)
+        // The run outlasts the workers' start on a loaded machine by far.
+        let fixture = try await RunFixture(customers: 20000, flows: ["slow": Self.crawlFlow], kind: kind)
         var request = RunRequest(flow: "slow", segment: "all", workers: 1, batchSize: 50)
         request.chunkSize = 500
         let run = try await RunPlanner(library: fixture.library, store: fixture.store).create(request)
