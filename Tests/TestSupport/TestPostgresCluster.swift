@@ -34,10 +34,9 @@ public final class TestPostgresCluster: Sendable {
         }
         try await control("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--no-locale"])
         if !addresses.isEmpty {
-            let rules = try FileHandle(forWritingTo: URL(fileURLWithPath: data).appendingPathComponent("pg_hba.conf"))
-            try rules.seekToEnd()
-            try rules.write(contentsOf: Data("host all all 0.0.0.0/0 scram-sha-256\n".utf8))
-            try rules.close()
+            // The socket trusts; every TCP client logs in with the password (initdb's rules would trust loopback).
+            try Data("local all all trust\nhost all all 0.0.0.0/0 scram-sha-256\n".utf8)
+                .write(to: URL(fileURLWithPath: data).appendingPathComponent("pg_hba.conf"))
         }
         try await control("pg_ctl", [
             "-D", data, "-l", directory.appendingPathComponent("server.log").path, "-w", "-o",

@@ -155,6 +155,18 @@ public final class PostgresCustomerStore: Sendable {
             if let message = error.serverInfo?[.message] {
                 return message + (error.serverInfo?[.detail].map { " (\($0))" } ?? "")
             }
+            switch error.code {
+            case .authMechanismRequiresPassword:
+                return "the server asks for a password: give it in the URL, in PGPASSWORD or in ~/.pgpass"
+            case .sslUnsupported:
+                return "the server does not accept SSL connections (sslmode=disable connects without)"
+            case .unsupportedAuthMechanism:
+                return "the server asks for an authentication method decide does not support (it supports password, md5 and scram-sha-256)"
+            case .serverClosedConnection:
+                return "the server closed the connection"
+            default:
+                break
+            }
             if let underlying = error.underlying { return "\(underlying)" }
             return String(reflecting: error)
         }

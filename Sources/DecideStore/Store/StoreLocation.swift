@@ -24,8 +24,9 @@ public enum StoreLocation: Sendable, Hashable {
 /// A PostgreSQL database as a URL names it:
 /// `postgresql://USER[:PASSWORD]@HOST[:PORT]/DB[?host=/socket/dir][&sslmode=disable|require|verify-full]`.
 ///
-/// The password may come from the URL, else `PGPASSWORD`, else `~/.pgpass` (`host:port:database:user:password`
-/// lines, `*` matching anything), so that it need not appear in a process list. Its `description` never shows it.
+/// The password may come from the URL, else `PGPASSWORD`, else `~/.pgpass` or the file `PGPASSFILE` names
+/// (`host:port:database:user:password` lines, `*` matching anything), so that it need not appear in a process list;
+/// as with libpq, an empty variable counts as unset. Its `description` never shows it.
 public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
     /// How the connection is secured.
     public enum SSLMode: String, Sendable, Hashable, CaseIterable {
@@ -108,14 +109,14 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
         self.socketDirectory = socketDirectory
         self.sslMode = sslMode
         self.password = components.password
-            ?? environment["PGPASSWORD"]
+            ?? environment["PGPASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
             ?? Self.passwordFile(environment: environment, host: socketDirectory == nil ? host : "localhost", port: port,
                                  database: database, user: user)
     }
 
     /// The password `~/.pgpass` (or `PGPASSFILE`) gives for these coordinates, as libpq reads it.
     static func passwordFile(environment: [String: String], host: String, port: Int, database: String, user: String) -> String? {
-        guard let path = environment["PGPASSFILE"] ?? environment["HOME"].map({ $0 + "/.pgpass" }),
+        guard let path = environment["PGPASSFILE"].flatMap({ $0.isEmpty ? nil : $0 }) ?? environment["HOME"].map({ $0 + "/.pgpass" }),
             let text = try? String(contentsOfFile: path, encoding: .utf8)
         else { return nil }
         for line in text.split(whereSeparator: \.isNewline) where !line.hasPrefix("#") {
