@@ -189,7 +189,7 @@ public final class StopSignal: @unchecked Sendable {
     public var isRaised: Bool { lock.withLock { raised } }
 
     /// Waits until the signal is raised or `duration` has passed.
-    func wait(upTo duration: Duration) async {
+    public func wait(upTo duration: Duration) async {
         let clock = ContinuousClock()
         let deadline = clock.now + duration
         while !isRaised && clock.now < deadline {

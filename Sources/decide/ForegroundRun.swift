@@ -1,6 +1,5 @@
 import DecideStore
 import DecideText
-import Dispatch
 import Foundation
 import RunEngine
 
@@ -15,18 +14,8 @@ enum ForegroundRun {
     ) async throws -> RunRecord {
         let executor = RunExecutor(store: store, lease: try RunsCommand.lease())
         let execution = Task { try await executor.execute(runId: runId, onProgress: onProgress) }
-        let watchers = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let watcher = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            watcher.setEventHandler { execution.cancel() }
-            watcher.resume()
-            return watcher
-        }
-        defer {
-            for watcher in watchers { watcher.cancel() }
-            signal(SIGINT, SIG_DFL)
-            signal(SIGTERM, SIG_DFL)
-        }
+        let signals = SignalWatch { execution.cancel() }
+        defer { signals.cancel() }
         let ended = try await execution.value
         if ended.interrupted {
             var standardError = StandardError()

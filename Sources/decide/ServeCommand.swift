@@ -3,6 +3,7 @@ import DecideServer
 import Hummingbird
 import Logging
 import LuaRuntime
+import RunEngine
 
 /// `decide serve`: the REST API over the same store and flows as the other commands.
 struct ServeCommand: AsyncParsableCommand {
@@ -39,6 +40,14 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "decide")
         logger.logLevel = .info
+        // Until the store opens, SIGTERM or Ctrl-C ends the server with exit 0; then the service group handles them.
+        let stop = StopSignal()
+        let signals = SignalWatch { stop.raise() }
+        let opened = try await store.openRetrying(runsServices: false, until: stop) { message, retry in
+            logger.warning("store unreachable, trying again", metadata: ["error": "\(message)", "retry.seconds": "\(retry)"])
+        }
+        signals.cancel()
+        guard let opened else { return }
         let app = buildApplication(
             configuration: ServerConfiguration(
                 host: host, port: port, concurrentRuns: concurrentRuns, lease: try RunsCommand.lease(),
@@ -46,9 +55,7 @@ struct ServeCommand: AsyncParsableCommand {
                     memoryBytes: maxMemoryLimitMib << 20, instructionBudget: maxInstructionBudget,
                     deadlineSeconds: maxDeadlineSeconds),
                 executesRuns: !noExecute),
-            store: try await store.openRetrying(runsServices: false) { message, retry in
-                logger.warning("store unreachable, trying again", metadata: ["error": "\(message)", "retry.seconds": "\(retry)"])
-            },
+            store: opened,
             library: flows.library, logger: logger
         )
         try await app.runService()

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DecideStore
 import Foundation
+import RunEngine
 
 /// The `--db` option every command that uses the customer store shares.
 struct StoreOptions: ParsableArguments {
@@ -32,17 +33,22 @@ struct StoreOptions: ParsableArguments {
     /// Opens the store as a long-running process does (`decide worker`, `decide serve`): a server that cannot be
     /// reached is tried again with a backoff from 0.5 s to 30 s, each failure reported to `log` with the seconds
     /// until the next try. A malformed location still fails at once.
-    func openRetrying(runsServices: Bool = true, log: (String, Double) -> Void) async throws -> any RunQueueStore {
+    ///
+    /// - Returns: The store, or `nil` when `stop` was raised (a SIGTERM or Ctrl-C) before it could be opened.
+    func openRetrying(
+        runsServices: Bool = true, until stop: StopSignal, log: (String, Double) -> Void
+    ) async throws -> (any RunQueueStore)? {
         let location = try location()
         var backoff = 0.5
-        while true {
+        while !stop.isRaised {
             do {
                 return try await location.open(runsServices: runsServices)
             } catch let error as StoreError where error.code == .database {
                 log(error.message, backoff)
-                try await Task.sleep(for: .milliseconds(Int(backoff * 1000)))
+                await stop.wait(upTo: .milliseconds(Int(backoff * 1000)))
                 backoff = min(backoff * 2, 30)
             }
         }
+        return nil
     }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import DecideStore
-import Dispatch
 import Foundation
 import DecideText
 import RunEngine
@@ -32,32 +31,30 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let json = self.json
-        let store = try await self.store.openRetrying { message, retry in
-            log(json, ["event": "store-unreachable", "error": message, "retryInSeconds": retry])
-        }
-        let executor = RunExecutor(store: store, lease: try RunsCommand.lease(), name: name)
-        let threads = workers ?? ProcessInfo.processInfo.activeProcessorCount
+        let lease = try RunsCommand.lease()
         let stop = StopSignal()
         // A store call that never returns (a connection cut while the process was paused) must not keep a stopped
         // worker alive: past the grace, or at a second signal, it exits at once; its chunk returns to the queue when
         // its lease ends.
-        let grace = Duration.milliseconds(Int(max(5, 2 * executor.lease.seconds) * 1000))
-        let watchers = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let watcher = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            watcher.setEventHandler {
-                if stop.isRaised { Foundation.exit(0) }
-                stop.raise()
-                Task.detached {
-                    try? await Task.sleep(for: grace)
-                    log(json, ["event": "stop-timeout", "graceSeconds": grace / .seconds(1)])
-                    Foundation.exit(0)
-                }
+        let grace = Duration.milliseconds(Int(max(5, 2 * lease.seconds) * 1000))
+        let signals = SignalWatch {
+            if stop.isRaised { Foundation.exit(0) }
+            stop.raise()
+            Task.detached {
+                try? await Task.sleep(for: grace)
+                log(json, ["event": "stop-timeout", "graceSeconds": grace / .seconds(1)])
+                Foundation.exit(0)
             }
-            watcher.resume()
-            return watcher
         }
-        defer { for watcher in watchers { watcher.cancel() } }
+        defer { signals.cancel() }
+        guard let store = try await self.store.openRetrying(until: stop, log: { message, retry in
+            log(json, ["event": "store-unreachable", "error": message, "retryInSeconds": retry])
+        }) else {
+            log(json, ["event": "stopped", "name": name ?? RunExecutor.defaultName])
+            return
+        }
+        let executor = RunExecutor(store: store, lease: lease, name: name)
+        let threads = workers ?? ProcessInfo.processInfo.activeProcessorCount
         log(json, ["event": "started", "name": executor.name, "threads": threads])
         try await executor.work(threads: threads, until: stop) { claim, run in
             log(json, [

@@ -25,12 +25,15 @@ struct WorkerProcessTests {
         try decide(fixture, ["worker", "--workers", "1", "--name", name]).start()
     }
 
-    /// Polls the store until `condition` holds, failing after two minutes.
-    private func waitUntil(_ what: String, in fixture: RunFixture, _ condition: () async throws -> Bool) async throws {
+    /// Polls until `condition` holds, failing after two minutes, with the live workers the store lists (unless
+    /// `listing` is false: a store that is down lists none).
+    private func waitUntil(
+        _ what: String, in fixture: RunFixture, listing: Bool = true, _ condition: () async throws -> Bool
+    ) async throws {
         let clock = ContinuousClock()
         let patience = clock.now + .seconds(120)
         while try await !condition() {
-            let workers = try await fixture.store.workers(lease: LeasePolicy(seconds: 60))
+            let workers = listing ? "\(try await fixture.store.workers(lease: LeasePolicy(seconds: 60)))" : "-"
             try #require(clock.now < patience, "never saw: \(what); live workers: \(workers)")
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -177,6 +180,50 @@ struct WorkerProcessTests {
                 live.kill(SIGTERM)
                 #expect(try await live.finish().status == 0)
             }
+        } catch {
+            await cluster.remove()
+            throw error
+        }
+        await cluster.remove()
+    }
+
+    @Test(
+        "a worker or server started while PostgreSQL is down logs each try and its wait, doubling; a worker works once the store is up, and a SIGTERM while they wait ends them with 0",
+        .enabled(if: TestPostgresCluster.isAvailable))
+    func serverDown() async throws {
+        let cluster = try await TestPostgresCluster()
+        do {
+            let fixture = try await RunFixture(customers: 300, database: cluster.url)
+            try await cluster.stop()
+            let patient = try worker(fixture, "patient")
+            let impatient = try worker(fixture, "impatient")
+            let server = try decide(fixture, ["serve", "--port", "0"]).start()
+            try await waitUntil("both workers' second try, and the server's", in: fixture, listing: false) {
+                [patient, impatient].allSatisfy { $0.errorSoFar.contains("retryInSeconds=1.0") }
+                    && server.errorSoFar.contains("retry.seconds=1.0")
+            }
+            #expect(server.errorSoFar.contains("store unreachable, trying again"))
+            server.kill(SIGTERM)
+            #expect(try await server.finish().status == 0)
+            let log = patient.errorSoFar
+            #expect(log.contains("decide worker: store-unreachable error=cannot reach PostgreSQL at "), "\(log)")
+            #expect(log.contains("retryInSeconds=0.5"), "\(log)")
+            impatient.kill(SIGTERM)
+            let stopped = try await impatient.finish()
+            #expect(stopped.status == 0)
+            #expect(stopped.error.hasSuffix("decide worker: stopped name=impatient\n"), "\(stopped.error)")
+
+            try await cluster.start()
+            try await waitUntil("the worker registered", in: fixture) {
+                try await fixture.store.workers(lease: LeasePolicy(seconds: 60)).map(\.name) == ["patient"]
+            }
+            let run = try await RunPlanner(library: fixture.library, store: fixture.store)
+                .create(RunRequest(flow: "simple", segment: "all"))
+            let wait = try await decide(fixture, ["runs", "wait", run.id, "--timeout", "120"]).run(timeout: .seconds(140))
+            #expect(wait.status == 0, "\(wait.output) \(wait.error)")
+            #expect(try await fixture.store.participants(runId: run.id).map(\.name) == ["patient"])
+            patient.kill(SIGTERM)
+            #expect(try await patient.finish().status == 0)
         } catch {
             await cluster.remove()
             throw error

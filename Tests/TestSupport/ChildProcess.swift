@@ -126,6 +126,11 @@ public final class RunningChild: Sendable {
         return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
     }
 
+    /// What the child has written to its standard error so far.
+    public var errorSoFar: String {
+        (try? String(contentsOf: error, encoding: .utf8)) ?? ""
+    }
+
     /// Sends `signal` to the child.
     public func kill(_ signal: Int32 = SIGKILL) {
         _ = Foundation.kill(processIdentifier, signal)

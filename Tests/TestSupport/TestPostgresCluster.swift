@@ -11,6 +11,7 @@ public final class TestPostgresCluster: Sendable {
     public let port: Int
     private let directory: URL
     private let bin: URL
+    private let options: String
 
     /// Whether the test run can make one (`make test` sets `DECIDE_TEST_POSTGRES_BIN`).
     public static var isAvailable: Bool { ProcessInfo.processInfo.environment["DECIDE_TEST_POSTGRES_BIN"] != nil }
@@ -29,6 +30,7 @@ public final class TestPostgresCluster: Sendable {
         port = addresses.isEmpty ? 5432 : Int.random(in: 20_000..<30_000)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         url = "postgresql://postgres@localhost:\(port)/decide?host=\(directory.path)"
+        options = "-c listen_addresses='\(addresses.joined(separator: ","))' -p \(port) -c unix_socket_directories=\(directory.path) -c fsync=off"
         if getuid() == 0 {
             try await Self.check(ChildProcess(URL(fileURLWithPath: "/bin/chown"), ["postgres", directory.path]).run())
         }
@@ -38,11 +40,7 @@ public final class TestPostgresCluster: Sendable {
             try Data("local all all trust\nhost all all 0.0.0.0/0 scram-sha-256\n".utf8)
                 .write(to: URL(fileURLWithPath: data).appendingPathComponent("pg_hba.conf"))
         }
-        try await control("pg_ctl", [
-            "-D", data, "-l", directory.appendingPathComponent("server.log").path, "-w", "-o",
-            "-c listen_addresses='\(addresses.joined(separator: ","))' -p \(port) -c unix_socket_directories=\(directory.path) -c fsync=off",
-            "start",
-        ])
+        try await start()
         try await control("createdb", ["-h", directory.path, "-p", String(port), "-U", "postgres", "decide"])
         if let password {
             try await control("psql", [
@@ -57,6 +55,16 @@ public final class TestPostgresCluster: Sendable {
     /// Restarts the server (a fast shutdown: open connections are cut), waiting until it accepts connections again.
     public func restart() async throws {
         try await control("pg_ctl", ["-D", data, "-m", "fast", "-w", "restart"])
+    }
+
+    /// Stops the server (a fast shutdown); ``start()`` starts it again.
+    public func stop() async throws {
+        try await control("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"])
+    }
+
+    /// Starts the server, waiting until it accepts connections.
+    public func start() async throws {
+        try await control("pg_ctl", ["-D", data, "-l", directory.appendingPathComponent("server.log").path, "-w", "-o", options, "start"])
     }
 
     /// Stops the server and removes its directory.

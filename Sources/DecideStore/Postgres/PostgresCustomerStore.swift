@@ -149,12 +149,15 @@ public final class PostgresCustomerStore: Sendable {
         }
     }
 
-    /// What the server (or the network) said, in one line.
+    /// What the server (or the network) said, in one line: the server's own message, or what stopped the
+    /// connection (refused, no answer, an unknown host, a password or SSL the other side wants or lacks).
     static func message(_ error: any Error) -> String {
-        if let error = error as? PSQLError {
+        switch error {
+        case let error as PSQLError:
             if let message = error.serverInfo?[.message] {
                 return message + (error.serverInfo?[.detail].map { " (\($0))" } ?? "")
             }
+            if let underlying = error.underlying { return message(underlying) }
             switch error.code {
             case .authMechanismRequiresPassword:
                 return "the server asks for a password: give it in the URL, in PGPASSWORD or in ~/.pgpass"
@@ -163,14 +166,21 @@ public final class PostgresCustomerStore: Sendable {
             case .unsupportedAuthMechanism:
                 return "the server asks for an authentication method decide does not support (it supports password, md5 and scram-sha-256)"
             case .serverClosedConnection:
-                return "the server closed the connection"
+                return "the connection was closed"
             default:
-                break
+                return String(reflecting: error)
             }
-            if let underlying = error.underlying { return "\(underlying)" }
-            return String(reflecting: error)
+        case let error as NIOConnectionError:
+            if let failure = error.connectionErrors.first { return message(failure.error) }
+            if error.dnsAError != nil || error.dnsAAAAError != nil { return "no address is known for the host \(error.host)" }
+            return "\(error)"
+        case let error as IOError:
+            return String(cString: strerror(error.errnoCode)).lowercased()
+        case ChannelError.connectTimeout(let limit):
+            return "no answer within \(limit.nanoseconds / 1_000_000_000) s"
+        default:
+            return "\(error)"
         }
-        return "\(error)"
     }
 
     /// Runs `body`, turning PostgreSQL failures into `StoreError`s; filter, import and store errors pass through.
