@@ -2,9 +2,10 @@ import DecideStore
 import Foundation
 import RunEngine
 
-/// A run document as aligned tables: the summary, then the offer and channel breakdowns.
+/// A run document as aligned tables: the summary, the offer and channel breakdowns, the constraints, the stage
+/// funnel and the processes that took part.
 public enum RunText {
-    /// The run's header, summary and breakdowns.
+    /// The run's header, summary, breakdowns and processes.
     public static func render(_ run: RunDocument) -> String {
         var lines = ["Run \(run.id): \(run.name)", "  flow \(run.flow) (version \(run.flowVersion)), "
             + (run.segment.map { "segment \($0)" } ?? "filter \(run.filter ?? "")"),
@@ -15,7 +16,7 @@ public enum RunText {
             lines.append("  error: " + [error.file.map { f in error.line.map { "\(f):\($0)" } ?? f }, error.message]
                 .compactMap { $0 }.joined(separator: ": "))
         }
-        guard let summary = run.summary else { return lines.joined(separator: "\n") }
+        guard let summary = run.summary else { return (lines + participants(run)).joined(separator: "\n") }
         lines.append("")
         lines.append(TextTable(headers: ["SUMMARY", ""], rows: [
             ["Total customers processed", String(summary.totalCustomers)],
@@ -51,7 +52,15 @@ public enum RunText {
                 [$0.name, $0.kind, String($0.received), String($0.dropped)]
             }).render())
         }
-        return lines.joined(separator: "\n")
+        return (lines + participants(run)).joined(separator: "\n")
+    }
+
+    /// The processes that took part (worker processes, or the one that ran it), with the customers each decided.
+    private static func participants(_ run: RunDocument) -> [String] {
+        guard !run.participants.isEmpty else { return [] }
+        return ["", TextTable(headers: ["PROCESS", "HOST", "CUSTOMERS"], rows: run.participants.map {
+            [$0.name, $0.host, String($0.customers)]
+        }).render()]
     }
 
     /// What a constraint selects: `offer ID`, `offers A, B`, `channel NAME` or `every recommendation`.

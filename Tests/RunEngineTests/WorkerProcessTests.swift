@@ -222,6 +222,9 @@ struct WorkerProcessTests {
             let wait = try await decide(fixture, ["runs", "wait", run.id, "--timeout", "120"]).run(timeout: .seconds(140))
             #expect(wait.status == 0, "\(wait.output) \(wait.error)")
             #expect(try await fixture.store.participants(runId: run.id).map(\.name) == ["patient"])
+            let shown = try await decide(fixture, ["runs", "show", run.id]).run()
+            #expect(shown.output.contains("PROCESS  HOST"), "\(shown.output)")
+            #expect(shown.output.split(separator: "\n").contains { $0.hasPrefix("patient ") && $0.hasSuffix(" 300") }, "\(shown.output)")
             patient.kill(SIGTERM)
             #expect(try await patient.finish().status == 0)
         } catch {
