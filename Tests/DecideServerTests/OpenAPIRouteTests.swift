@@ -44,6 +44,7 @@ struct OpenAPIRouteTests {
         Route(method: "post", path: "/api/v1/runs/{id}/cancel") { "/api/v1/runs/\($0.pending)/cancel" },
         Route(method: "post", path: "/api/v1/runs/{id}/resume") { "/api/v1/runs/\($0.interrupted)/resume" },
         Route(method: "post", path: "/api/v1/runs/{id}/release") { "/api/v1/runs/\($0.completed)/release" },
+        Route(method: "get", path: "/api/v1/workers") { _ in "/api/v1/workers" },
         Route(method: "get", path: "/api/v1/flows") { _ in "/api/v1/flows" },
         Route(method: "get", path: "/api/v1/segments") { _ in "/api/v1/segments" },
         Route(method: "post", path: "/api/v1/segments", body: #"{"name": "older", "filter": "age >= 50"}"#) { _ in "/api/v1/segments" },

@@ -262,6 +262,32 @@ struct RunsAPITests {
         }
     }
 
+    @Test("GET /workers lists the live worker processes and the chunk each holds, as the CLI's JSON does", arguments: StoreKind.available)
+    func workers(kind: StoreKind) async throws {
+        let fixture = try await ServerFixture(customers: 50, kind: kind)
+        defer { fixture.remove() }
+        try await fixture.application().test(.router) { client in
+            #expect((try await client.send(.get, "/api/v1/workers").object()["workers"] as? [Any])?.isEmpty == true)
+            let record = try await RunPlanner(library: fixture.library, store: fixture.store)
+                .create(RunRequest(flow: "cross_sell", segment: "all", chunkSize: 20))
+            _ = try await fixture.store.startRun(id: record.id)
+            let holder = WorkerRegistration(name: "m1:7", host: "m1", pid: 7, threads: 2, runId: nil)
+            let idle = WorkerRegistration(name: "m2:8", host: "m2", pid: 8, threads: 1, runId: nil)
+            try await fixture.store.registerWorker(holder)
+            try await fixture.store.registerWorker(idle)
+            let claim = try #require(try await fixture.store.claimChunk(workerId: holder.id, runId: record.id, lease: LeasePolicy(seconds: 60)))
+            let response = try await client.send(.get, "/api/v1/workers")
+            let listed = try #require(try response.object()["workers"] as? [[String: Any]])
+            #expect(listed.map { $0["name"] as? String } == ["m1:7", "m2:8"])
+            #expect(listed[0]["chunk"] as? String == "\(record.id)#\(claim.chunk)")
+            #expect(listed[0]["threads"] as? Int == 2 && listed[0]["pid"] as? Int == 7 && listed[0]["host"] as? String == "m1")
+            #expect(listed[1]["chunk"] == nil)
+            let cli = try JSONEncoder.documents(pretty: false)
+                .encode(["workers": try await fixture.store.workers(lease: LeasePolicy(seconds: 60))])
+            #expect(response.text == String(decoding: cli, as: UTF8.self))
+        }
+    }
+
     @Test("results page, filter by customer, offer and channel; a result's decision uses the run's snapshot", arguments: StoreKind.available)
     func results(kind: StoreKind) async throws {
         let fixture = try await ServerFixture(customers: 60, kind: kind)

@@ -44,6 +44,7 @@ func buildRoutes(
         store: store, library: library, queue: queue, workers: workers, lease: lease,
         maximumLimits: maximumLimits
     ).addRoutes(to: api.group("runs"))
+    WorkersController(store: store, lease: lease).addRoutes(to: api.group("workers"))
     FlowsController(library: library, workers: workers).addRoutes(to: api.group("flows"))
     SegmentsController(store: store).addRoutes(to: api.group("segments"))
     let customers = api.group("customers")
