@@ -115,6 +115,45 @@ struct WorkerProcessTests {
         }
     }
 
+    @Test(
+        "decide run in the foreground shares its run with a worker; Ctrl-C there gives its chunk back, says so, and the worker finishes the run",
+        arguments: StoreKind.available)
+    func foregroundStopped(kind: StoreKind) async throws {
+        let fixture = try await RunFixture(customers: 4000, flows: ["slow": Self.crawlFlow], kind: kind)
+        let expected = try await reference(fixture)
+        let helper = try worker(fixture, "w1")
+        try await waitUntil("w1 registered", in: fixture) {
+            try await fixture.store.workers(lease: LeasePolicy(seconds: 60)).contains { $0.name == "w1" }
+        }
+        let foreground = try decide(fixture, [
+            "run", "slow", "--segment", "all", "--workers", "1", "--batch-size", "50", "--chunk-size", "400", "--seed", "3",
+            "--quiet",
+        ]).start()
+        let name = ":\(foreground.processIdentifier)"
+        var runId = ""
+        try await waitUntil("the foreground process committing customers", in: fixture) {
+            for run in try await fixture.store.runs(status: .running, limit: 10, offset: 0).runs
+            where try await fixture.store.participants(runId: run.id).contains(where: { $0.name.hasSuffix(name) && $0.customers > 0 }) {
+                runId = run.id
+                return true
+            }
+            return false
+        }
+        foreground.kill(SIGINT)
+        let stopped = try await foreground.finish()
+        #expect(stopped.status == 1)
+        #expect(stopped.error.contains("worker processes go on with it: follow it with decide runs wait \(runId)"), "\(stopped.error)")
+        #expect(try await fixture.store.workers(lease: LeasePolicy(seconds: 60)).allSatisfy { $0.chunk == nil || $0.name == "w1" })
+        let wait = try await decide(fixture, ["runs", "wait", runId, "--timeout", "300"]).run(timeout: .seconds(320))
+        #expect(wait.status == 0, "\(wait.output) \(wait.error)")
+        #expect(try await fixture.export(runId) == expected)
+        let participants = try await fixture.store.participants(runId: runId)
+        #expect(participants.map(\.customers).reduce(0, +) == 4000)
+        #expect(participants.contains { $0.name == "w1" && $0.customers > 0 })
+        helper.kill(SIGTERM)
+        #expect(try await helper.finish().status == 0)
+    }
+
     /// On PostgreSQL only: a SQLite file has one write lock, and a process paused inside a commit holds it, so every
     /// other writer waits until it continues (docs/scale-out.md).
     @Test(

@@ -185,7 +185,7 @@ extension PostgresCustomerStore: RunQueueStore {
     public func interruptIfAbandoned(runId: String, lease: LeasePolicy) async throws -> RunRecord? {
         try await translatingErrors {
             try await transaction { connection in
-                guard try await !Self.staleRuns(olderThan: 0, runId: runId, connection, logger: logger, locking: true).isEmpty else {
+                guard try await !Self.staleRuns(olderThan: 0, liveWithin: lease.seconds, runId: runId, connection, logger: logger, locking: true).isEmpty else {
                     return nil
                 }
                 let failure = RunFailure(message: RunFailure.interruptedMessage)

@@ -529,15 +529,17 @@ extension PostgresCustomerStore: RunStore {
             logger: logger)
     }
 
-    /// The running runs no live process can go on with (as the SQLite store defines it).
+    /// The running runs no live process can go on with (as the SQLite store defines it, with `liveWithin`).
     static func staleRuns(
-        olderThan seconds: Double, runId: String?, _ connection: PostgresConnection, logger: Logger, locking: Bool = false
+        olderThan seconds: Double, liveWithin: Double? = nil, runId: String?, _ connection: PostgresConnection, logger: Logger,
+        locking: Bool = false
     ) async throws -> [RunRecord] {
-        let cutoff = Date().addingTimeInterval(-seconds)
-        var sql = PostgresSQL("SELECT \(runColumns) FROM run r WHERE r.status = 'running' AND coalesce(r.heartbeat_at, r.started_at, r.created_at) < ")
-        sql.append(sql.bind(cutoff))
+        let now = Date()
+        var sql = PostgresSQL("SELECT \(runColumns) FROM run r WHERE r.status = 'running' AND coalesce(r.heartbeat_at, r.started_at, r.created_at) <= ")
+        sql.append(sql.bind(now.addingTimeInterval(-seconds)))
         if let runId { sql.append(" AND r.id = \(sql.bind(.text(runId)))") }
-        sql.append(" AND NOT EXISTS (SELECT 1 FROM worker w WHERE w.heartbeat_at >= \(sql.bind(cutoff)) AND (w.run_id IS NULL OR w.run_id = r.id))")
+        let live = now.addingTimeInterval(-(liveWithin ?? seconds))
+        sql.append(" AND NOT EXISTS (SELECT 1 FROM worker w WHERE w.heartbeat_at >= \(sql.bind(live)) AND (w.run_id IS NULL OR w.run_id = r.id))")
         sql.append(" ORDER BY r.seq")
         if locking { sql.append(" FOR UPDATE OF r SKIP LOCKED") }
         return try await records(connection.send(sql.query, logger: logger))

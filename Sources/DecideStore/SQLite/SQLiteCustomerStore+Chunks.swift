@@ -199,7 +199,7 @@ extension SQLiteCustomerStore: RunQueueStore {
     public func interruptIfAbandoned(runId: String, lease: LeasePolicy) throws -> RunRecord? {
         try Self.translatingErrors {
             try pool.write { db in
-                guard try !Self.staleRuns(olderThan: 0, runId: runId, in: db).isEmpty else { return nil }
+                guard try !Self.staleRuns(olderThan: 0, liveWithin: lease.seconds, runId: runId, in: db).isEmpty else { return nil }
                 let failure = RunFailure(message: RunFailure.interruptedMessage)
                 try Self.move(runId, to: .failed, message: failure.message, error: failure, interrupted: true, in: db)
                 return try Self.runRecord(id: runId, in: db)

@@ -313,19 +313,21 @@ extension SQLiteCustomerStore: RunStore {
     }
 
     /// The running runs whose heartbeat (or start, without one) is older than `seconds` and that no live process
-    /// can go on with: no process that heartbeat within `seconds` works on any run or on this one (every holder of
-    /// one of its chunks is such a process). Oldest first.
-    static func staleRuns(olderThan seconds: Double, runId: String? = nil, in db: Database) throws -> [RunRecord] {
-        let cutoff = Date().addingTimeInterval(-seconds)
+    /// can go on with: no process that heartbeat within `liveWithin` seconds (`seconds` unless given) works on any
+    /// run or on this one (every holder of one of its chunks is such a process). Oldest first.
+    static func staleRuns(
+        olderThan seconds: Double, liveWithin: Double? = nil, runId: String? = nil, in db: Database
+    ) throws -> [RunRecord] {
+        let now = Date()
         return try Row.fetchAll(
             db,
             sql: """
                 SELECT \(RunRecord.sqliteColumns) FROM run r
-                WHERE status = 'running' AND coalesce(heartbeat_at, started_at, created_at) < ? AND (? IS NULL OR id = ?)
+                WHERE status = 'running' AND coalesce(heartbeat_at, started_at, created_at) <= ? AND (? IS NULL OR id = ?)
                   AND NOT EXISTS (SELECT 1 FROM worker w WHERE w.heartbeat_at >= ? AND (w.run_id IS NULL OR w.run_id = r.id))
                 ORDER BY seq
                 """,
-            arguments: [cutoff, runId, runId, cutoff]
+            arguments: [now.addingTimeInterval(-seconds), runId, runId, now.addingTimeInterval(-(liveWithin ?? seconds))]
         ).map(RunRecord.init(row:))
     }
 }
