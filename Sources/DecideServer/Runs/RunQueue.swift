@@ -11,7 +11,8 @@ import Synchronization
 /// On start it marks the runs whose process stopped as interrupted (a running run whose heartbeat is older than
 /// the lease: no live process owns it) and queues the pending ones, oldest first. On graceful shutdown it stops
 /// taking runs; the executing ones stop after their current batch and are left interrupted, resumable with
-/// `POST /api/v1/runs/{id}/resume`; queued ones stay pending for the next start.
+/// `POST /api/v1/runs/{id}/resume` (or, when a live worker process can go on with them, to the workers); queued
+/// ones stay pending for the next start.
 public final class RunQueue: Service, Sendable {
     private let store: any RunQueueStore
     private let concurrentRuns: Int
