@@ -218,7 +218,38 @@ struct BrowserTests {
         first(#"data-testid="\#(testid)" data-value="([^"]*)""#, in: dom)
     }
 
-    /// The text of the element with `data-testid` (which has no child elements).
+    @Test("in Chromium, the runs list shows the live worker processes and the chunk each works on; a run's page lists the processes that took part",
+          .enabled(if: Chromium.find() != nil, "no chromium on the PATH (make test installs it)"))
+    func workersInBrowser() async throws {
+        let chromium = try #require(Chromium.find())
+        let fixture = try await ServerFixture(customers: 40)
+        defer { fixture.remove() }
+        try await fixture.application().test(.live) { client in
+            let port = try #require(client.port)
+            let done = try #require(try await client.send(.post, "/api/v1/runs", json: #"{"flow": "cross_sell", "segment": "all"}"#)
+                .object()["id"] as? String)
+            _ = try await client.waitForRun(done)
+            let page = try await chromium.dumpDOM(of: "http://127.0.0.1:\(port)/#/runs/\(done)", budgetMilliseconds: 3000)
+            #expect(page.contains("data-testid=\"participants\""), "no processes table")
+            #expect(Self.text(of: "participant-customers", in: page) == "40")
+
+            let empty = try await chromium.dumpDOM(of: "http://127.0.0.1:\(port)/#/", budgetMilliseconds: 3000)
+            #expect(!empty.contains("data-testid=\"workers\""), "a workers table without workers")
+            let record = try await RunPlanner(library: fixture.library, store: fixture.store)
+                .create(RunRequest(flow: "cross_sell", segment: "all", chunkSize: 10))
+            _ = try await fixture.store.startRun(id: record.id)
+            let busy = WorkerRegistration(name: "batch-1", host: "m1", pid: 11, threads: 2, runId: nil)
+            try await fixture.store.registerWorker(busy)
+            try await fixture.store.registerWorker(WorkerRegistration(name: "batch-2", host: "m2", pid: 12, threads: 1, runId: nil))
+            let claim = try #require(try await fixture.store.claimChunk(workerId: busy.id, runId: record.id, lease: LeasePolicy(seconds: 60)))
+            let listed = try await chromium.dumpDOM(of: "http://127.0.0.1:\(port)/#/", budgetMilliseconds: 3000)
+            #expect(listed.contains("2 worker processes"))
+            #expect(listed.contains("data-testid=\"worker-row\" data-key=\"batch-1\""))
+            #expect(listed.contains("href=\"#/runs/\(record.id)\">\(record.id)</a> chunk \(claim.chunk)"), "the busy worker's chunk is not shown")
+            #expect(listed.contains("data-testid=\"worker-row\" data-key=\"batch-2\""))
+            #expect(listed.contains(">idle<"))
+        }
+    }
 
     @Test("in Chromium, the form's volume constraints reach the run, whose page lists them, and a customer's page says what the allocation dropped",
           .enabled(if: Chromium.find() != nil, "no chromium on the PATH (make test installs it)"))
@@ -253,6 +284,7 @@ struct BrowserTests {
         }
     }
 
+    /// The text of the element with `data-testid` (which has no child elements).
     static func text(of testid: String, in dom: String) -> String? {
         first(#"data-testid="\#(testid)"[^>]*>([^<]*)<"#, in: dom)
     }

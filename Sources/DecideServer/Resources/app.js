@@ -1,6 +1,6 @@
 // The Decide page: the runs list, the new-run form, a run's page and one customer's decision, over /api/v1.
 // Plain JavaScript, no build step, nothing loaded from elsewhere. Routes are in the hash:
-//   #/                          the runs list (refreshed every 2 s)
+//   #/                          the runs list and the live worker processes (refreshed every 2 s)
 //   #/new?flow=&segment=&filter=&name=&constraints=&submit=1
 //                               the form, optionally filled (and submitted, through the same path a click takes)
 //   #/runs/ID?customer=&offset= a run: progress, summary, breakdowns, results
@@ -130,15 +130,17 @@ async function runsView(query) {
   const body = h("tbody", {});
   const total = h("p", {class: "muted", "data-testid": "runs-total"});
   const pager = h("nav", {class: "pager", "aria-label": "Runs pages"});
+  const workers = h("div", {});
   view.replaceChildren(
     h("h1", {}, "Runs"), total,
     h("table", {class: "stack", "aria-label": "Runs"},
       h("thead", {}, h("tr", {}, ["Name", "Flow", "Audience", "Status", "Progress", "Created"].map((c) => h("th", {scope: "col"}, c)))),
       body),
-    pager);
+    pager, workers);
   await poll(mine, 2000, async () => {
-    const list = await api("/runs?limit=" + RUNS_PAGE + "&offset=" + offset);
+    const [list, live] = await Promise.all([api("/runs?limit=" + RUNS_PAGE + "&offset=" + offset), api("/workers")]);
     if (mine !== generation) return false;
+    workers.replaceChildren(workersTable(live.workers));
     const last = Math.min(offset + list.runs.length, list.total);
     pager.replaceChildren(
       offset > 0 ? h("a", {href: "#/?offset=" + Math.max(0, offset - RUNS_PAGE), class: "button"}, "← Newer") : "",
@@ -341,7 +343,8 @@ function runProgress(run) {
       integer(p.processed), " of ", integer(p.total), " customers · ",
       rate > 0 ? integer(Math.round(rate)) + " customers/s" : "–", " · ",
       "about ", durationText(p.etaSeconds), " left"),
-    cancel);
+    cancel,
+    processesTable(run.participants));
 }
 
 const SUMMARY = [
@@ -401,7 +404,41 @@ function runOutcome(run) {
     if (run.constraints && run.constraints.length) parts.push(constraintsTable(run.constraints));
     if (run.stageFunnel && run.stageFunnel.length) parts.push(funnel(run.stageFunnel));
   }
+  parts.push(processesTable(run.participants));
   return h("div", {}, parts);
+}
+
+/** The processes that took part in a run (worker processes, or the one that ran it) and the customers each decided. */
+function processesTable(participants) {
+  if (!participants || participants.length === 0) return "";
+  return h("section", {class: "card"},
+    h("h2", {}, "Processes"),
+    h("table", {class: "stack", "aria-label": "Processes", "data-testid": "participants"},
+      h("thead", {}, h("tr", {}, ["Process", "Host"].map((c) => h("th", {scope: "col"}, c)),
+        h("th", {scope: "col", class: "num"}, "Customers"))),
+      h("tbody", {}, participants.map((p) => h("tr", {"data-testid": "participant-row", "data-key": p.name},
+        h("td", {"data-label": "Process"}, p.name), h("td", {"data-label": "Host"}, p.host),
+        h("td", {class: "num", "data-label": "Customers", "data-testid": "participant-customers"}, integer(p.customers)))))));
+}
+
+/** The live worker processes and the chunk each holds (`RUN#CHUNK`), or nothing when there are none. */
+function workersTable(workers) {
+  if (workers.length === 0) return "";
+  return h("section", {class: "card"},
+    h("h2", {}, workers.length === 1 ? "1 worker process" : integer(workers.length) + " worker processes"),
+    h("table", {class: "stack", "aria-label": "Worker processes", "data-testid": "workers"},
+      h("thead", {}, h("tr", {}, ["Name", "Host"].map((c) => h("th", {scope: "col"}, c)),
+        h("th", {scope: "col", class: "num"}, "Threads"), h("th", {scope: "col"}, "Working on"),
+        h("th", {scope: "col"}, "Last heartbeat"))),
+      h("tbody", {}, workers.map((w) => {
+        const held = w.chunk ? w.chunk.split("#") : null;
+        return h("tr", {"data-testid": "worker-row", "data-key": w.name},
+          h("td", {"data-label": "Name"}, w.name), h("td", {"data-label": "Host"}, w.host),
+          h("td", {class: "num", "data-label": "Threads"}, integer(w.threads)),
+          h("td", {"data-label": "Working on", "data-testid": "worker-chunk"}, held
+            ? [h("a", {href: "#/runs/" + encodeURIComponent(held[0])}, held[0]), " chunk " + held[1]] : "idle"),
+          h("td", {"data-label": "Last heartbeat"}, h("time", {datetime: w.heartbeatAt}, dateText(w.heartbeatAt))));
+      }))));
 }
 
 /** The run's volume constraints: what each selects, its max, what it used and how many pairs it turned away. */
