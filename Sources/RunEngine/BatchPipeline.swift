@@ -38,6 +38,10 @@ struct BatchPipeline: Sendable {
     /// Where each batch's interaction history is read, when the flow reads history
     /// (``FlowDescription/readsHistory``).
     let history: HistorySource?
+    /// The decision threads (`options.workers`), each with its own sandboxed Lua state, kept for every audience or
+    /// chunk the pipeline runs, so that a chunk pays for no new threads and no new compile of the flow; they stop
+    /// once the pipeline is let go of.
+    let pool: WorkerPool<FlowWorker>
 
     /// Where a run reads its batches' interaction history: one query per batch, for the run's window.
     struct HistorySource: Sendable {
@@ -60,6 +64,8 @@ struct BatchPipeline: Sendable {
             narrowed.window.scope = scope
             return narrowed
         }
+        let limits = options.limits.sandbox
+        pool = WorkerPool(workers: options.workers) { _ in try FlowWorker(limits: limits) }
     }
 
     /// What to do after a batch was handled.
@@ -88,9 +94,7 @@ struct BatchPipeline: Sendable {
         handle: (Outcome) async throws -> Next
     ) async throws {
         var cursor = cursor
-        let limits = options.limits.sandbox
-        let pool = WorkerPool(workers: options.workers) { _ in try FlowWorker(limits: limits) }
-        defer { pool.shutdown() }
+        let pool = pool
         let offerNames = Dictionary(description.offers.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         let offerIds = description.offers.map(\.id)
         let inFlightLimit = options.workers * 2

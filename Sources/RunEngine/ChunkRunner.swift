@@ -20,7 +20,8 @@ struct ChunkRunner: Sendable {
         let pulse: RunPulse
     }
 
-    /// Runners by run id, so that a process working on many chunks of one run compiles its description once.
+    /// Runners by run id, so that a process working on many chunks of one run compiles its description once and
+    /// keeps its decision threads (at most four runs' worth: each runner holds threads and Lua states).
     struct Cache {
         private var runners: [String: ChunkRunner] = [:]
 
@@ -37,7 +38,7 @@ struct ChunkRunner: Sendable {
                     flow: flow, description: try FlowWorker().describe(flow), options: options, runId: runId,
                     decisionTime: record.decidedAt, history: .init(store: store, window: record.historyWindow)),
                 selection: record.segment.map { .named($0) } ?? .expression(record.filter ?? ""))
-            if runners.count >= 16 { runners.removeAll() }
+            if runners.count >= 4 { runners.removeAll() }
             runners[runId] = runner
             return runner
         }
