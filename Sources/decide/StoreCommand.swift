@@ -14,7 +14,7 @@ struct StoreCommand: AsyncParsableCommand {
     /// `decide store copy --from SOURCE --to TARGET`.
     struct Copy: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Copy a whole store (customers, segments, runs and their results) into a new, empty one.",
+            abstract: "Copy a whole store (customers, segments, runs and their results, interactions) into a new, empty one.",
             discussion: """
                 SOURCE and TARGET are SQLite files or postgresql:// URLs, either way. The target must be empty; runs \
                 still running or interrupted must end (or be cancelled) first. Exit 1 when the copy fails, 2 for \
@@ -43,7 +43,7 @@ struct StoreCommand: AsyncParsableCommand {
                 }
             }
             if json { return try JSONOutput.print(summary) }
-            print("Copied \(summary.customers) customers, \(summary.segments) segments, \(summary.runs) runs (\(summary.results) customer results).")
+            print("Copied \(summary.customers) customers, \(summary.segments) segments, \(summary.runs) runs (\(summary.results) customer results), \(summary.interactions) interactions.")
         }
     }
 }

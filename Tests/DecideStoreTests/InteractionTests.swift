@@ -19,6 +19,16 @@ struct InteractionTests {
         }
     }
 
+    @Test("every millisecond of a second is shown as itself and read back as itself (binary fractions never lose one)")
+    func millisecondsSurviveText() {
+        let second: Int64 = 1_764_489_187_000
+        for millisecond in second..<(second + 1000) {
+            let text = Interaction.text(of: Date(milliseconds: millisecond))
+            #expect(text.hasSuffix(String(format: ".%03dZ", Int(millisecond - second))), "\(millisecond): \(text)")
+            #expect(Interaction.time(text)?.milliseconds == millisecond, "\(millisecond): \(text)")
+        }
+    }
+
     @Test("an import stores every row, skips ids stored already or repeated in the file, and is harmless again", arguments: StoreKind.available)
     func idempotentImport(kind: StoreKind) async throws {
         let temporary = try await TemporaryStore.make(kind)

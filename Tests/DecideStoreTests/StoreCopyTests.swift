@@ -11,7 +11,7 @@ struct StoreCopyTests {
         StoreKind.available.flatMap { from in StoreKind.available.map { (from, $0) } }
     }
 
-    @Test("customers, segments and finished runs arrive the same: attributes in order, results, totals and history", arguments: pairs)
+    @Test("customers, segments, finished runs and the interaction history arrive the same: attributes in order, results, totals, run history, interaction ids and times", arguments: pairs)
     func roundTrip(from: StoreKind, to: StoreKind) async throws {
         let source = try await TemporaryStore.withPeople(from)
         _ = try await source.store.saveSegment(name: "older", filter: "age >= 30", description: "Thirty and over", replace: false)
@@ -23,10 +23,24 @@ struct StoreCopyTests {
         ], stages: [(4, 1)]))
         let ended = try await source.store.transition(runId: run.id, to: .completed, message: "completed", error: nil)
         let pending = try await source.createRun(name: "later")
+        let day = 86_400.0
+        _ = try await source.store.addInteractions([
+            Interaction(id: "i1", customerId: "c1", offerId: "gold", channel: "email", outcome: "sent", at: Date(timeIntervalSince1970: 1_700_000_000.123)),
+            Interaction(id: nil, customerId: "c1", offerId: "gold", channel: nil, outcome: "declined", at: Date(timeIntervalSince1970: 1_700_000_000 + day)),
+        ])
+        _ = try await source.store.addInteractions([
+            Interaction(id: "i3", customerId: "c2", offerId: "loan", channel: "sms", outcome: "sent", at: Date(timeIntervalSince1970: 1_700_000_000)),
+        ])
 
         let target = try await TemporaryStore.make(to)
         let summary = try await StoreCopy.copy(from: source.store, to: target.store)
-        #expect(summary == StoreCopySummary(customers: 6, segments: 1, runs: 2, results: 3))
+        #expect(summary == StoreCopySummary(customers: 6, segments: 1, runs: 2, results: 3, interactions: 3))
+        for customer in ["c1", "c2"] {
+            let copied = try await target.store.interactions(customerId: customer, limit: 10, offset: 0)
+            let original = try await source.store.interactions(customerId: customer, limit: 10, offset: 0)
+            #expect(copied.total > 0)
+            #expect(copied.interactions == original.interactions)
+        }
         #expect(try await target.store.schema() == source.store.schema())
         #expect(try await target.store.sample(.named("all"), limit: 100) == source.store.sample(.named("all"), limit: 100))
         #expect(try await target.store.segment(named: "older").count == 4)

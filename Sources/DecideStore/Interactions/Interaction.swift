@@ -71,9 +71,12 @@ public struct Interaction: Sendable, Hashable, Codable {
             outcome: try container.decode(String.self, forKey: .outcome), at: at, storedAt: try time(.storedAt))
     }
 
-    /// A time as interactions are shown: ISO 8601 in UTC with milliseconds.
+    /// A time as interactions are shown: ISO 8601 in UTC with the milliseconds the stores keep. (The formatter
+    /// truncates, and a millisecond time is often a hair under its value as a binary fraction: it is formatted from
+    /// the middle of its millisecond.)
     public static func text(of date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        Date(timeIntervalSince1970: (Double(date.milliseconds) + 0.5) / 1000)
+            .formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
     /// The longest id, customer id, offer id or channel, in bytes, and the longest outcome.
@@ -119,11 +122,13 @@ public struct Interaction: Sendable, Hashable, Codable {
 extension Date {
     /// The date with its sub-millisecond part dropped, as the stores keep times.
     var roundedToMilliseconds: Date {
-        Date(timeIntervalSince1970: (timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+        Date(milliseconds: milliseconds)
     }
 
-    /// Milliseconds since 1970, as the stores keep interaction times.
-    public var milliseconds: Int64 { Int64((timeIntervalSince1970 * 1000).rounded(.down)) }
+    /// Milliseconds since 1970, as the stores keep interaction times: the sub-millisecond part dropped, after the
+    /// time is rounded to the microsecond (so that `…:07.456` read from text, a hair under .456 as a binary
+    /// fraction, stays 456 and does not become 455).
+    public var milliseconds: Int64 { Int64(((timeIntervalSince1970 * 1_000_000).rounded() / 1000).rounded(.down)) }
 
     /// The date `milliseconds` after 1970.
     public init(milliseconds: Int64) {
@@ -189,6 +194,14 @@ public protocol InteractionStore: Sendable {
     /// The history of `customerIds` that `window` lets a decision see, with one query (a batch's customers, not one
     /// query per customer).
     func history(of customerIds: [String], window: HistoryWindow) async throws -> InteractionHistory
+
+    /// Calls `body` with every stored interaction, in the order they were stored, with their ids and storage times,
+    /// reading from one snapshot without holding them all in memory: what `decide store copy` reads.
+    func exportInteractions(_ body: (Interaction) throws -> Void) async throws
+
+    /// Stores interactions as ``exportInteractions(_:)`` gave them, keeping their storage times (now for one
+    /// without), in one transaction, skipping ids stored already: what `decide store copy` writes.
+    func restoreInteractions(_ interactions: [Interaction]) async throws -> InteractionImportSummary
 }
 
 /// A page of a customer's interactions, newest first, and how many they have: what `interactions show --json` prints

@@ -15,7 +15,7 @@ extension PostgresCustomerStore: InteractionStore {
                     let next = try rows.next(onRejected: onRejected, rejected: &summary.rejected)
                     if let next { batch.append(next) }
                     if batch.count >= 5000 || (next == nil && !batch.isEmpty) {
-                        try await self.insert(batch, storedAt: storedAt, into: &summary, connection)
+                        try await self.insert(batch, storedAt: { _ in storedAt }, into: &summary, connection)
                         batch.removeAll(keepingCapacity: true)
                     }
                     if next == nil { break }
@@ -29,25 +29,60 @@ extension PostgresCustomerStore: InteractionStore {
         try await translatingErrors {
             try await transaction { connection in
                 var summary = InteractionImportSummary()
-                try await self.insert(interactions, storedAt: Date().milliseconds, into: &summary, connection)
+                let storedAt = Date().milliseconds
+                try await self.insert(interactions, storedAt: { _ in storedAt }, into: &summary, connection)
                 return summary
             }
         }
     }
 
-    /// Inserts a batch; an id stored already (or earlier in the batch) is skipped.
+    public func restoreInteractions(_ interactions: [Interaction]) async throws -> InteractionImportSummary {
+        try await translatingErrors {
+            try await transaction { connection in
+                var summary = InteractionImportSummary()
+                let now = Date().milliseconds
+                try await self.insert(interactions, storedAt: { $0.storedAt?.milliseconds ?? now }, into: &summary, connection)
+                return summary
+            }
+        }
+    }
+
+    public func exportInteractions(_ body: (Interaction) throws -> Void) async throws {
+        try await translatingErrors {
+            try await client.withConnection { connection in
+                for try await row in try await connection.send(
+                    "SELECT id, customer_id, offer_id, channel, outcome, at, stored_at FROM interaction ORDER BY seq", logger: logger
+                ).decode((String?, String, String, String?, String, Int64, Int64).self) {
+                    try body(Self.interaction(row))
+                }
+            }
+        }
+    }
+
+    /// An interaction from its row (id, customer_id, offer_id, channel, outcome, at, stored_at).
+    private static func interaction(_ row: (String?, String, String, String?, String, Int64, Int64)) -> Interaction {
+        let (id, customer, offer, channel, outcome, at, storedAt) = row
+        return Interaction(
+            id: id, customerId: customer, offerId: offer, channel: channel, outcome: outcome,
+            at: Date(milliseconds: at), storedAt: Date(milliseconds: storedAt))
+    }
+
+    /// Inserts a batch, each with the storage time `storedAt` gives it; an id stored already (or earlier in the
+    /// batch) is skipped.
     private func insert(
-        _ batch: [Interaction], storedAt: Int64, into summary: inout InteractionImportSummary, _ connection: PostgresConnection
+        _ batch: [Interaction], storedAt: (Interaction) -> Int64, into summary: inout InteractionImportSummary,
+        _ connection: PostgresConnection
     ) async throws {
         guard !batch.isEmpty else { return }
         // No id, channel is ever empty, so an empty string stands for none in the arrays.
         let rows = try await connection.send(
             """
             INSERT INTO interaction (id, customer_id, offer_id, channel, outcome, at, stored_at)
-            SELECT NULLIF(id, ''), customer, offer, NULLIF(channel, ''), outcome, at, \(storedAt)
+            SELECT NULLIF(id, ''), customer, offer, NULLIF(channel, ''), outcome, at, stored
             FROM unnest(\(batch.map { $0.id ?? "" })::TEXT[], \(batch.map(\.customerId))::TEXT[], \(batch.map(\.offerId))::TEXT[],
                         \(batch.map { $0.channel ?? "" })::TEXT[], \(batch.map(\.outcome))::TEXT[],
-                        \(batch.map { $0.at.milliseconds })::BIGINT[]) WITH ORDINALITY AS u (id, customer, offer, channel, outcome, at, n)
+                        \(batch.map { $0.at.milliseconds })::BIGINT[], \(batch.map(storedAt))::BIGINT[])
+                 WITH ORDINALITY AS u (id, customer, offer, channel, outcome, at, stored, n)
             ORDER BY n
             ON CONFLICT (id) DO NOTHING
             RETURNING 1
@@ -70,16 +105,14 @@ extension PostgresCustomerStore: InteractionStore {
                     total = Int(count)
                 }
                 var interactions: [Interaction] = []
-                for try await (id, customer, offer, channel, outcome, at, storedAt) in try await connection.send(
+                for try await row in try await connection.send(
                     """
                     SELECT id, customer_id, offer_id, channel, outcome, at, stored_at FROM interaction
                     WHERE customer_id = \(customerId) ORDER BY at DESC, seq DESC LIMIT \(limit) OFFSET \(offset)
                     """,
                     logger: logger
                 ).decode((String?, String, String, String?, String, Int64, Int64).self) {
-                    interactions.append(Interaction(
-                        id: id, customerId: customer, offerId: offer, channel: channel, outcome: outcome,
-                        at: Date(milliseconds: at), storedAt: Date(milliseconds: storedAt)))
+                    interactions.append(Self.interaction(row))
                 }
                 return (interactions, total)
             }

@@ -40,6 +40,36 @@ extension SQLiteCustomerStore: InteractionStore {
         if db.changesCount == 1 { summary.stored += 1 } else { summary.skipped += 1 }
     }
 
+    public func restoreInteractions(_ interactions: [Interaction]) throws -> InteractionImportSummary {
+        try Self.translatingErrors {
+            try pool.write { db in
+                var summary = InteractionImportSummary()
+                let now = Date().milliseconds
+                for interaction in interactions {
+                    try Self.insert(interaction, storedAt: interaction.storedAt?.milliseconds ?? now, into: &summary, db)
+                }
+                return summary
+            }
+        }
+    }
+
+    public func exportInteractions(_ body: (Interaction) throws -> Void) throws {
+        try Self.translatingErrors {
+            try pool.read { db in
+                let rows = try Row.fetchCursor(
+                    db, sql: "SELECT id, customer_id, offer_id, channel, outcome, at, stored_at FROM interaction ORDER BY seq")
+                while let row = try rows.next() { try body(Self.interaction(row)) }
+            }
+        }
+    }
+
+    /// An interaction from its row (id, customer_id, offer_id, channel, outcome, at, stored_at).
+    private static func interaction(_ row: Row) -> Interaction {
+        Interaction(
+            id: row["id"], customerId: row["customer_id"], offerId: row["offer_id"], channel: row["channel"],
+            outcome: row["outcome"], at: Date(milliseconds: row["at"]), storedAt: Date(milliseconds: row["stored_at"]))
+    }
+
     public func interactions(customerId: String, limit: Int, offset: Int) throws -> (interactions: [Interaction], total: Int) {
         try RunStoreRules.checkPage(limit: limit, offset: offset)
         return try Self.translatingErrors {
@@ -52,11 +82,7 @@ extension SQLiteCustomerStore: InteractionStore {
                         WHERE customer_id = ? ORDER BY at DESC, seq DESC LIMIT ? OFFSET ?
                         """,
                     arguments: [customerId, limit, offset])
-                return (rows.map { row in
-                    Interaction(
-                        id: row["id"], customerId: row["customer_id"], offerId: row["offer_id"], channel: row["channel"],
-                        outcome: row["outcome"], at: Date(milliseconds: row["at"]), storedAt: Date(milliseconds: row["stored_at"]))
-                }, total)
+                return (rows.map(Self.interaction), total)
             }
         }
     }

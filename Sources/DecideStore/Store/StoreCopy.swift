@@ -29,18 +29,21 @@ public struct StoreCopySummary: Sendable, Hashable, Codable {
     public var runs: Int
     /// Customer results copied, over all runs.
     public var results: Int
+    /// Interactions copied (the contact history), with their ids and storage times.
+    public var interactions: Int
 
     /// A summary.
-    public init(customers: Int, segments: Int, runs: Int, results: Int) {
+    public init(customers: Int, segments: Int, runs: Int, results: Int, interactions: Int) {
         self.customers = customers
         self.segments = segments
         self.runs = runs
         self.results = results
+        self.interactions = interactions
     }
 }
 
-/// Copies a whole store (customers, segments, runs and their results) into an empty one, between SQLite and
-/// PostgreSQL either way, through the store protocols alone.
+/// Copies a whole store (customers, segments, runs and their results, the interaction history) into an empty one,
+/// between SQLite and PostgreSQL either way, through the store protocols alone.
 ///
 /// Customers keep their attributes in order, with their types; runs keep their ids, statuses, times, totals,
 /// history, breakdowns and results (a run with volume constraints keeps them and their tallies, not the candidates
@@ -69,7 +72,7 @@ public enum StoreCopy {
                 "run \(active.id) is \(active.interrupted ? "interrupted" : "running"): let it end, cancel it or resume it before copying the store",
                 value: active.id)
         }
-        var summary = StoreCopySummary(customers: 0, segments: 0, runs: 0, results: 0)
+        var summary = StoreCopySummary(customers: 0, segments: 0, runs: 0, results: 0, interactions: 0)
         summary.customers = try await copyCustomers(from: source, to: target)
         progress("customers: \(summary.customers)")
         for counted in try await source.segments() where counted.segment.name != Segment.allName {
@@ -85,24 +88,31 @@ public enum StoreCopy {
                 ranks: try await source.rankBreakdown(runId: run.id), stages: try await source.stageFunnel(runId: run.id),
                 participants: try await source.participants(runId: run.id))
             try await target.restoreRun(archive)
-            summary.results += try await copyResults(of: run.id, from: source, to: target)
+            summary.results += try await spool(
+                { try await source.exportResults(runId: run.id, $0) }, into: { try await target.restoreResults(runId: run.id, $0) })
             summary.runs += 1
             progress("run \(run.id): \(archive.record.summary.totalCustomers) customers")
         }
+        summary.interactions = try await spool(
+            { try await source.exportInteractions($0) }, into: { _ = try await target.restoreInteractions($0) })
+        progress("interactions: \(summary.interactions)")
         return summary
     }
 
-    /// A run's results, spooled through a JSON Lines file (the source streams them from one read, the target takes
-    /// them 5,000 at a time), so that memory stays flat whatever the run's size. Returns how many.
-    private static func copyResults(of runId: String, from source: any RunQueueStore, to target: any RunQueueStore) async throws -> Int {
+    /// Moves what `read` streams into `write`, 5,000 at a time, spooled through a JSON Lines file (the source
+    /// streams from one read, which cannot wait for the target), so that memory stays flat whatever the size.
+    /// Returns how many.
+    private static func spool<Item: Codable>(
+        _ read: ((Item) throws -> Void) async throws -> Void, into write: ([Item]) async throws -> Void
+    ) async throws -> Int {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("decide-copy-\(UUID().uuidString).jsonl")
         guard FileManager.default.createFile(atPath: file.path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
         defer { try? FileManager.default.removeItem(at: file) }
         let handle = try FileHandle(forWritingTo: file)
         let encoder = JSONEncoder()
         var pending = Data()
-        try await source.exportResults(runId: runId) { result in
-            pending.append(try encoder.encode(result))
+        try await read { item in
+            pending.append(try encoder.encode(item))
             pending.append(0x0A)
             if pending.count >= 1 << 20 {
                 try handle.write(contentsOf: pending)
@@ -113,18 +123,18 @@ public enum StoreCopy {
         try handle.close()
         var lines = try LineReader(url: file)
         let decoder = JSONDecoder()
-        var batch: [CustomerResult] = []
+        var batch: [Item] = []
         var count = 0
         while let (_, bytes) = lines.next() {
-            batch.append(try decoder.decode(CustomerResult.self, from: Data(bytes)))
+            batch.append(try decoder.decode(Item.self, from: Data(bytes)))
             if batch.count == 5000 {
-                try await target.restoreResults(runId: runId, batch)
+                try await write(batch)
                 count += batch.count
                 batch.removeAll(keepingCapacity: true)
             }
         }
         if !batch.isEmpty {
-            try await target.restoreResults(runId: runId, batch)
+            try await write(batch)
             count += batch.count
         }
         return count
@@ -134,10 +144,11 @@ public enum StoreCopy {
         let customers = try await target.count(.named(Segment.allName))
         let runs = try await target.runs(status: nil, limit: 0, offset: 0).total
         let segments = try await target.segments().count - 1
-        guard customers == 0, runs == 0, segments == 0 else {
+        let interactions = try await target.countInteractions(InteractionFilter())
+        guard customers == 0, runs == 0, segments == 0, interactions == 0 else {
             throw StoreError(
                 .invalidArgument,
-                "the target store is not empty (\(customers) customers, \(segments) segments, \(runs) runs): copy into a new store")
+                "the target store is not empty (\(customers) customers, \(segments) segments, \(runs) runs, \(interactions) interactions): copy into a new store")
         }
     }
 
