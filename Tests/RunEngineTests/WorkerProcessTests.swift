@@ -16,13 +16,15 @@ struct WorkerProcessTests {
     /// Ten times slower than ``RunRecoveryTests/slowFlow``.
     static let crawlFlow = RunRecoveryTests.slowFlow.replacingOccurrences(of: "for i = 1, 12000 do end", with: "for i = 1, 120000 do end")
 
-    private func decide(_ fixture: RunFixture, _ arguments: [String]) -> ChildProcess {
-        ChildProcess(RunRecoveryTests.binary, arguments + ["--db", fixture.databasePath],
-                     environment: ["DECIDE_FLOWS": fixture.library.directory, "DECIDE_RUN_LEASE_SECONDS": Self.lease])
+    private func decide(_ fixture: RunFixture, _ arguments: [String], attempts: Int? = nil) -> ChildProcess {
+        var environment = ["DECIDE_FLOWS": fixture.library.directory, "DECIDE_RUN_LEASE_SECONDS": Self.lease]
+        environment["DECIDE_CHUNK_ATTEMPTS"] = attempts.map(String.init)
+        return ChildProcess(RunRecoveryTests.binary, arguments + ["--db", fixture.databasePath], environment: environment)
     }
 
-    private func worker(_ fixture: RunFixture, _ name: String) throws -> RunningChild {
-        try decide(fixture, ["worker", "--workers", "1", "--name", name]).start()
+    /// A `decide worker` with one thread; with `attempts`, `DECIDE_CHUNK_ATTEMPTS` set.
+    private func worker(_ fixture: RunFixture, _ name: String, attempts: Int? = nil) throws -> RunningChild {
+        try decide(fixture, ["worker", "--workers", "1", "--name", name], attempts: attempts).start()
     }
 
     /// Polls until `condition` holds, failing after two minutes, with the live workers the store lists (unless
@@ -152,6 +154,32 @@ struct WorkerProcessTests {
         #expect(participants.contains { $0.name == "w1" && $0.customers > 0 })
         helper.kill(SIGTERM)
         #expect(try await helper.finish().status == 0)
+    }
+
+    @Test(
+        "a chunk whose holders keep dying fails the run after DECIDE_CHUNK_ATTEMPTS abandonments, saying so; the workers stay up",
+        arguments: StoreKind.available)
+    func crashLoop(kind: StoreKind) async throws {
+        let fixture = try await RunFixture(customers: 2000, flows: ["slow": Self.crawlFlow], kind: kind)
+        var request = Self.request
+        request.chunkSize = 2000
+        let run = try await RunPlanner(library: fixture.library, store: fixture.store).create(request)
+        // Two holders of the only chunk die with it; the third worker to claim it finds it abandoned twice.
+        for name in ["w1", "w2"] {
+            let doomed = try worker(fixture, name, attempts: 2)
+            try await waitUntil("\(name) holding the chunk", in: fixture) { try await chunk(heldBy: name, in: fixture) != nil }
+            doomed.kill(SIGKILL)
+            _ = try await doomed.finish()
+        }
+        let survivor = try worker(fixture, "w3", attempts: 2)
+        let wait = try await decide(fixture, ["runs", "wait", run.id, "--timeout", "120"]).run(timeout: .seconds(140))
+        #expect(wait.status == 1, "\(wait.output) \(wait.error)")
+        let ended = try await fixture.store.run(id: run.id)
+        #expect(ended.status == .failed)
+        #expect(ended.error?.message == "chunk 0 of run \(run.id) was abandoned by 2 workers (each stopped without finishing it)")
+        #expect(try await fixture.store.participants(runId: run.id).allSatisfy { $0.name != "w3" })
+        survivor.kill(SIGTERM)
+        #expect(try await survivor.finish().status == 0)
     }
 
     /// On PostgreSQL only: a SQLite file has one write lock, and a process paused inside a commit holds it, so every
