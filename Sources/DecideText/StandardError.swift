@@ -7,6 +7,6 @@ public struct StandardError: TextOutputStream {
 
     /// Writes `string` to standard error, escaped for the terminal.
     public mutating func write(_ string: String) {
-        FileHandle.standardError.write(Data(string.escapedForTerminal().utf8))
+        try? FileHandle.standardError.writeForReader(Data(string.escapedForTerminal().utf8))
     }
 }

@@ -59,10 +59,10 @@ struct ReplCommand: AsyncParsableCommand {
         let status = try await DedicatedThread.run(name: "decide-repl") {
             let session = try ReplSession(configuration: configuration, output: ReplOutput(
                 result: { text in
-                    FileHandle.standardOutput.write(Data((text.escapedForTerminal(keepingColours: true) + "\n").utf8))
+                    try? FileHandle.standardOutput.writeForReader(Data((text.escapedForTerminal(keepingColours: true) + "\n").utf8))
                 },
                 problem: { text in
-                    FileHandle.standardError.write(Data((text.escapedForTerminal(keepingColours: true) + "\n").utf8))
+                    try? FileHandle.standardError.writeForReader(Data((text.escapedForTerminal(keepingColours: true) + "\n").utf8))
                 }
             ))
             let runner = ReplRunner(session: session)

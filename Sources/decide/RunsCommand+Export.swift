@@ -1,5 +1,6 @@
 import ArgumentParser
 import DecideStore
+import DecideText
 import Foundation
 
 extension RunsCommand {
@@ -53,11 +54,11 @@ extension RunsCommand {
                     }
                 }
                 if buffer.count > 1 << 20 {
-                    sink.write(buffer)
+                    try sink.writeForReader(buffer)
                     buffer.removeAll(keepingCapacity: true)
                 }
             }
-            sink.write(buffer)
+            try sink.writeForReader(buffer)
         }
 
         static func csvField(_ text: String) -> String {

@@ -120,6 +120,22 @@ struct RunRecoveryTests {
         #expect(stopped.progress.processed < 100_000)
     }
 
+    @Test("decide runs export into a reader that stops early (| head) ends with 141, as SIGPIPE ends a tool, without a crash", arguments: StoreKind.available)
+    func exportToClosedPipe(kind: StoreKind) async throws {
+        let fixture = try await RunFixture(customers: 30000, kind: kind)
+        let done = try await fixture.run(RunRequest(flow: "simple", segment: "all"))
+        for format in ["csv", "jsonl"] {
+            let command = [Self.binary.path, "runs", "export", done.id, "--format", format, "--db", fixture.databasePath]
+                .map { "'\($0)'" }.joined(separator: " ")
+            let piped = try await ChildProcess(
+                URL(fileURLWithPath: "/bin/bash"), ["-c", "\(command) | head -c 100 > /dev/null; echo ${PIPESTATUS[0]}"],
+                environment: ["DECIDE_FLOWS": fixture.library.directory]
+            ).run()
+            #expect(piped.output == "141\n", "\(format): \(piped.output) \(piped.error)")
+            #expect(!piped.error.contains("Fatal error"), "\(format): \(piped.error)")
+        }
+    }
+
     @Test("a finished run cannot be resumed", arguments: StoreKind.available)
     func resumeFinished(kind: StoreKind) async throws {
         let fixture = try await RunFixture(customers: 5, kind: kind)
