@@ -10,11 +10,9 @@ struct PostgresLoginTests {
     func login() async throws {
         guard TestPostgresCluster.isAvailable else { return }
         let password = "login-\(UUID().uuidString.prefix(8))"
-        let cluster = try await TestPostgresCluster(listeningOn: ["127.0.0.1"], password: password)
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("decide-login-\(UUID())")
         defer { try? FileManager.default.removeItem(at: home) }
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-        let server = "127.0.0.1:\(cluster.port)/decide"
         // HOME without a .pgpass, and no PGPASSWORD, unless a case gives one.
         func count(_ url: String, _ environment: [String: String] = [:]) async throws -> ChildProcess.Outcome {
             try await ChildProcess(
@@ -22,7 +20,8 @@ struct PostgresLoginTests {
                 environment: ["HOME": home.path, "PGPASSWORD": "", "PGPASSFILE": ""].merging(environment) { _, given in given }
             ).run()
         }
-        do {
+        try await TestPostgresCluster.using(listeningOn: ["127.0.0.1"], password: password) { cluster in
+            let server = "127.0.0.1:\(cluster.port)/decide"
             let none = try await count("postgresql://postgres@\(server)?sslmode=disable")
             #expect(none.status == 1)
             #expect(none.error.contains("cannot reach PostgreSQL at 127.0.0.1:\(cluster.port)"), "\(none.error)")
@@ -49,10 +48,6 @@ struct PostgresLoginTests {
             let ssl = try await count("postgresql://postgres@\(server)?sslmode=require", ["PGPASSWORD": password])
             #expect(ssl.status == 1)
             #expect(ssl.error.contains("the server does not accept SSL connections"), "\(ssl.error)")
-        } catch {
-            await cluster.remove()
-            throw error
         }
-        await cluster.remove()
     }
 }

@@ -226,8 +226,7 @@ struct WorkerProcessTests {
         "a PostgreSQL restart while three workers run: they reconnect and finish the run, whose results equal a single-process run's",
         .enabled(if: TestPostgresCluster.isAvailable))
     func serverRestart() async throws {
-        let cluster = try await TestPostgresCluster()
-        do {
+        try await TestPostgresCluster.using { cluster in
             let fixture = try await RunFixture(customers: 4000, flows: ["slow": RunRecoveryTests.slowFlow], database: cluster.url)
             let (expected, run) = try await runs(fixture)
             let workers = try ["w1", "w2", "w3"].map { try worker(fixture, $0) }
@@ -247,19 +246,14 @@ struct WorkerProcessTests {
                 live.kill(SIGTERM)
                 #expect(try await live.finish().status == 0)
             }
-        } catch {
-            await cluster.remove()
-            throw error
         }
-        await cluster.remove()
     }
 
     @Test(
         "a worker or server started while PostgreSQL is down logs each try and its wait, doubling; a worker works once the store is up, and a SIGTERM while they wait ends them with 0",
         .enabled(if: TestPostgresCluster.isAvailable))
     func serverDown() async throws {
-        let cluster = try await TestPostgresCluster()
-        do {
+        try await TestPostgresCluster.using { cluster in
             let fixture = try await RunFixture(customers: 300, database: cluster.url)
             try await cluster.stop()
             let patient = try worker(fixture, "patient")
@@ -294,11 +288,7 @@ struct WorkerProcessTests {
             #expect(shown.output.split(separator: "\n").contains { $0.hasPrefix("patient ") && $0.hasSuffix(" 300") }, "\(shown.output)")
             patient.kill(SIGTERM)
             #expect(try await patient.finish().status == 0)
-        } catch {
-            await cluster.remove()
-            throw error
         }
-        await cluster.remove()
     }
 
     /// Two "machines": network namespaces with addresses of their own, whose workers reach the server over TCP only,
@@ -308,50 +298,47 @@ struct WorkerProcessTests {
         .enabled(if: TestPostgresCluster.isAvailable && TestNetworkNamespace.isAvailable))
     func twoMachines() async throws {
         var machines: [TestNetworkNamespace] = []
-        var cluster: TestPostgresCluster?
         do {
             for number in 1...2 { machines.append(try await TestNetworkNamespace(number: number)) }
             let password = "decide-\(UUID().uuidString.prefix(8))"
-            let server = try await TestPostgresCluster(listeningOn: machines.map(\.hostAddress), password: password)
-            cluster = server
-            // A few seconds of work, so that a machine's worker taking a moment longer to hear of the run still finds
-            // chunks left.
-            let fixture = try await RunFixture(customers: 4000, flows: ["slow": Self.crawlFlow], database: server.url)
-            // Before any worker is up, so that none of them spends the run on the reference.
-            let expected = try await reference(fixture)
-            let workers = try machines.enumerated().map { index, machine in
-                try machine.child(
-                    RunRecoveryTests.binary,
-                    ["worker", "--workers", "1", "--name", "machine\(index + 1)",
-                     "--db", "postgresql://postgres@\(machine.hostAddress):\(server.port)/decide?sslmode=disable"],
-                    environment: ["DECIDE_FLOWS": fixture.library.directory, "DECIDE_RUN_LEASE_SECONDS": Self.lease,
-                                  "PGPASSWORD": password]
-                ).start()
+            try await TestPostgresCluster.using(listeningOn: machines.map(\.hostAddress), password: password) { server in
+                // A few seconds of work, so that a machine's worker taking a moment longer to hear of the run still finds
+                // chunks left.
+                let fixture = try await RunFixture(customers: 4000, flows: ["slow": Self.crawlFlow], database: server.url)
+                // Before any worker is up, so that none of them spends the run on the reference.
+                let expected = try await reference(fixture)
+                let workers = try machines.enumerated().map { index, machine in
+                    try machine.child(
+                        RunRecoveryTests.binary,
+                        ["worker", "--workers", "1", "--name", "machine\(index + 1)",
+                         "--db", "postgresql://postgres@\(machine.hostAddress):\(server.port)/decide?sslmode=disable"],
+                        environment: ["DECIDE_FLOWS": fixture.library.directory, "DECIDE_RUN_LEASE_SECONDS": Self.lease,
+                                      "PGPASSWORD": password]
+                    ).start()
+                }
+                try await waitUntil("both machines' workers registered", in: fixture) {
+                    Set(try await fixture.store.workers(lease: LeasePolicy(seconds: 60)).map(\.name)) == ["machine1", "machine2"]
+                }
+                // Created once both are up, so that both start on it together.
+                let run = try await detached(fixture)
+                let wait = try await decide(fixture, ["runs", "wait", run.id, "--timeout", "300"]).run(timeout: .seconds(320))
+                #expect(wait.status == 0, "\(wait.output) \(wait.error)")
+                #expect(try await fixture.export(run.id) == expected)
+                let participants = try await fixture.store.participants(runId: run.id)
+                #expect(participants.map(\.customers).reduce(0, +) == 4000)
+                var logs: [String] = []
+                for live in workers {
+                    live.kill(SIGTERM)
+                    let outcome = try await live.finish()
+                    #expect(outcome.status == 0)
+                    logs.append(outcome.error)
+                }
+                #expect(Set(participants.filter { $0.customers > 0 }.map(\.name)) == ["machine1", "machine2"], "\(participants) \(logs)")
             }
-            try await waitUntil("both machines' workers registered", in: fixture) {
-                Set(try await fixture.store.workers(lease: LeasePolicy(seconds: 60)).map(\.name)) == ["machine1", "machine2"]
-            }
-            // Created once both are up, so that both start on it together.
-            let run = try await detached(fixture)
-            let wait = try await decide(fixture, ["runs", "wait", run.id, "--timeout", "300"]).run(timeout: .seconds(320))
-            #expect(wait.status == 0, "\(wait.output) \(wait.error)")
-            #expect(try await fixture.export(run.id) == expected)
-            let participants = try await fixture.store.participants(runId: run.id)
-            #expect(participants.map(\.customers).reduce(0, +) == 4000)
-            var logs: [String] = []
-            for live in workers {
-                live.kill(SIGTERM)
-                let outcome = try await live.finish()
-                #expect(outcome.status == 0)
-                logs.append(outcome.error)
-            }
-            #expect(Set(participants.filter { $0.customers > 0 }.map(\.name)) == ["machine1", "machine2"], "\(participants) \(logs)")
         } catch {
-            await cluster?.remove()
             for machine in machines { await machine.remove() }
             throw error
         }
-        await cluster?.remove()
         for machine in machines { await machine.remove() }
     }
 

@@ -50,6 +50,22 @@ public final class TestPostgresCluster: Sendable {
         }
     }
 
+    /// Runs `body` with a new cluster (``init(listeningOn:password:)``) and removes the cluster afterwards, also when
+    /// `body` throws.
+    public static func using<Result>(
+        listeningOn addresses: [String] = [], password: String? = nil, _ body: (TestPostgresCluster) async throws -> Result
+    ) async throws -> Result {
+        let cluster = try await TestPostgresCluster(listeningOn: addresses, password: password)
+        do {
+            let result = try await body(cluster)
+            await cluster.remove()
+            return result
+        } catch {
+            await cluster.remove()
+            throw error
+        }
+    }
+
     private var data: String { directory.appendingPathComponent("data").path }
 
     /// Restarts the server (a fast shutdown: open connections are cut), waiting until it accepts connections again.
