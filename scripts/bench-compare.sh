@@ -6,7 +6,8 @@
 #   - Decide's engine alone: its sandboxed state deciding the preloaded audience (decide-bench engine-ceiling);
 #   - decide run --workers 1 and --workers 2, end to end (unpinned), against one loop and two loops;
 #   - a Python host embedding Lua 5.4 (lupa) running the same straightforward engine end to end with SQLite,
-#     against decide run --workers 1, both pinned to one core;
+#     against decide run --workers 1, both pinned to one core, three rounds taken in turn (medians), and against
+#     Decide's engine alone on that core: what the comparison would give if Decide's store cost nothing;
 # then, with a one-offer flow, the run pipeline alone against the run store's own commit rate; and cross_sell as a
 # GoRules JDM graph evaluated by zen-engine from Python, on one core.
 set -euo pipefail
@@ -32,11 +33,16 @@ python3 bench/dump_customers.py "$dir/audience.sqlite" "$dir/customers.lua"
 
 figure() { printf '%-64s  %s\n' "$1" "$2"; }
 ratio() { python3 -c "print(round($1 / $2, 2))"; }
-# decide run's rate (customers / execution time) and recommendations: run_rate FLOW WORKERS [PIN...]
+median() { python3 -c 'import statistics, sys; print(round(statistics.median(float(x) for x in sys.argv[1:])))' "$@"; }
+# decide run's rate (customers / execution time) and recommendations: run_rate FLOW WORKERS [PIN...]. Every run
+# starts from a fresh copy of the audience, as the Python host stores into a fresh file: no run's results slow the
+# next one's commits.
 run_rate() {
     local flow=$1 workers=$2
     shift 2
-    "$@" "$decide" run "$flow" --segment all --workers "$workers" --quiet --json --db "$dir/audience.sqlite" \
+    rm -f "$dir"/run.sqlite*
+    cp "$dir/audience.sqlite" "$dir/run.sqlite"
+    "$@" "$decide" run "$flow" --segment all --workers "$workers" --quiet --json --db "$dir/run.sqlite" \
         --flows "$dir/flows" | python3 -c 'import json,sys; s=json.load(sys.stdin)["summary"]; print(round(s["totalCustomers"] / (s["executionTimeMs"] / 1000)), s["totalRecommendations"])'
 }
 
@@ -62,11 +68,19 @@ for flow in twenty cross_sell; do
         echo "engine $flow: the plain loop and decide run disagree ($plain_recommendations vs $one_recommendations recommendations)" >&2
         exit 1
     fi
-    read -r python_rate _ python_recommendations < <("${pin[@]}" "$python" bench/python_lua_host.py "$dir/audience.sqlite" "$dir/flows" "$flow")
-    read -r pinned _ < <(run_rate "$flow" 1 "${pin[@]}")
-    figure "compare $flow: Python host + lupa, plain engine, 1 core" "$python_rate customers/s"
-    figure "compare $flow: decide run --workers 1, 1 core" "$pinned customers/s"
+    python_rates=() pinned_rates=()
+    for _ in 1 2 3; do
+        read -r rate _ python_recommendations < <("${pin[@]}" "$python" bench/python_lua_host.py "$dir/audience.sqlite" "$dir/flows" "$flow")
+        python_rates+=("$rate")
+        read -r rate _ < <(run_rate "$flow" 1 "${pin[@]}")
+        pinned_rates+=("$rate")
+    done
+    python_rate=$(median "${python_rates[@]}")
+    pinned=$(median "${pinned_rates[@]}")
+    figure "compare $flow: Python host + lupa, plain engine, 1 core (median of ${python_rates[*]})" "$python_rate customers/s"
+    figure "compare $flow: decide run --workers 1, 1 core (median of ${pinned_rates[*]})" "$pinned customers/s"
     figure "compare $flow: decide / Python host, per core (target >= 1.5)" "$(ratio "$pinned" "$python_rate") x"
+    figure "compare $flow: Decide's engine alone / Python host (a store costing nothing)" "$(ratio "$engine" "$python_rate") x"
 done
 
 # The pipeline alone (store read, marshalling, commit) with a one-offer flow, against the store's own commit rate.

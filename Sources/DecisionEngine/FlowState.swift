@@ -263,16 +263,30 @@ final class FlowState {
         return []
     }
 
-    /// Runs the benchmark's ceiling loop (see ``FlowWorker/pureLuaCeiling(_:flow:repetitions:metered:)``).
-    func runCeiling(_ loop: String, customers: LuaValue, fieldNames: [String], repetitions: Int, metered: Bool) throws {
-        let function = try state.installTrusted(source: loop, chunkName: "=ceiling")
+    /// Installs the benchmark's ceiling loop (see ``FlowWorker/pureLuaCeiling(_:flow:repetitions:metered:)``);
+    /// returns its reference, for ``callCeiling(_:customers:fieldNames:repetitions:metered:)`` and then
+    /// ``releaseCeiling(_:)``.
+    func installCeiling(_ loop: String) throws -> Int32 {
+        try state.installTrusted(source: loop, chunkName: "=ceiling")
+    }
+
+    /// Calls the installed ceiling loop: with `customers` (an array of value arrays in `fieldNames` order), hands it
+    /// the customers it decides from then on, as Lua tables; without, decides them `repetitions` times.
+    func callCeiling(
+        _ loop: Int32, customers: LuaValue?, fieldNames: [String], repetitions: Int, metered: Bool
+    ) throws {
         let keys = state.reference(toSequence: fieldNames)
         defer { state.release(reference: keys) }
         let arguments: [LuaState.Argument] = [
             .reference(entry.customerData), .reference(entry.results), .reference(entry.decide), .reference(keys),
-            .value(customers), .value(.integer(Int64(repetitions))),
+            .value(customers ?? .nil), .value(.integer(Int64(repetitions))),
         ]
-        try state.call(function, arguments, unlimited: true, metered: metered)
+        try state.call(loop, arguments, unlimited: true, metered: metered)
+    }
+
+    /// Releases an installed ceiling loop and the customers it holds.
+    func releaseCeiling(_ loop: Int32) {
+        state.release(reference: loop)
     }
 }
 
