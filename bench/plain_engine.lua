@@ -5,12 +5,13 @@
 -- flows and the bench's twenty-offer flow use (filter, score, rank, channel, limit, stage, max_offers); offers and
 -- customers are plain tables.
 --
--- `dofile("bench/plain_engine.lua")(FLOWS_DIR, FLOW_KEY)` loads the flow and returns `decide(customer)`, which
+-- `dofile("bench/plain_engine.lua")(FLOWS_DIR, FLOW_KEY [, PROXIES])` loads the flow and returns `decide(customer)`, which
 -- returns how many recommendations the customer gets and three lists: their offers, scores and channels, in rank
--- order; and the flow's definition. bench/plain_loop.lua times it over preloaded customers; bench/python_lua_host.py runs it inside a Python
--- host.
+-- order; and the flow's definition. bench/plain_loop.lua times it over preloaded customers; bench/python_lua_host.py
+-- runs it inside a Python host. With PROXIES, the stage functions see each offer through a read-only proxy, as a
+-- sandbox would show it (the engine's own `score` still reaches the offer): what such a proxy costs the same loop.
 
-return function(flows_dir, key)
+return function(flows_dir, key, proxies)
   package.path = flows_dir .. "/?.lua;" .. package.path
 
   -- The DSL: each constructor returns a plain table describing the stage.
@@ -25,6 +26,19 @@ return function(flows_dir, key)
 
   local definition = dofile(flows_dir .. "/" .. key .. ".lua")
   local offers, stages, max_offers = definition.offers, definition.stages, definition.max_offers
+  if proxies then
+    local views = {}
+    for i, offer in ipairs(offers) do
+      views[i] = setmetatable({}, {
+        __index = offer,
+        __newindex = function(_, field, value)
+          if field ~= "score" then error("offer '" .. offer.id .. "' is read-only", 2) end
+          offer.score = value
+        end,
+      })
+    end
+    offers = views
+  end
 
   -- Each offer's position in the catalogue, for ties in rank.
   local position = {}

@@ -2,14 +2,17 @@
 # What a run costs against the flow's own Lua, in one sitting (issue 15), and against what a user would otherwise
 # build. Over one generated audience and for each of the twenty-offer flow (bench/flows/twenty.lua) and cross_sell:
 #   - the interpreter's own speed: bench/plain_loop.lua, a straightforward unsandboxed engine in Debian's lua5.4,
-#     customers preloaded, the decision loop alone; once on one core, then two copies side by side (one per core);
-#   - Decide's engine alone: its sandboxed state deciding the preloaded audience (decide-bench engine-ceiling);
+#     customers preloaded, the decision loop alone; once on one core, then two copies side by side (one per core),
+#     and once more on one core with read-only proxies on the customers and the offers, as a sandbox shows them;
+#   - Decide's engine alone: its sandboxed state deciding the audience handed to it as Lua tables a batch of 1,000
+#     at a time, the decision loop alone timed (decide-bench engine-ceiling), on one core;
 #   - decide run --workers 1 and --workers 2, end to end (unpinned), against one loop and two loops;
 #   - a Python host embedding Lua 5.4 (lupa) running the same straightforward engine end to end with SQLite,
-#     against decide run --workers 1, both pinned to one core, three rounds taken in turn (medians), and against
-#     Decide's engine alone on that core: what the comparison would give if Decide's store cost nothing;
+#     against decide run --workers 1, both pinned to one core, and against Decide's engine alone on that core: what
+#     the comparison would give if Decide's store cost nothing;
 # then, with a one-offer flow, the run pipeline alone against the run store's own commit rate; and cross_sell as a
-# GoRules JDM graph evaluated by zen-engine from Python, on one core.
+# GoRules JDM graph evaluated by zen-engine from Python, on one core. Every figure but zen's is the median of three
+# rounds.
 set -euo pipefail
 decide="$1"
 bench="$2"
@@ -46,48 +49,62 @@ run_rate() {
         --flows "$dir/flows" | python3 -c 'import json,sys; s=json.load(sys.stdin)["summary"]; print(round(s["totalCustomers"] / (s["executionTimeMs"] / 1000)), s["totalRecommendations"])'
 }
 
+# Each figure is the median of three rounds, the rounds of every figure taken in turn, so that a busy moment on
+# the machine moves one round of each rather than all rounds of one.
 for flow in twenty cross_sell; do
-    read -r plain _ plain_recommendations < <("${pin[@]}" lua5.4 bench/plain_loop.lua "$dir/flows" "$flow" "$dir/customers.lua")
-    # Two loops at once, one per core: the machine's own baseline for two workers.
-    taskset -c 0 lua5.4 bench/plain_loop.lua "$dir/flows" "$flow" "$dir/customers.lua" > "$dir/pair0" &
-    taskset -c "$last" lua5.4 bench/plain_loop.lua "$dir/flows" "$flow" "$dir/customers.lua" > "$dir/pair1"
-    wait
-    pair=$(( $(cut -d' ' -f1 "$dir/pair0") + $(cut -d' ' -f1 "$dir/pair1") ))
-    engine=$("${pin[@]}" "$bench" engine-ceiling "$dir/audience.sqlite" "$dir/flows" "$flow")
-    read -r one one_recommendations < <(run_rate "$flow" 1)
-    read -r two _ < <(run_rate "$flow" 2)
-    figure "engine $flow: plain lua5.4 loop, 1 core ($plain_recommendations recommendations)" "$plain customers/s"
-    figure "engine $flow: 2 plain loops at once" "$pair customers/s"
-    figure "engine $flow: Decide's sandboxed engine alone, preloaded" "$engine customers/s"
-    figure "engine $flow: decide run --workers 1 ($one_recommendations recommendations)" "$one customers/s"
-    figure "engine $flow: decide run --workers 2" "$two customers/s"
-    figure "engine $flow: engine alone / plain loop" "$(ratio "$engine" "$plain") x"
-    figure "engine $flow: --workers 1 / plain loop (target >= 0.85)" "$(ratio "$one" "$plain") x"
-    figure "engine $flow: --workers 2 / 2 plain loops (target >= 0.85)" "$(ratio "$two" "$pair") x"
-    if [ "$plain_recommendations" != "$one_recommendations" ]; then
-        echo "engine $flow: the plain loop and decide run disagree ($plain_recommendations vs $one_recommendations recommendations)" >&2
-        exit 1
-    fi
-    python_rates=() pinned_rates=()
+    plains=() pairs=() proxied_rates=() engines=() ones=() twos=() python_rates=() pinned_rates=()
     for _ in 1 2 3; do
+        read -r rate _ plain_recommendations < <("${pin[@]}" lua5.4 bench/plain_loop.lua "$dir/flows" "$flow" "$dir/customers.lua")
+        plains+=("$rate")
+        # Two loops at once, one per core: the machine's own baseline for two workers.
+        taskset -c 0 lua5.4 bench/plain_loop.lua "$dir/flows" "$flow" "$dir/customers.lua" > "$dir/pair0" &
+        taskset -c "$last" lua5.4 bench/plain_loop.lua "$dir/flows" "$flow" "$dir/customers.lua" > "$dir/pair1"
+        wait
+        pairs+=("$(( $(cut -d' ' -f1 "$dir/pair0") + $(cut -d' ' -f1 "$dir/pair1") ))")
+        read -r rate _ < <("${pin[@]}" lua5.4 bench/plain_loop.lua "$dir/flows" "$flow" "$dir/customers.lua" proxies)
+        proxied_rates+=("$rate")
+        engines+=("$("${pin[@]}" "$bench" engine-ceiling "$dir/audience.sqlite" "$dir/flows" "$flow")")
+        read -r rate one_recommendations < <(run_rate "$flow" 1)
+        ones+=("$rate")
+        read -r rate _ < <(run_rate "$flow" 2)
+        twos+=("$rate")
         read -r rate _ python_recommendations < <("${pin[@]}" "$python" bench/python_lua_host.py "$dir/audience.sqlite" "$dir/flows" "$flow")
         python_rates+=("$rate")
         read -r rate _ < <(run_rate "$flow" 1 "${pin[@]}")
         pinned_rates+=("$rate")
+        if [ "$plain_recommendations" != "$one_recommendations" ] || [ "$plain_recommendations" != "$python_recommendations" ]; then
+            echo "engine $flow: the plain loop, decide run and the Python host disagree ($plain_recommendations, $one_recommendations and $python_recommendations recommendations)" >&2
+            exit 1
+        fi
     done
-    python_rate=$(median "${python_rates[@]}")
-    pinned=$(median "${pinned_rates[@]}")
-    figure "compare $flow: Python host + lupa, plain engine, 1 core (median of ${python_rates[*]})" "$python_rate customers/s"
-    figure "compare $flow: decide run --workers 1, 1 core (median of ${pinned_rates[*]})" "$pinned customers/s"
+    plain=$(median "${plains[@]}") pair=$(median "${pairs[@]}") proxied=$(median "${proxied_rates[@]}")
+    engine=$(median "${engines[@]}") one=$(median "${ones[@]}") two=$(median "${twos[@]}")
+    python_rate=$(median "${python_rates[@]}") pinned=$(median "${pinned_rates[@]}")
+    figure "engine $flow: plain lua5.4 loop, 1 core ($plain_recommendations recommendations; of ${plains[*]})" "$plain customers/s"
+    figure "engine $flow: 2 plain loops at once (of ${pairs[*]})" "$pair customers/s"
+    figure "engine $flow: plain loop with read-only proxies, 1 core (of ${proxied_rates[*]})" "$proxied customers/s"
+    figure "engine $flow: Decide's sandboxed engine alone, 1 core (of ${engines[*]})" "$engine customers/s"
+    figure "engine $flow: decide run --workers 1 (of ${ones[*]})" "$one customers/s"
+    figure "engine $flow: decide run --workers 2 (of ${twos[*]})" "$two customers/s"
+    figure "engine $flow: engine alone / plain loop" "$(ratio "$engine" "$plain") x"
+    figure "engine $flow: --workers 1 / plain loop (target >= 0.85)" "$(ratio "$one" "$plain") x"
+    figure "engine $flow: --workers 2 / 2 plain loops (target >= 0.85)" "$(ratio "$two" "$pair") x"
+    figure "compare $flow: Python host + lupa, plain engine, 1 core (of ${python_rates[*]})" "$python_rate customers/s"
+    figure "compare $flow: decide run --workers 1, 1 core (of ${pinned_rates[*]})" "$pinned customers/s"
     figure "compare $flow: decide / Python host, per core (target >= 1.5)" "$(ratio "$pinned" "$python_rate") x"
     figure "compare $flow: Decide's engine alone / Python host (a store costing nothing)" "$(ratio "$engine" "$python_rate") x"
 done
 
 # The pipeline alone (store read, marshalling, commit) with a one-offer flow, against the store's own commit rate.
-read -r pipeline _ < <(run_rate one 1)
-commit=$("$bench" run-store --customers "$customers" | awk '/customers. results in batches/ { print $(NF - 1) }')
-figure "pipeline: decide run --workers 1, one-offer flow" "$pipeline customers/s"
-figure "pipeline: run store's own commit rate" "$commit customers/s"
+pipelines=() commits=()
+for _ in 1 2 3; do
+    read -r rate _ < <(run_rate one 1)
+    pipelines+=("$rate")
+    commits+=("$("$bench" run-store --customers "$customers" | awk '/customers. results in batches/ { print $(NF - 1) }')")
+done
+pipeline=$(median "${pipelines[@]}") commit=$(median "${commits[@]}")
+figure "pipeline: decide run --workers 1, one-offer flow (of ${pipelines[*]})" "$pipeline customers/s"
+figure "pipeline: run store's own commit rate (of ${commits[*]})" "$commit customers/s"
 figure "pipeline: one-offer run / commit rate (target >= 0.8)" "$(ratio "$pipeline" "$commit") x"
 
 read -r zen_rate _ zen_recommendations < <("${pin[@]}" "$python" bench/zen_host.py "$dir/audience.sqlite" "$dir/flows")
