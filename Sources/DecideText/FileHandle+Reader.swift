@@ -10,16 +10,33 @@ extension FileHandle {
     public func writeForReader(_ data: Data) throws {
         do {
             try write(contentsOf: data)
-        } catch where Self.isBrokenPipe(error) {
+        } catch where Self.posixCode(of: error) == EPIPE {
             exit(141)
         }
     }
 
-    /// Whether a write failed because nobody reads the other end of the pipe any more (`EPIPE`).
-    private static func isBrokenPipe(_ error: any Error) -> Bool {
+    /// Writes `text` to standard output, as every line a command prints is written: unbuffered, so that a failed
+    /// write is seen at once. The process ends with 141 when the reader has gone (`decide runs list | head`), as
+    /// SIGPIPE would end it, and with 1 and the cause on standard error when the write fails otherwise (a full
+    /// disk): a command's output is never cut short while it ends with 0.
+    public static func writeToStandardOutput(_ text: String) {
+        do {
+            try FileHandle.standardOutput.writeForReader(Data(text.utf8))
+        } catch {
+            let cause = posixCode(of: error).map { String(cString: strerror($0)) } ?? "\(error)"
+            try? FileHandle.standardError.write(contentsOf: Data("decide: cannot write standard output: \(cause)\n".utf8))
+            exit(1)
+        }
+    }
+
+    /// The POSIX error code of a failed write (`EPIPE` when nobody reads the other end of the pipe any more), when
+    /// it has one.
+    private static func posixCode(of error: any Error) -> Int32? {
         let error = error as NSError
-        if error.domain == NSPOSIXErrorDomain { return error.code == Int(EPIPE) }
-        guard let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError else { return false }
-        return underlying.domain == NSPOSIXErrorDomain && underlying.code == Int(EPIPE)
+        if error.domain == NSPOSIXErrorDomain { return Int32(error.code) }
+        guard let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError,
+            underlying.domain == NSPOSIXErrorDomain
+        else { return nil }
+        return Int32(underlying.code)
     }
 }

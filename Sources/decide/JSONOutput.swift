@@ -1,3 +1,4 @@
+import DecideText
 import Foundation
 import RunEngine
 
@@ -6,6 +7,6 @@ enum JSONOutput {
     /// Encodes `value` and prints it to standard output.
     static func print(_ value: some Encodable) throws {
         let data = try JSONEncoder.documents(pretty: true).encode(value)
-        Swift.print(String(decoding: data, as: UTF8.self))
+        FileHandle.writeToStandardOutput(String(decoding: data, as: UTF8.self) + "\n")
     }
 }

@@ -1,4 +1,5 @@
 import DecideText
+import Foundation
 
 /// Every line the command line prints goes through here: like the standard library's `print`, with the text
 /// escaped for the terminal (``Swift/String/escapedForTerminal(keepingLineBreaks:)``), so nothing a flow supplies
@@ -6,5 +7,5 @@ import DecideText
 /// escapes are JSON's).
 func print(_ items: Any..., separator: String = " ", terminator: String = "\n") {
     let text = items.map { "\($0)" }.joined(separator: separator)
-    Swift.print(text.escapedForTerminal(), terminator: terminator)
+    FileHandle.writeToStandardOutput(text.escapedForTerminal() + terminator)
 }

@@ -136,6 +136,26 @@ struct RunRecoveryTests {
         }
     }
 
+    @Test("printed output (a results table, a JSON document) into a reader that has gone ends with 141, and into a full disk ends with 1 and says so", arguments: StoreKind.available)
+    func printToFailingOutput(kind: StoreKind) async throws {
+        let fixture = try await RunFixture(customers: 5000, kind: kind)
+        let done = try await fixture.run(RunRequest(flow: "simple", segment: "all"))
+        for json in ["", " --json"] {
+            // Far more than a pipe holds: the write blocks until `true` has gone without reading, then fails.
+            let command = [Self.binary.path, "runs", "results", done.id, "--limit", "5000", "--db", fixture.databasePath]
+                .map { "'\($0)'" }.joined(separator: " ") + json
+            let piped = try await ChildProcess(
+                URL(fileURLWithPath: "/bin/bash"), ["-c", "\(command) | true; echo ${PIPESTATUS[0]}"]
+            ).run()
+            #expect(piped.output == "141\n", "\(json): \(piped.output) \(piped.error)")
+            let full = try await ChildProcess(
+                URL(fileURLWithPath: "/bin/bash"), ["-c", "\(command) > /dev/full"]
+            ).run()
+            #expect(full.status == 1, "\(json): \(full.status) \(full.error)")
+            #expect(full.error.contains("decide: cannot write standard output: No space left on device"), "\(json): \(full.error)")
+        }
+    }
+
     @Test("a finished run cannot be resumed", arguments: StoreKind.available)
     func resumeFinished(kind: StoreKind) async throws {
         let fixture = try await RunFixture(customers: 5, kind: kind)
