@@ -1,12 +1,12 @@
--- A straightforward engine for Decide's flow DSL in plain Lua 5.4: no sandbox, no proxies, no host. The bench's
--- baseline for issue 15: what the interpreter itself does with a flow, so that `decide run` can be measured against
--- it. Written as a competent Lua programmer would write it, without tuning tricks: the candidates are a list of
--- offers filtered in place, with their scores and channels in tables keyed by offer. It implements what the example
--- flows and the bench's twenty-offer flow use (filter, score, rank, channel, limit, stage, max_offers); offers and
--- customers are plain tables.
+-- A straightforward engine for Decide's flow DSL in plain Lua 5.4: no sandbox, no proxies (unless asked for, below), no
+-- host. The bench's baseline for issue 15: what the interpreter itself does with a flow, so that `decide run` can be
+-- measured against it. Written as a competent Lua programmer would write it, without tuning tricks: the candidates are
+-- a list of offers filtered in place, with their scores and channels in tables keyed by offer. It implements what the
+-- example flows and the bench's twenty-offer flow use (filter, score, rank, channel, limit, stage, max_offers); offers
+-- and customers are plain tables.
 --
--- `dofile("bench/plain_engine.lua")(FLOWS_DIR, FLOW_KEY [, PROXIES])` loads the flow and returns `decide(customer)`, which
--- returns how many recommendations the customer gets and three lists: their offers, scores and channels, in rank
+-- `dofile("bench/plain_engine.lua")(FLOWS_DIR, FLOW_KEY [, PROXIES])` loads the flow and returns `decide(customer)`,
+-- which returns how many recommendations the customer gets and three lists: their offers, scores and channels, in rank
 -- order; and the flow's definition. bench/plain_loop.lua times it over preloaded customers; bench/python_lua_host.py
 -- runs it inside a Python host. With PROXIES, the stage functions see each offer through a read-only proxy, as a
 -- sandbox would show it (the engine's own `score` still reaches the offer): what such a proxy costs the same loop.
